@@ -1,0 +1,25 @@
+import middy from '@middy/core';
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
+import type { Context } from 'aws-lambda';
+import { logger } from '../observability/logger.js';
+import { metrics } from '../observability/metrics.js';
+import { basicAuth, correlateCall, httpErrors, jsonBody, type BodyOptions, type HttpEvent } from './middleware.js';
+import type { HttpResult } from './response.js';
+
+export type HttpHandler = (event: HttpEvent, context: Context) => Promise<HttpResult>;
+
+/**
+ * The house wiring for a SignalWire-facing function: context-aware logs, EMF metrics, one
+ * error mapper, basic auth before the body is even parsed, then body parsing and call
+ * correlation. Handlers in functions/ are one call to this.
+ */
+export function signalwireHandler(core: HttpHandler, options: BodyOptions = {}) {
+  return middy<HttpEvent, HttpResult>(core)
+    .use(injectLambdaContext(logger, { resetKeys: true }))
+    .use(logMetrics(metrics))
+    .use(httpErrors())
+    .use(basicAuth())
+    .use(jsonBody(options))
+    .use(correlateCall());
+}

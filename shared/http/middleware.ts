@@ -1,0 +1,149 @@
+import type { MiddlewareObj, Request } from '@middy/core';
+import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
+import { timingSafeEqual, createHash } from 'node:crypto';
+import { getConfig } from '../config.js';
+import { loadSecrets } from '../aws/secrets.js';
+import { logger } from '../observability/logger.js';
+import { countMetric, MetricName } from '../observability/metrics.js';
+import {
+  badRequest,
+  isAppError,
+  payloadTooLarge,
+  unauthorized,
+  unsupportedMediaType,
+} from './errors.js';
+import { json, type HttpResult } from './response.js';
+
+/** An API Gateway v2 event after our middlewares: raw bytes kept for signatures, JSON parsed. */
+export interface HttpEvent extends APIGatewayProxyEventV2 {
+  rawBody: string;
+  jsonBody: unknown;
+}
+
+type HttpRequest = Request<HttpEvent, HttpResult, Error, Context>;
+type HttpMiddleware = MiddlewareObj<HttpEvent, HttpResult, Error, Context>;
+
+/**
+ * Maps errors to HTTP in one place. AppErrors below 500 are the caller's fault and say so;
+ * everything else is logged with its stack and answered without internals.
+ */
+export function httpErrors(): HttpMiddleware {
+  return {
+    onError: function httpErrorsOnError(request: HttpRequest) {
+      const error = request.error;
+      if (isAppError(error)) {
+        if (error.statusCode >= 500) logger.error('dependency failure', { code: error.code, error });
+        else logger.warn('request rejected', { status: error.statusCode, code: error.code, reason: error.message });
+        request.response = json(error.statusCode, { error: { code: error.code, message: error.message } }, error.headers);
+        return;
+      }
+      logger.error('unhandled error', { error });
+      request.response = json(500, { error: { code: 'internal_error', message: 'internal error' } });
+    },
+  };
+}
+
+function header(event: APIGatewayProxyEventV2, name: string): string | undefined {
+  const headers = event.headers ?? {};
+  const key = Object.keys(headers).find((k) => k.toLowerCase() === name);
+  return key ? headers[key] : undefined;
+}
+
+/** Constant-time string compare that does not leak length either (both sides hashed first). */
+export function safeEqual(a: string, b: string): boolean {
+  const ha = createHash('sha256').update(a).digest();
+  const hb = createHash('sha256').update(b).digest();
+  return timingSafeEqual(ha, hb) && a.length === b.length;
+}
+
+/** HTTP basic auth with the credentials embedded in every URL we hand to SignalWire. */
+export function basicAuth(): HttpMiddleware {
+  return {
+    before: async function basicAuthBefore(request: HttpRequest) {
+      const secrets = await loadSecrets(getConfig());
+      const value = header(request.event, 'authorization') ?? '';
+      const match = /^Basic\s+([A-Za-z0-9+/=]+)\s*$/i.exec(value);
+      const decoded = match?.[1] ? Buffer.from(match[1], 'base64').toString('utf8') : '';
+      const colon = decoded.indexOf(':');
+      const user = colon >= 0 ? decoded.slice(0, colon) : '';
+      const pass = colon >= 0 ? decoded.slice(colon + 1) : '';
+      const userOk = safeEqual(user, secrets.username);
+      const passOk = safeEqual(pass, secrets.password);
+      if (!(userOk && passOk)) {
+        countMetric(MetricName.AuthFailure);
+        throw unauthorized(match ? 'invalid credentials' : 'authentication required');
+      }
+    },
+  };
+}
+
+export interface BodyOptions {
+  /** GET (or an empty POST) is allowed and yields `{}`: SignalWire may GET the SWML document. */
+  allowEmpty?: boolean;
+}
+
+/**
+ * Size limit, base64 decoding, content type and JSON parsing. Runs before anything reads the
+ * body, so an oversized or malformed request is rejected without touching storage.
+ */
+export function jsonBody(options: BodyOptions = {}): HttpMiddleware {
+  return {
+    before: function jsonBodyBefore(request: HttpRequest) {
+      const event = request.event;
+      const limit = getConfig().MAX_BODY_BYTES;
+      const encoded = event.body ?? '';
+      // base64 grows 4/3: reject on the encoded size before decoding anything large.
+      if (encoded.length > (event.isBase64Encoded ? Math.ceil((limit * 4) / 3) + 4 : limit * 4)) throw payloadTooLarge(limit);
+      const raw = event.isBase64Encoded ? Buffer.from(encoded, 'base64').toString('utf8') : encoded;
+      if (Buffer.byteLength(raw, 'utf8') > limit) throw payloadTooLarge(limit);
+      event.rawBody = raw;
+      if (raw.trim() === '') {
+        if (options.allowEmpty) {
+          event.jsonBody = {};
+          return;
+        }
+        throw badRequest('empty_body', 'request body must be a JSON object');
+      }
+      const contentType = (header(event, 'content-type') ?? '').toLowerCase();
+      // SignalWire sends application/json; SWAIG payloads say content_type "text/swaig" inside the body.
+      if (contentType && !/^application\/([\w.+-]*\+)?json\b/.test(contentType) && !contentType.startsWith('text/plain')) {
+        throw unsupportedMediaType('content-type must be application/json');
+      }
+      let parsed: unknown;
+      try {
+        parsed = JSON.parse(raw);
+      } catch {
+        throw badRequest('malformed_json', 'request body is not valid JSON');
+      }
+      if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
+        throw badRequest('invalid_body', 'request body must be a JSON object');
+      }
+      event.jsonBody = parsed;
+    },
+  };
+}
+
+const SAFE_ID = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/;
+
+function findCallId(body: unknown): string | undefined {
+  if (!body || typeof body !== 'object') return undefined;
+  const b = body as Record<string, unknown>;
+  const params = b.params as Record<string, unknown> | undefined;
+  const call = b.call as Record<string, unknown> | undefined;
+  const candidate = b.call_id ?? call?.call_id ?? params?.call_id;
+  return typeof candidate === 'string' && SAFE_ID.test(candidate) ? candidate : undefined;
+}
+
+/** Every log line of the invocation carries SignalWire's call_id as the correlation id. */
+export function correlateCall(): HttpMiddleware {
+  return {
+    before: function correlateCallBefore(request: HttpRequest) {
+      // Reset first rather than after: error logs written later in the chain keep the call_id.
+      logger.resetKeys();
+      const callId = findCallId(request.event.jsonBody);
+      if (callId) logger.appendKeys({ call_id: callId });
+      logger.setCorrelationId(callId ?? request.context?.awsRequestId);
+    },
+  };
+}
+

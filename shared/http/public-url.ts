@@ -1,0 +1,34 @@
+import type { APIGatewayProxyEventV2 } from 'aws-lambda';
+import type { Config } from '../config.js';
+
+function header(event: APIGatewayProxyEventV2, name: string): string | undefined {
+  const headers = event.headers ?? {};
+  const key = Object.keys(headers).find((k) => k.toLowerCase() === name);
+  return key ? headers[key] : undefined;
+}
+
+/**
+ * The base URL SignalWire reaches us at. Config wins (behind API Gateway the Host header is
+ * the gateway's own domain, which is right, but a custom domain or proxy is not visible);
+ * otherwise the forwarded headers, then Host — the Python SDK's order.
+ */
+export function publicBaseUrl(event: APIGatewayProxyEventV2, config: Config): string {
+  if (config.SWML_PROXY_URL_BASE) return config.SWML_PROXY_URL_BASE;
+  const host = header(event, 'x-forwarded-host') ?? header(event, 'host') ?? event.requestContext?.domainName ?? 'localhost';
+  const proto = header(event, 'x-forwarded-proto')?.split(',')[0]?.trim() ?? 'https';
+  return `${proto}://${host}`;
+}
+
+/** `https://user:pass@host/path`: the form SignalWire uses to send basic auth back to us. */
+export function withCredentials(url: string, username: string, password: string): string {
+  const u = new URL(url);
+  u.username = encodeURIComponent(username);
+  u.password = encodeURIComponent(password);
+  return u.toString();
+}
+
+/** The URL SignalWire requested, without credentials: what its signatures are computed over. */
+export function requestUrl(event: APIGatewayProxyEventV2, config: Config): string {
+  const query = event.rawQueryString ? `?${event.rawQueryString}` : '';
+  return `${publicBaseUrl(event, config)}${event.rawPath ?? '/'}${query}`;
+}
