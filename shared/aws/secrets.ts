@@ -1,4 +1,3 @@
-import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { z } from 'zod';
 import type { Config } from '../config.js';
 import { ConfigError } from '../config.js';
@@ -20,6 +19,22 @@ const SecretJson = z.object({
 
 let pending: Promise<AgentSecrets> | undefined;
 
+/**
+ * Reads the secret through the AWS Parameters and Secrets Lambda Extension (a layer the stack
+ * attaches) over localhost HTTP, so function bundles carry no Secrets Manager SDK: the SWML
+ * function stays free of the AWS SDK entirely.
+ */
+async function readFromSecretsExtension(secretId: string): Promise<string> {
+  const port = process.env.PARAMETERS_SECRETS_EXTENSION_HTTP_PORT ?? '2773';
+  const response = await fetch(
+    `http://localhost:${port}/secretsmanager/get?secretId=${encodeURIComponent(secretId)}`,
+    { headers: { 'X-Aws-Parameters-Secrets-Token': process.env.AWS_SESSION_TOKEN ?? '' } },
+  );
+  if (!response.ok) throw new Error(`secrets extension answered ${response.status}`);
+  const body = (await response.json()) as { SecretString?: string };
+  return body.SecretString ?? '{}';
+}
+
 async function fetchSecrets(config: Config): Promise<AgentSecrets> {
   if (config.SWML_BASIC_AUTH_PASSWORD && config.TOKEN_SECRET && config.CALLER_HASH_SECRET) {
     return {
@@ -35,9 +50,7 @@ async function fetchSecrets(config: Config): Promise<AgentSecrets> {
       'set SWML_BASIC_AUTH_PASSWORD, TOKEN_SECRET and CALLER_HASH_SECRET, or AGENT_SECRET_ARN',
     );
   }
-  const client = new SecretsManagerClient({});
-  const out = await client.send(new GetSecretValueCommand({ SecretId: config.AGENT_SECRET_ARN }));
-  const parsed = SecretJson.safeParse(JSON.parse(out.SecretString ?? '{}'));
+  const parsed = SecretJson.safeParse(JSON.parse(await readFromSecretsExtension(config.AGENT_SECRET_ARN)));
   if (!parsed.success) throw new ConfigError('agent secret is missing password, tokenSecret or callerHashSecret');
   return {
     username: parsed.data.username ?? config.SWML_BASIC_AUTH_USER,
