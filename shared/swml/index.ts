@@ -1,0 +1,3 @@
+export * from './document.js';
+export * from './verbs.js';
+export * from './ai.js';
