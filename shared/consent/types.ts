@@ -1,0 +1,105 @@
+/**
+ * The consent engine's vocabulary: what we store per call, what the audit trail holds, and the
+ * port ({@link ConsentStore}) that the DynamoDB adapter and the in-memory test double implement.
+ */
+
+/** Where a call stands on recording consent. `declined` and `withdrawn` are terminal for recording. */
+export type ConsentState = 'pending' | 'granted' | 'declined' | 'withdrawn';
+
+/** Whether one party (our agent) may consent alone, or every party must. */
+export type ConsentRule = 'one-party' | 'all-party';
+
+/** A legal area whose wiretap/eavesdropping statute decides which {@link ConsentRule} applies. */
+export interface Jurisdiction {
+  /** e.g. 'US-CA', 'CA' (Canada), 'GB', or 'unknown'. */
+  code: string;
+  name: string;
+  rule: ConsentRule | 'unknown';
+  /** The statute (or case) the rule comes from, so reviewers can check our reading. */
+  citation: string;
+  /** Why the entry is disputed and which reading we chose (always the stricter). */
+  note?: string;
+}
+
+/** The one consent item per call (sk = CONSENT). */
+export interface ConsentRecord {
+  callId: string;
+  state: ConsentState;
+  /** {@link Jurisdiction.code} decided at call start. */
+  jurisdiction: string;
+  rule: ConsentRule | 'unknown';
+  /** Which consent policy (word lists, rules) produced the state: evidence for later review. */
+  policyVersion: string;
+  updatedAt: string;
+  /** Optimistic-concurrency counter; every change increments it. */
+  version: number;
+  /** Keyed hash of the caller's number (never the number itself). */
+  callerHash?: string;
+  /** Epoch seconds; DynamoDB TTL deletes the item after this. */
+  expiresAt: number;
+  legalHold?: boolean;
+  /** Category of the utterance/evidence behind the latest state change (never the raw text). */
+  evidence?: string;
+}
+
+export type AuditEventType =
+  | 'call_started'
+  | 'disclosure_given'
+  | 'consent_granted'
+  | 'consent_declined'
+  | 'consent_withdrawn'
+  | 'recording_started'
+  | 'recording_paused'
+  | 'recording_resumed'
+  | 'recording_stopped'
+  | 'recording_blocked'
+  | 'secure_tool_used'
+  | 'payment_attempted'
+  | 'recording_stored'
+  | 'recording_no_input'
+  | 'recording_error'
+  | 'erased'
+  | 'legal_hold_set'
+  | 'legal_hold_released';
+
+/** One entry of a call's append-only audit trail. */
+export interface AuditEvent {
+  type: AuditEventType;
+  /** ISO-8601 timestamp at which the event was written. */
+  at: string;
+  /** Small structured facts (tool name, result code…). Never free text from the caller. */
+  detail?: Record<string, string | number | boolean>;
+}
+
+/** Port for consent and audit storage; see `DynamoConsentStore` and `InMemoryConsentStore`. */
+export interface ConsentStore {
+  getConsent(callId: string): Promise<ConsentRecord | undefined>;
+  /** Create the pending record for a call if none exists (idempotent); returns the stored record. */
+  ensureCall(callId: string, init: { jurisdiction: Jurisdiction; callerHash?: string }): Promise<ConsentRecord>;
+  /**
+   * Conditional state change; 'withdrawn' and 'declined' are terminal for recording: a later
+   * 'granted' is refused (throws {@link ConsentConflictError}). Creates the record (jurisdiction
+   * unknown) if the call has none.
+   */
+  setConsent(
+    callId: string,
+    state: Exclude<ConsentState, 'pending'>,
+    evidence: { category: string },
+  ): Promise<ConsentRecord>;
+  /** Append-only (conditional put, never overwrites). detail must never carry free text from the caller. */
+  appendEvent(callId: string, event: { type: AuditEventType; detail?: AuditEvent['detail'] }): Promise<void>;
+  /** The call's audit trail, oldest first. */
+  listEvents(callId: string): Promise<AuditEvent[]>;
+  /** Call ids recorded for a caller hash (via the byCaller GSI). */
+  callsForCaller(callerHash: string): Promise<string[]>;
+}
+
+/** A state change the consent rules forbid (e.g. granting after a withdrawal). Maps to "don't record". */
+export class ConsentConflictError extends Error {
+  override name = 'ConsentConflictError';
+}
+
+/** Consent storage could not be reached or answered with a fault: callers fail closed / answer 503. */
+export class ConsentStoreUnavailableError extends Error {
+  override name = 'ConsentStoreUnavailableError';
+}
