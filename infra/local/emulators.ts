@@ -57,7 +57,14 @@ export async function startEmulators(options: EmulatorOptions = {}): Promise<Emu
     directory: s3Path,
     resetOnClose: !options.dataDir,
   });
-  const s3Address = await s3.run();
+  let s3Address: { port: number };
+  try {
+    s3Address = await s3.run();
+  } catch (error) {
+    // A taken S3 port must not leave the DynamoDB emulator (and its LevelDB lock) behind.
+    await new Promise<void>((resolve) => dynamo.close(() => resolve()));
+    throw error;
+  }
 
   return {
     dynamodbEndpoint: `http://127.0.0.1:${dynamoPort}`,
