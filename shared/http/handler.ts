@@ -6,20 +6,28 @@ import { logger } from '../observability/logger.js';
 import { metrics } from '../observability/metrics.js';
 import { basicAuth, correlateCall, httpErrors, jsonBody, type BodyOptions, type HttpEvent } from './middleware.js';
 import type { HttpResult } from './response.js';
+import { signalwireSignature, type SignatureMode } from './signature.js';
 
 export type HttpHandler = (event: HttpEvent, context: Context) => Promise<HttpResult>;
+
+export interface SignalwireHandlerOptions extends BodyOptions {
+  /** Verify SignalWire's request signature (when a signing key is configured); see shared/http/signature.ts. */
+  signature?: SignatureMode;
+}
 
 /**
  * The house wiring for a SignalWire-facing function: context-aware logs, EMF metrics, one
  * error mapper, basic auth before the body is even parsed, then body parsing and call
  * correlation. Handlers in functions/ are one call to this.
  */
-export function signalwireHandler(core: HttpHandler, options: BodyOptions = {}) {
-  return middy<HttpEvent, HttpResult>(core)
+export function signalwireHandler(core: HttpHandler, options: SignalwireHandlerOptions = {}) {
+  const wired = middy<HttpEvent, HttpResult>(core)
     .use(injectLambdaContext(logger, { resetKeys: true }))
     .use(logMetrics(metrics))
     .use(httpErrors())
     .use(basicAuth())
-    .use(jsonBody(options))
-    .use(correlateCall());
+    .use(jsonBody(options));
+  // Right after the body is read: the signature covers its exact bytes.
+  if (options.signature) wired.use(signalwireSignature(options.signature));
+  return wired.use(correlateCall());
 }
