@@ -1,0 +1,71 @@
+import type { Config } from '../config.js';
+import { callerHash } from '../consent/caller-hash.js';
+import { effectiveRecordingMode, jurisdictionFor } from '../consent/jurisdictions.js';
+import { mayRecord } from '../consent/policy.js';
+import type { ConsentRecord, ConsentStore } from '../consent/types.js';
+import { logger } from '../observability/logger.js';
+import { countMetric, MetricName } from '../observability/metrics.js';
+import { isRecordCallAction, type FunctionResult } from '../swaig/function-result.js';
+
+export interface GateContext {
+  callId: string;
+  callerNumber?: string;
+  consent: ConsentStore;
+  config: Config;
+  callerHashSecret: string;
+}
+
+/**
+ * Where the consent for a call stands, as far as recording is concerned. In
+ * `disclose-and-record` mode a one-party jurisdiction makes the disclosure itself the basis, so
+ * the first look records that implied consent (and the caller can still decline or withdraw).
+ * Any storage fault means "no consent": recording fails closed.
+ */
+async function consentForRecording(context: GateContext): Promise<{ record?: ConsentRecord; reason: string }> {
+  try {
+    let record = await context.consent.getConsent(context.callId);
+    if (!record || record.state === 'pending') {
+      const jurisdiction = jurisdictionFor(context.callerNumber);
+      if (effectiveRecordingMode(context.config.RECORDING_MODE, jurisdiction) === 'disclose-and-record') {
+        await context.consent.ensureCall(context.callId, {
+          jurisdiction,
+          callerHash: context.callerNumber ? callerHash(context.callerNumber, context.callerHashSecret) : undefined,
+        });
+        record = await context.consent.setConsent(context.callId, 'granted', { category: 'implied:one-party-disclosure' });
+        await context.consent.appendEvent(context.callId, { type: 'consent_granted', detail: { category: 'implied:one-party-disclosure' } });
+      }
+    }
+    if (mayRecord(record)) return { record, reason: 'granted' };
+    return { record, reason: record ? `consent is ${record.state}` : 'no consent on record' };
+  } catch (error) {
+    logger.error('consent lookup failed; recording stays off', { error });
+    return { reason: 'consent could not be verified' };
+  }
+}
+
+/**
+ * The server-side consent gate: every `record_call` action (start or resume, from any tool)
+ * leaves only if stored consent for this call is `granted`. Otherwise the action is removed and
+ * the AI is told that recording is off and why. The prompt cannot talk its way past this.
+ */
+export async function enforceRecordingConsent(result: FunctionResult, context: GateContext): Promise<FunctionResult> {
+  const recordActions = result.actions.filter(isRecordCallAction);
+  if (recordActions.length === 0) return result;
+  const verdict = await consentForRecording(context);
+  if (verdict.reason === 'granted') return result;
+  countMetric(MetricName.RecordingBlocked);
+  logger.warn('record_call blocked by consent gate', { reason: verdict.reason });
+  try {
+    await context.consent.appendEvent(context.callId, { type: 'recording_blocked', detail: { reason: verdict.reason } });
+  } catch (error) {
+    logger.error('could not audit a blocked recording', { error });
+  }
+  const kept = result.actions.filter((action) => !isRecordCallAction(action));
+  const toldBefore = result.toDict().response ?? '';
+  return result
+    .withActions(kept)
+    .setResponse(
+      `Recording is OFF for this call (${verdict.reason}); nothing is being recorded. Do not say that the call is being recorded.` +
+        (toldBefore ? ` Disregard any mention of recording in the tool's own result, which follows: ${toldBefore}` : ''),
+    );
+}

@@ -1,0 +1,43 @@
+import { z } from 'zod';
+import { getConfig } from '../config.js';
+import { loadSecrets } from '../aws/secrets.js';
+import { badRequest } from '../http/errors.js';
+import type { HttpEvent } from '../http/middleware.js';
+import { publicBaseUrl } from '../http/public-url.js';
+import { json, type HttpResult } from '../http/response.js';
+import { SAFE_ID } from '../swaig/request.js';
+import { agentUrls } from './settings.js';
+import { renderAgentSwml, type CallFacts } from './swml-document.js';
+
+/** The parts of SignalWire's SWML request we use (PROTOCOL.md §1); everything else is ignored. */
+const SwmlRequest = z.object({
+  call: z
+    .object({
+      call_id: z.string().regex(SAFE_ID, 'must be an id').optional(),
+      from: z.string().max(256).optional(),
+      from_number: z.string().max(64).optional(),
+    })
+    .optional(),
+});
+
+export function callFacts(body: unknown): CallFacts {
+  const parsed = SwmlRequest.safeParse(body);
+  if (!parsed.success) {
+    throw badRequest('invalid_request', parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '));
+  }
+  const call = parsed.data.call;
+  return { callId: call?.call_id, callerNumber: call?.from_number ?? call?.from };
+}
+
+/** GET or POST /swml: the agent's SWML document for this call. Touches no storage. */
+export async function swmlCore(event: HttpEvent): Promise<HttpResult> {
+  const config = getConfig();
+  const secrets = await loadSecrets(config);
+  const document = renderAgentSwml({
+    config,
+    urls: agentUrls(publicBaseUrl(event, config), secrets.username, secrets.password, config),
+    tokenSecret: secrets.tokenSecret,
+    call: callFacts(event.jsonBody),
+  });
+  return json(200, document);
+}

@@ -1,0 +1,58 @@
+import type { Config } from '../config.js';
+import { effectiveRecordingMode, jurisdictionFor } from '../consent/jurisdictions.js';
+import { ai } from '../swml/ai.js';
+import { swmlDocument, type SwmlDocument } from '../swml/document.js';
+import { answer, recordCall } from '../swml/verbs.js';
+import { functionDefinitions } from '../swaig/definitions.js';
+import { agentPrompt } from './prompt.js';
+import { recordingOptions, type AgentUrls } from './settings.js';
+import { agentTools } from './tools.js';
+
+export interface CallFacts {
+  callId?: string;
+  callerNumber?: string;
+}
+
+export interface SwmlInputs {
+  config: Config;
+  urls: AgentUrls;
+  tokenSecret: string;
+  call: CallFacts;
+}
+
+/**
+ * The SWML document for one call: answer, then (only where a one-party rule lets the
+ * disclosure stand as consent) `record_call`, then the AI agent with its tools. Consent-first
+ * is the default and the rule for all-party or unknown jurisdictions.
+ */
+export function renderAgentSwml({ config, urls, tokenSecret, call }: SwmlInputs): SwmlDocument {
+  const jurisdiction = jurisdictionFor(call.callerNumber);
+  const mode = effectiveRecordingMode(config.RECORDING_MODE, jurisdiction);
+  const recordAtStart = mode === 'disclose-and-record';
+  const main = [answer()];
+  if (recordAtStart) main.push(recordCall(recordingOptions(config, urls)));
+  main.push(
+    ai({
+      prompt: agentPrompt(config, recordAtStart),
+      functions: functionDefinitions(agentTools, {
+        swaigUrl: urls.swaig,
+        callId: call.callId,
+        tokenSecret,
+        tokenTtlSeconds: config.SECURE_TOKEN_TTL_SECONDS,
+      }),
+      defaultWebHookUrl: urls.swaig,
+      // SWML actions (record_call, pay) from SWAIG results must be allowed to run.
+      params: { swaig_allow_swml: true },
+      languages: [{ name: 'English', code: 'en-US', voice: 'rime.spore' }],
+      globalData: {
+        recording_mode: mode,
+        recording_consent: recordAtStart,
+        jurisdiction: jurisdiction.code,
+        retention_days: config.RETENTION_DAYS,
+        ssn_verified: false,
+        secure_mode: false,
+      },
+    }),
+  );
+  return swmlDocument(main);
+}

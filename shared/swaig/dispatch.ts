@@ -1,0 +1,59 @@
+import type { z } from 'zod';
+import { badRequest, forbidden, notFound } from '../http/errors.js';
+import { logger } from '../observability/logger.js';
+import { FunctionResult, type SwaigResponse } from './function-result.js';
+import { parseSwaigRequest, type SwaigToolCall } from './request.js';
+import { verifyToolToken } from './secure-token.js';
+import { parametersSchema, type ToolDefinition } from './tool.js';
+
+export interface DispatchOptions<Deps> {
+  tools: ReadonlyArray<ToolDefinition<z.ZodObject, Deps>>;
+  deps: Deps;
+  tokenSecret: string;
+  /** The `__token` query parameter of the request, if any. */
+  token?: string;
+  /** Runs on every tool result before it leaves (the consent gate and audit live here). */
+  finalize?: (result: FunctionResult, tool: ToolDefinition<z.ZodObject, Deps>, call: SwaigToolCall) => Promise<FunctionResult>;
+  /** What to answer when a tool fails (storage fault): must be a safe, fail-closed result. */
+  onToolFailure: (tool: ToolDefinition<z.ZodObject, Deps>, call: SwaigToolCall) => FunctionResult;
+}
+
+export type SignatureResponse = Array<{ function: string; description: string; parameters: unknown }>;
+
+/**
+ * Parse a SWAIG request, authorize secure tools by their per-call token, validate arguments
+ * against the tool's own schema, run it, and let `finalize` vet the result. Arguments are
+ * never logged: only their names.
+ */
+export async function dispatchSwaig<Deps>(body: unknown, options: DispatchOptions<Deps>): Promise<SwaigResponse | SignatureResponse> {
+  const request = parseSwaigRequest(body);
+  const byName = new Map(options.tools.map((tool) => [tool.name, tool]));
+  if (request.kind === 'signature') {
+    const wanted = request.functions ?? options.tools.map((t) => t.name);
+    return wanted.flatMap((name) => {
+      const tool = byName.get(name);
+      return tool ? [{ function: tool.name, description: tool.description, parameters: parametersSchema(tool.args) }] : [];
+    });
+  }
+  const tool = byName.get(request.functionName);
+  if (!tool) throw notFound('unknown_function', `unknown SWAIG function '${request.functionName}'`);
+  if (tool.secure) {
+    const verdict = verifyToolToken(options.tokenSecret, options.token, request.callId, tool.name);
+    if (verdict !== 'valid') throw forbidden('invalid_token', `secure function requires a valid token for this call (${verdict})`);
+  }
+  const args = tool.args.safeParse(request.args);
+  if (!args.success) {
+    const problems = args.error.issues.map((i) => `${i.path.join('.') || 'arguments'}: ${i.message}`).join('; ');
+    throw badRequest('invalid_arguments', `arguments for '${tool.name}' are invalid: ${problems}`);
+  }
+  logger.info('SWAIG function called', { function: tool.name, secure: tool.secure, argNames: Object.keys(request.args) });
+  let result: FunctionResult;
+  try {
+    result = await tool.run(args.data, { callId: request.callId, callerNumber: request.callerNumber }, options.deps);
+  } catch (error) {
+    logger.error('SWAIG function failed; answering fail-closed', { function: tool.name, error });
+    result = options.onToolFailure(tool, request);
+  }
+  if (options.finalize) result = await options.finalize(result, tool, request);
+  return result.toDict();
+}

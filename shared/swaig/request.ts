@@ -1,0 +1,67 @@
+import { z } from 'zod';
+import { badRequest } from '../http/errors.js';
+
+/** Ids become storage keys and HMAC inputs: SignalWire's are UUIDs, anything outside this is hostile. */
+export const SAFE_ID = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/;
+const safeId = z.string().regex(SAFE_ID, 'must be an id of letters, digits, . _ : - (max 128)');
+const functionName = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]{0,63}$/, 'must be a function name');
+
+const ToolCall = z.object({
+  function: functionName,
+  argument: z.object({
+    parsed: z.array(z.record(z.string(), z.unknown())).optional(),
+    raw: z.string().optional(),
+  }),
+  call_id: safeId,
+  ai_session_id: z.string().optional(),
+  caller_id_num: z.string().max(64).optional(),
+  caller_id_name: z.string().max(256).optional(),
+  global_data: z.record(z.string(), z.unknown()).optional(),
+});
+
+const SignatureRequest = z.object({
+  action: z.literal('get_signature'),
+  functions: z.array(functionName).max(100).optional(),
+});
+
+export type SwaigToolCall = {
+  kind: 'call';
+  functionName: string;
+  args: Record<string, unknown>;
+  callId: string;
+  callerNumber?: string;
+};
+export type SwaigSignatureRequest = { kind: 'signature'; functions?: string[] };
+
+function describe(error: z.ZodError): string {
+  // Paths and messages only: never the offending values (they may be sensitive).
+  return error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`).join('; ');
+}
+
+/** Parse what SignalWire POSTs to the SWAIG route (PROTOCOL.md §2). */
+export function parseSwaigRequest(body: unknown): SwaigToolCall | SwaigSignatureRequest {
+  if (body && typeof body === 'object' && (body as { action?: unknown }).action === 'get_signature') {
+    const parsed = SignatureRequest.safeParse(body);
+    if (!parsed.success) throw badRequest('invalid_request', describe(parsed.error));
+    return { kind: 'signature', functions: parsed.data.functions };
+  }
+  const parsed = ToolCall.safeParse(body);
+  if (!parsed.success) throw badRequest('invalid_request', describe(parsed.error));
+  const { data } = parsed;
+  let args: Record<string, unknown> = data.argument.parsed?.[0] ?? {};
+  if (!data.argument.parsed && data.argument.raw) {
+    try {
+      const raw = JSON.parse(data.argument.raw) as unknown;
+      if (raw && typeof raw === 'object' && !Array.isArray(raw)) args = raw as Record<string, unknown>;
+    } catch {
+      throw badRequest('invalid_arguments', 'argument.raw is not a JSON object');
+    }
+  }
+  return {
+    kind: 'call',
+    functionName: data.function,
+    args,
+    callId: data.call_id,
+    callerNumber: data.caller_id_num,
+  };
+}

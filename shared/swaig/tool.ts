@@ -1,0 +1,53 @@
+import { z } from 'zod';
+import type { FunctionResult } from './function-result.js';
+
+/** What a tool handler may use besides its arguments. */
+export interface ToolContext {
+  callId: string;
+  callerNumber?: string;
+}
+
+/**
+ * One SWAIG tool. Arguments are a zod schema: the same definition validates incoming
+ * arguments and renders the JSON Schema SignalWire shows the LLM, so the two cannot drift.
+ */
+export interface ToolDefinition<Schema extends z.ZodObject = z.ZodObject, Deps = unknown> {
+  name: string;
+  description: string;
+  args: Schema;
+  /**
+   * Secure tools handle sensitive data: per-call token on their URL, arguments never logged or
+   * stored, and recording is paused while they run.
+   */
+  secure: boolean;
+  run(args: z.infer<Schema>, context: ToolContext, deps: Deps): Promise<FunctionResult>;
+}
+
+export function defineTool<Schema extends z.ZodObject, Deps>(tool: ToolDefinition<Schema, Deps>): ToolDefinition<Schema, Deps> {
+  return tool;
+}
+
+export interface JsonObjectSchema {
+  type: 'object';
+  properties: Record<string, unknown>;
+  required?: string[];
+}
+
+const PROPERTY_KEYWORDS = new Set(['type', 'description', 'enum', 'default', 'pattern', 'format', 'nullable', 'items']);
+
+/** The JSON Schema SignalWire expects for `parameters` (the Python SDK's plain draft-7 object shape). */
+export function parametersSchema(schema: z.ZodObject): JsonObjectSchema {
+  const json = z.toJSONSchema(schema, { target: 'draft-7', io: 'input' }) as {
+    properties?: Record<string, Record<string, unknown>>;
+    required?: string[];
+  };
+  const properties: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(json.properties ?? {})) {
+    // SignalWire's schema allows only these keywords on a property; length and range limits
+    // are still enforced server-side by the zod schema itself.
+    properties[key] = Object.fromEntries(Object.entries(value).filter(([k]) => PROPERTY_KEYWORDS.has(k)));
+  }
+  return json.required && json.required.length > 0
+    ? { type: 'object', properties, required: json.required }
+    : { type: 'object', properties };
+}
