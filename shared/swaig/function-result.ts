@@ -77,9 +77,13 @@ export class FunctionResult {
     return this.addAction('set_global_data', data);
   }
 
-  /** `unset_global_data` with a key or a list of keys, passed through as given (as Python does). */
+  /**
+   * `unset_global_data`. A single key gives Python's `{unset_global_data: "key"}`. For a list, Python
+   * sends the array, which the SWML schema rejects (string or object only), so each key gets its own action.
+   */
   removeGlobalData(keys: string | string[]): this {
-    return this.addAction('unset_global_data', keys);
+    for (const key of typeof keys === 'string' ? [keys] : keys) this.addAction('unset_global_data', key);
+    return this;
   }
 
   /** `set_meta_data`: data scoped to this function's meta_data_token. */
@@ -87,9 +91,10 @@ export class FunctionResult {
     return this.addAction('set_meta_data', data);
   }
 
-  /** `unset_meta_data` with a key or a list of keys. */
+  /** `unset_meta_data`, one action per key (same schema reason as removeGlobalData). */
   removeMetadata(keys: string | string[]): this {
-    return this.addAction('unset_meta_data', keys);
+    for (const key of typeof keys === 'string' ? [keys] : keys) this.addAction('unset_meta_data', key);
+    return this;
   }
 
   /** Make the agent speak this text verbatim. */
@@ -124,6 +129,7 @@ export class FunctionResult {
    * Run an SWML document from inside the AI session (needs `params.swaig_allow_swml`, default true).
    * The document is copied, never mutated. With `transfer`, the call leaves the agent afterwards;
    * like Python's `execute_swml`, the flag is written as the string "true" into the SWML object.
+   * (The SWML schema has no `transfer` key, so a transferring action does not schema-validate.)
    */
   executeSwml(document: SwmlDocument | Record<string, unknown>, transfer = false): this {
     const swml: Record<string, unknown> = { ...document };

@@ -63,6 +63,7 @@ export function hangup(reason?: 'hangup' | 'busy' | 'decline'): SwmlVerb {
 /** Options of the `pay` verb (PCI-compliant card capture by SignalWire, which POSTs to our connector). */
 export interface PayOptions {
   connectorUrl: string;
+  /** Becomes `input`. SignalWire's schema currently accepts only 'dtmf'. */
   inputMethod?: 'dtmf' | 'voice';
   statusUrl?: string;
   paymentMethod?: 'credit-card';
