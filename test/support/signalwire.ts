@@ -85,7 +85,7 @@ export function apiEvent(options: {
     isBase64Encoded: false,
     body: raw,
     requestContext: {
-      accountId: '123456789012',
+      accountId: '210987654321',
       apiId: 'api',
       domainName: 'agent.example.com',
       domainPrefix: 'agent',
@@ -104,7 +104,7 @@ export function lambdaContext(name = 'test-function'): Context {
     callbackWaitsForEmptyEventLoop: false,
     functionName: name,
     functionVersion: '$LATEST',
-    invokedFunctionArn: `arn:aws:lambda:us-east-1:123456789012:function:${name}`,
+    invokedFunctionArn: `arn:aws:lambda:us-east-1:210987654321:function:${name}`,
     memoryLimitInMB: '512',
     awsRequestId: randomUUID(),
     logGroupName: `/aws/lambda/${name}`,

@@ -1,0 +1,308 @@
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { randomUUID } from 'node:crypto';
+import fc from 'fast-check';
+import { resetConfigForTests } from '../../shared/config.js';
+import { resetSecretsForTests } from '../../shared/aws/secrets.js';
+import { swaigCore, useConsentStoreForTests } from '../../shared/agent/swaig-core.js';
+import { mintToolToken } from '../../shared/swaig/secure-token.js';
+import type { SwaigResponse } from '../../shared/swaig/function-result.js';
+import { FlakyConsentStore } from '../support/flaky-consent-store.js';
+import { apiEvent, lambdaContext, recordingVerbs, swaigRequestBody } from '../support/signalwire.js';
+import { TEST_SECRETS } from '../support/storage.js';
+import { swmlErrors } from '../support/swml-schema.js';
+import { captureLogs } from '../support/logs.js';
+
+type Handler = (event: unknown, context: unknown) => Promise<{ statusCode: number; body: string }>;
+
+const TEXAS = '+12145550100'; // one-party
+const CALIFORNIA = '+14155550100'; // all-party
+
+let store: FlakyConsentStore;
+let handler: Handler;
+
+beforeAll(async () => {
+  Object.assign(process.env, TEST_SECRETS, { SWML_PROXY_URL_BASE: 'https://agent.example.com', RECORDING_MODE: 'consent-first' });
+  resetConfigForTests();
+  resetSecretsForTests();
+  handler = (await import('../../functions/swaig/handler.js')).handler as unknown as Handler;
+});
+afterAll(() => useConsentStoreForTests(undefined));
+
+beforeEach(() => {
+  store = new FlakyConsentStore();
+  useConsentStoreForTests(store);
+});
+
+async function call(fn: string, args: Record<string, unknown>, callId: string, options: { token?: string; caller?: string } = {}) {
+  const query = options.token ? { __token: options.token } : undefined;
+  const event = apiEvent({ path: '/swaig', body: swaigRequestBody(fn, args, callId, options.caller ?? CALIFORNIA), query });
+  event.jsonBody = JSON.parse(event.body ?? '{}');
+  const result = await swaigCore(event);
+  expect(result.statusCode).toBe(200);
+  return JSON.parse(result.body) as SwaigResponse;
+}
+
+const token = (callId: string, fn: string) => mintToolToken(TEST_SECRETS.TOKEN_SECRET, callId, fn, 600);
+
+function expectValidSwmlActions(response: SwaigResponse) {
+  for (const action of response.action ?? []) {
+    if ('SWML' in action) expect(swmlErrors(action.SWML)).toEqual([]);
+  }
+}
+
+describe('consent tool', () => {
+  it.each(['yes', 'Okay.', 'sure!', "that's fine", 'YES please'])('"%s" grants consent and starts recording', async (answer) => {
+    const callId = randomUUID();
+    const response = await call('get_recording_consent', { response: answer }, callId);
+    expect(recordingVerbs(response)).toEqual(['record_call']);
+    expect(response.action).toContainEqual({ set_global_data: { recording_consent: true } });
+    expectValidSwmlActions(response);
+    expect((await store.getConsent(callId))?.state).toBe('granted');
+  });
+
+  it.each(['no', 'not okay', 'I would rather not', 'maybe later', 'what?'])('"%s" declines and never records', async (answer) => {
+    const callId = randomUUID();
+    const response = await call('get_recording_consent', { response: answer }, callId);
+    expect(recordingVerbs(response)).not.toContain('record_call');
+    expect(response.action).toContainEqual({ set_global_data: { recording_consent: false } });
+    expect((await store.getConsent(callId))?.state).toBe('declined');
+    const later = await call('start_recording', {}, callId);
+    expect(recordingVerbs(later)).toEqual([]);
+    expect(later.response).toMatch(/Recording is OFF/);
+  });
+
+  it('records with the configured options, control id main and the status webhook', async () => {
+    const response = await call('get_recording_consent', { response: 'yes' }, randomUUID());
+    const action = response.action?.find((a) => 'SWML' in a) as { SWML: { sections: { main: Array<{ record_call?: Record<string, unknown> }> } } };
+    expect(action.SWML.sections.main[0]?.record_call).toEqual({
+      stereo: true,
+      format: 'mp3',
+      direction: 'both',
+      beep: false,
+      input_sensitivity: 44,
+      control_id: 'main',
+      status_url: `https://signalwire:${TEST_SECRETS.SWML_BASIC_AUTH_PASSWORD}@agent.example.com/recording-status`,
+    });
+  });
+
+  it('keeps consent evidence as a category and audits it, never the caller\u2019s words', async () => {
+    const callId = randomUUID();
+    await call('get_recording_consent', { response: 'yes my card is 4111111111111111' }, callId);
+    const events = await store.listEvents(callId);
+    expect(events.map((e) => e.type)).toEqual(['consent_granted', 'recording_started']);
+    expect(events[0]?.detail?.category).toMatch(/^affirmative:/);
+    expect(JSON.stringify(events)).not.toContain('4111');
+  });
+});
+
+describe('recording control', () => {
+  it('pause then resume after consent emits stop_record_call then record_call, both audited', async () => {
+    const callId = randomUUID();
+    await call('get_recording_consent', { response: 'yes' }, callId);
+    expect(recordingVerbs(await call('pause_recording', {}, callId))).toEqual(['stop_record_call']);
+    expect(recordingVerbs(await call('resume_recording', {}, callId))).toEqual(['record_call']);
+    const types = (await store.listEvents(callId)).map((e) => e.type);
+    expect(types).toEqual(['consent_granted', 'recording_started', 'recording_paused', 'recording_resumed']);
+  });
+
+  it('start, resume and normal_mode are blocked without consent', async () => {
+    const callId = randomUUID();
+    for (const fn of ['start_recording', 'resume_recording', 'normal_mode']) {
+      const response = await call(fn, {}, callId);
+      expect(recordingVerbs(response)).toEqual([]);
+    }
+    expect((await store.listEvents(callId)).filter((e) => e.type === 'recording_blocked')).toHaveLength(3);
+  });
+
+  it('a withdrawal is final: stop_recording, then nothing restarts recording', async () => {
+    const callId = randomUUID();
+    await call('get_recording_consent', { response: 'yes' }, callId);
+    expect(recordingVerbs(await call('stop_recording', {}, callId))).toEqual(['stop_record_call']);
+    expect((await store.getConsent(callId))?.state).toBe('withdrawn');
+    for (const [fn, args] of [['resume_recording', {}], ['start_recording', {}], ['get_recording_consent', { response: 'yes' }]] as const) {
+      expect(recordingVerbs(await call(fn, args, callId))).toEqual([]);
+    }
+  });
+
+  it('disclose-and-record for a one-party caller treats the disclosure as consent; all-party callers still need a yes', async () => {
+    process.env.RECORDING_MODE = 'disclose-and-record';
+    resetConfigForTests();
+    try {
+      const texas = randomUUID();
+      expect(recordingVerbs(await call('resume_recording', {}, texas, { caller: TEXAS }))).toEqual(['record_call']);
+      expect((await store.getConsent(texas))?.evidence).toBe('implied:one-party-disclosure');
+      const california = randomUUID();
+      expect(recordingVerbs(await call('resume_recording', {}, california, { caller: CALIFORNIA }))).toEqual([]);
+    } finally {
+      process.env.RECORDING_MODE = 'consent-first';
+      resetConfigForTests();
+    }
+  });
+});
+
+describe('sensitive capture', () => {
+  it('collect_ssn pauses; ssn_received speaks only the last four digits and resumes', async () => {
+    const callId = randomUUID();
+    await call('get_recording_consent', { response: 'yes' }, callId);
+    const paused = await call('collect_ssn', {}, callId);
+    expect(recordingVerbs(paused)).toEqual(['stop_record_call']);
+    const received = await call('ssn_received', { ssn: '123-45-6789' }, callId, { token: token(callId, 'ssn_received') });
+    expect(received.response).toContain('6789');
+    expect(JSON.stringify(received)).not.toContain('123-45');
+    expect(JSON.stringify(received)).not.toContain('12345');
+    expect(received.action).toContainEqual({ set_global_data: { ssn_verified: true, secure_mode: false } });
+    expect(recordingVerbs(received)).toEqual(['record_call']);
+    const events = await store.listEvents(callId);
+    expect(events.map((e) => e.type)).toContain('secure_tool_used');
+    expect(JSON.stringify(events)).not.toContain('6789');
+  });
+
+  it('an invalid SSN keeps recording paused', async () => {
+    const callId = randomUUID();
+    const response = await call('ssn_received', { ssn: '12' }, callId, { token: token(callId, 'ssn_received') });
+    expect(recordingVerbs(response)).toEqual([]);
+  });
+
+  it('collect_sensitive_info never echoes the value', async () => {
+    const callId = randomUUID();
+    const response = await call('collect_sensitive_info', { info_type: 'date_of_birth', value: '04/05/1980' }, callId, {
+      token: token(callId, 'collect_sensitive_info'),
+    });
+    expect(JSON.stringify(response)).not.toContain('1980');
+  });
+
+  it('process_payment pauses recording and hands card capture to pay with our connector', async () => {
+    const callId = randomUUID();
+    const response = await call('process_payment', { amount: '10.00' }, callId);
+    expect(response.post_process).toBe(true);
+    expect(recordingVerbs(response)).toEqual(['stop_record_call']);
+    expectValidSwmlActions(response);
+    const pay = JSON.stringify(response.action);
+    expect(pay).toContain(`https://signalwire:${TEST_SECRETS.SWML_BASIC_AUTH_PASSWORD}@agent.example.com/payment`);
+    expect(pay).toContain('${pay_result}');
+    expect(pay).toContain('"charge_amount":"10.00"');
+    expect(pay).toContain('"input":"dtmf"');
+  });
+
+  it('recording_info tells retention and how to request copy or deletion', async () => {
+    const response = await call('recording_info', {}, randomUUID());
+    expect(response.response).toMatch(/90 days/);
+    expect(response.response).toMatch(/copy/);
+    expect(response.response).toMatch(/deleted/);
+  });
+});
+
+describe('secure tool tokens (through the real handler)', () => {
+  async function invoke(callId: string, query?: Record<string, string>) {
+    const event = apiEvent({ path: '/swaig', body: swaigRequestBody('ssn_received', { ssn: '123456789' }, callId), query });
+    return handler(event, lambdaContext());
+  }
+
+  it('accepts the right token', async () => {
+    const callId = randomUUID();
+    expect((await invoke(callId, { __token: token(callId, 'ssn_received') })).statusCode).toBe(200);
+  });
+
+  it.each([
+    ['missing', () => undefined],
+    ['forged', (c: string) => Buffer.from(`${c}.ssn_received.9999999999.abcd.${'0'.repeat(64)}`).toString('base64url')],
+    ['expired', (c: string) => mintToolToken(TEST_SECRETS.TOKEN_SECRET, c, 'ssn_received', 60, Date.now() - 3_600_000)],
+    ['other call', () => token(randomUUID(), 'ssn_received')],
+    ['other function', (c: string) => token(c, 'collect_sensitive_info')],
+    ['garbage', () => '!!!'],
+  ])('rejects a %s token with 403 and never logs the SSN', async (_label, make) => {
+    const logs = captureLogs();
+    try {
+      const callId = randomUUID();
+      const t = make(callId);
+      const result = await invoke(callId, t ? { __token: t } : undefined);
+      expect(result.statusCode).toBe(403);
+      expect(JSON.parse(result.body).error.code).toBe('invalid_token');
+    } finally {
+      logs.restore();
+    }
+    expect(logs.text()).not.toContain('123456789');
+  });
+});
+
+describe('bad input (through the real handler)', () => {
+  const send = (body: unknown, extra: { rawBody?: string; auth?: string | null; headers?: Record<string, string> } = {}) =>
+    handler(apiEvent({ path: '/swaig', body, ...extra }), lambdaContext());
+
+  it.each([
+    ['unknown tool', swaigRequestBody('format_disk', {}, randomUUID()), 404, 'unknown_function'],
+    ['wrong argument type', swaigRequestBody('get_recording_consent', { response: 42 }, randomUUID()), 400, 'invalid_arguments'],
+    ['missing argument', swaigRequestBody('get_recording_consent', {}, randomUUID()), 400, 'invalid_arguments'],
+    ['missing function', { argument: { parsed: [{}] }, call_id: randomUUID() }, 400, 'invalid_request'],
+    ['missing argument object', { function: 'recording_info', call_id: randomUUID() }, 400, 'invalid_request'],
+    ['hostile call id', swaigRequestBody('recording_info', {}, '../../etc/passwd'), 400, 'invalid_request'],
+    ['array body', [1, 2], 400, 'invalid_body'],
+  ])('%s → %i', async (_label, body, status, code) => {
+    const result = await send(body);
+    expect(result.statusCode).toBe(status);
+    expect(JSON.parse(result.body).error.code).toBe(code);
+  });
+
+  it('malformed JSON → 400, oversized → 413, no auth → 401, wrong auth → 401, wrong content type → 415', async () => {
+    expect((await send(undefined, { rawBody: '{"function":' })).statusCode).toBe(400);
+    expect((await send(undefined, { rawBody: JSON.stringify({ pad: 'x'.repeat(300 * 1024) }) })).statusCode).toBe(413);
+    expect((await send(swaigRequestBody('recording_info', {}, randomUUID()), { auth: null })).statusCode).toBe(401);
+    expect((await send(swaigRequestBody('recording_info', {}, randomUUID()), { auth: 'Basic ' + Buffer.from('signalwire:nope').toString('base64') })).statusCode).toBe(401);
+    expect((await send(swaigRequestBody('recording_info', {}, randomUUID()), { headers: { 'content-type': 'application/xml' } })).statusCode).toBe(415);
+  });
+
+  it('answers get_signature with the requested definitions', async () => {
+    const result = await send({ action: 'get_signature', functions: ['recording_info', 'get_recording_consent', 'nope'] });
+    expect(result.statusCode).toBe(200);
+    expect(JSON.parse(result.body).map((d: { function: string }) => d.function)).toEqual(['recording_info', 'get_recording_consent']);
+  });
+});
+
+describe('fail closed', () => {
+  it('storage down: a yes does not record, and recording is switched off', async () => {
+    const callId = randomUUID();
+    store.down = true;
+    const response = await call('get_recording_consent', { response: 'yes' }, callId);
+    expect(recordingVerbs(response)).toEqual(['stop_record_call']);
+  });
+
+  it('storage down after consent: resume is blocked (unknown consent = no recording)', async () => {
+    const callId = randomUUID();
+    await call('get_recording_consent', { response: 'yes' }, callId);
+    store.down = true;
+    expect(recordingVerbs(await call('resume_recording', {}, callId))).toEqual([]);
+  });
+
+  it('property: no record_call ever leaves without stored granted consent', async () => {
+    const tools = ['start_recording', 'resume_recording', 'normal_mode', 'pause_recording', 'secure_mode', 'stop_recording', 'collect_ssn', 'recording_info'];
+    const step = fc.oneof(
+      fc.record({ kind: fc.constant('tool' as const), fn: fc.constantFrom(...tools) }),
+      fc.record({ kind: fc.constant('consent' as const), answer: fc.constantFrom('yes', 'no', 'okay', 'not okay', 'sure', 'hmm', 'fine', 'nope') }),
+      fc.record({ kind: fc.constant('fault' as const), down: fc.boolean() }),
+    );
+    await fc.assert(
+      fc.asyncProperty(fc.array(step, { maxLength: 12 }), fc.constantFrom('consent-first', 'disclose-and-record'), fc.constantFrom(TEXAS, CALIFORNIA), async (steps, mode, caller) => {
+        process.env.RECORDING_MODE = mode;
+        resetConfigForTests();
+        const local = new FlakyConsentStore();
+        useConsentStoreForTests(local);
+        const callId = randomUUID();
+        for (const s of steps) {
+          if (s.kind === 'fault') {
+            local.down = s.down;
+            continue;
+          }
+          const response =
+            s.kind === 'tool' ? await call(s.fn, {}, callId, { caller }) : await call('get_recording_consent', { response: s.answer }, callId, { caller });
+          if (recordingVerbs(response).includes('record_call')) {
+            const stored = await local.inner.getConsent(callId);
+            expect(stored?.state).toBe('granted');
+          }
+        }
+      }),
+      { numRuns: 150 },
+    );
+    process.env.RECORDING_MODE = 'consent-first';
+    resetConfigForTests();
+  });
+});
