@@ -1,0 +1,254 @@
+import {
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+  type DynamoDBDocumentClient,
+  type PutCommandInput,
+  type QueryCommandInput,
+} from '@aws-sdk/lib-dynamodb';
+import { dynamo } from '../aws/clients.js';
+import { callKey, TABLE } from '../aws/table.js';
+import { getConfig } from '../config.js';
+import { logger } from '../observability/logger.js';
+import {
+  CONSENT_SK,
+  consentExpiresAt,
+  EVENT_SK_PREFIX,
+  eventSortKey,
+  newConsentRecord,
+  nextConsent,
+  sanitizeDetail,
+  UNKNOWN_JURISDICTION,
+} from './transitions.js';
+import {
+  ConsentConflictError,
+  ConsentStoreUnavailableError,
+  type AuditEvent,
+  type AuditEventType,
+  type ConsentRecord,
+  type ConsentState,
+  type ConsentStore,
+  type Jurisdiction,
+} from './types.js';
+
+export interface DynamoConsentStoreOptions {
+  /** Injected clock, so tests can pin timestamps (e.g. to force same-millisecond events). */
+  clock?: () => Date;
+  /**
+   * Per-request deadline. A slow table must not hold a live call: past this the request is
+   * aborted and the store reports {@link ConsentStoreUnavailableError}, so callers fail closed.
+   */
+  timeoutMs?: number;
+}
+
+/** Optimistic-concurrency retries before contention is reported as unavailability. */
+const MAX_WRITE_ATTEMPTS = 8;
+/** Same-millisecond events get sequence numbers; this many collisions in one ms is a fault. */
+const MAX_EVENT_SEQ = 1000;
+
+const isConditionalFailure = (error: unknown): boolean =>
+  error instanceof Error && error.name === 'ConditionalCheckFailedException';
+
+/**
+ * {@link ConsentStore} on the single DynamoDB table (see shared/aws/table.ts).
+ *
+ * Per call (pk = `CALL#<id>`): one `CONSENT` item, changed only by a put conditional on the
+ * version read (optimistic concurrency, retried), and `EVENT#<iso>#<seq>` items, each written
+ * with `attribute_not_exists` so the trail is append-only. No transactions: dynalite (the local
+ * emulator) lacks TransactWriteItems, and none are needed. Every item carries `expiresAt`.
+ * Any SDK failure becomes {@link ConsentStoreUnavailableError}.
+ */
+export class DynamoConsentStore implements ConsentStore {
+  private readonly clock: () => Date;
+  private readonly timeoutMs: number;
+
+  constructor(
+    private readonly client: DynamoDBDocumentClient = dynamo(),
+    private readonly tableName: string = getConfig().TABLE_NAME,
+    private readonly retentionDays: number = getConfig().RETENTION_DAYS,
+    options: DynamoConsentStoreOptions = {},
+  ) {
+    this.clock = options.clock ?? (() => new Date());
+    this.timeoutMs = options.timeoutMs ?? 3000;
+  }
+
+  async getConsent(callId: string): Promise<ConsentRecord | undefined> {
+    return this.guard('getConsent', () => this.readConsent(callId));
+  }
+
+  async ensureCall(callId: string, init: { jurisdiction: Jurisdiction; callerHash?: string }): Promise<ConsentRecord> {
+    return this.guard('ensureCall', async () => {
+      const record = newConsentRecord(callId, init, this.clock(), this.retentionDays);
+      if (await this.putConsent(record, undefined)) return record;
+      const existing = await this.readConsent(callId);
+      if (!existing) throw new ConsentStoreUnavailableError('consent record vanished during ensureCall');
+      return existing;
+    });
+  }
+
+  async setConsent(
+    callId: string,
+    state: Exclude<ConsentState, 'pending'>,
+    evidence: { category: string },
+  ): Promise<ConsentRecord> {
+    return this.guard('setConsent', async () => {
+      for (let attempt = 0; attempt < MAX_WRITE_ATTEMPTS; attempt += 1) {
+        const now = this.clock();
+        const stored = await this.readConsent(callId);
+        const current = stored ?? newConsentRecord(callId, { jurisdiction: UNKNOWN_JURISDICTION }, now, this.retentionDays);
+        const next = nextConsent(current, state, evidence, now, this.retentionDays);
+        // Already in that state: nothing to write. (A fresh record is 'pending', never requested.)
+        if (!next && stored) return stored;
+        if (next && (await this.putConsent(next, stored?.version))) return next;
+        // Someone else changed it between our read and write: read again and re-decide.
+      }
+      throw new ConsentStoreUnavailableError(`consent for the call kept changing; gave up after ${MAX_WRITE_ATTEMPTS} attempts`);
+    });
+  }
+
+  async appendEvent(callId: string, event: { type: AuditEventType; detail?: AuditEvent['detail'] }): Promise<void> {
+    await this.guard('appendEvent', async () => {
+      const now = this.clock();
+      const at = now.toISOString();
+      const detail = sanitizeDetail(event.detail);
+      for (let seq = 0; seq < MAX_EVENT_SEQ; seq += 1) {
+        try {
+          await this.client.send(
+            new PutCommand({
+              TableName: this.tableName,
+              Item: {
+                [TABLE.partitionKey]: callKey(callId),
+                [TABLE.sortKey]: eventSortKey(at, seq),
+                type: event.type,
+                at,
+                ...(detail ? { detail } : {}),
+                [TABLE.ttlAttribute]: consentExpiresAt(now, this.retentionDays),
+              },
+              ConditionExpression: 'attribute_not_exists(#sk)',
+              ExpressionAttributeNames: { '#sk': TABLE.sortKey },
+            }),
+            this.requestOptions(),
+          );
+          return;
+        } catch (error) {
+          if (!isConditionalFailure(error)) throw error;
+        }
+      }
+      throw new ConsentStoreUnavailableError('too many audit events in one millisecond');
+    });
+  }
+
+  async listEvents(callId: string): Promise<AuditEvent[]> {
+    return this.guard('listEvents', async () => {
+      const items = await this.queryAll({
+        TableName: this.tableName,
+        KeyConditionExpression: '#pk = :pk AND begins_with(#sk, :prefix)',
+        ExpressionAttributeNames: { '#pk': TABLE.partitionKey, '#sk': TABLE.sortKey },
+        ExpressionAttributeValues: { ':pk': callKey(callId), ':prefix': EVENT_SK_PREFIX },
+        ConsistentRead: true,
+        ScanIndexForward: true,
+      });
+      return items.map(toAuditEvent);
+    });
+  }
+
+  async callsForCaller(callerHash: string): Promise<string[]> {
+    return this.guard('callsForCaller', async () => {
+      const items = await this.queryAll({
+        TableName: this.tableName,
+        IndexName: TABLE.callerIndex.name,
+        KeyConditionExpression: '#h = :h',
+        ExpressionAttributeNames: { '#h': TABLE.callerIndex.partitionKey, '#pk': TABLE.partitionKey },
+        ExpressionAttributeValues: { ':h': callerHash },
+        ProjectionExpression: '#pk',
+      });
+      const prefix = callKey('');
+      const ids = items
+        .map((item) => item[TABLE.partitionKey])
+        .filter((pk): pk is string => typeof pk === 'string' && pk.startsWith(prefix))
+        .map((pk) => pk.slice(prefix.length));
+      return [...new Set(ids)].sort();
+    });
+  }
+
+  private async readConsent(callId: string): Promise<ConsentRecord | undefined> {
+    const result = await this.client.send(
+      new GetCommand({
+        TableName: this.tableName,
+        Key: { [TABLE.partitionKey]: callKey(callId), [TABLE.sortKey]: CONSENT_SK },
+        ConsistentRead: true,
+      }),
+      this.requestOptions(),
+    );
+    return result.Item ? toConsentRecord(result.Item) : undefined;
+  }
+
+  /**
+   * Write the consent item if it is still at `expectedVersion` (or absent, when undefined).
+   * Returns false when the condition failed, i.e. someone else wrote first.
+   */
+  private async putConsent(record: ConsentRecord, expectedVersion: number | undefined): Promise<boolean> {
+    const condition: Pick<PutCommandInput, 'ConditionExpression' | 'ExpressionAttributeNames' | 'ExpressionAttributeValues'> =
+      expectedVersion === undefined
+        ? { ConditionExpression: 'attribute_not_exists(#pk)', ExpressionAttributeNames: { '#pk': TABLE.partitionKey } }
+        : {
+            ConditionExpression: '#version = :expected',
+            ExpressionAttributeNames: { '#version': 'version' },
+            ExpressionAttributeValues: { ':expected': expectedVersion },
+          };
+    try {
+      await this.client.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: { [TABLE.partitionKey]: callKey(record.callId), [TABLE.sortKey]: CONSENT_SK, ...record },
+          ...condition,
+        }),
+        this.requestOptions(),
+      );
+      return true;
+    } catch (error) {
+      if (isConditionalFailure(error)) return false;
+      throw error;
+    }
+  }
+
+  private async queryAll(input: QueryCommandInput): Promise<Record<string, unknown>[]> {
+    const items: Record<string, unknown>[] = [];
+    let start: Record<string, unknown> | undefined;
+    do {
+      const page = await this.client.send(
+        new QueryCommand({ ...input, ...(start ? { ExclusiveStartKey: start } : {}) }),
+        this.requestOptions(),
+      );
+      items.push(...(page.Items ?? []));
+      start = page.LastEvaluatedKey;
+    } while (start);
+    return items;
+  }
+
+  private requestOptions(): { abortSignal: AbortSignal } {
+    return { abortSignal: AbortSignal.timeout(this.timeoutMs) };
+  }
+
+  /** Domain errors pass through; anything else (network, throttling, timeout) is unavailability. */
+  private async guard<T>(operation: string, run: () => Promise<T>): Promise<T> {
+    try {
+      return await run();
+    } catch (error) {
+      if (error instanceof ConsentConflictError || error instanceof ConsentStoreUnavailableError) throw error;
+      const name = error instanceof Error ? error.name : typeof error;
+      logger.warn('consent store unavailable', { operation, errorName: name });
+      throw new ConsentStoreUnavailableError(`consent store ${operation} failed (${name})`, { cause: error });
+    }
+  }
+}
+
+function toConsentRecord(item: Record<string, unknown>): ConsentRecord {
+  const { [TABLE.partitionKey]: _pk, [TABLE.sortKey]: _sk, ...record } = item;
+  return record as unknown as ConsentRecord;
+}
+
+function toAuditEvent(item: Record<string, unknown>): AuditEvent {
+  const detail = item.detail as AuditEvent['detail'];
+  return { type: item.type as AuditEventType, at: String(item.at), ...(detail ? { detail } : {}) };
+}
