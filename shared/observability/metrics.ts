@@ -1,9 +1,18 @@
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
+import { logger } from './logger.js';
 
 /** EMF metrics in one namespace; the stack's alarms and dashboard read these names. */
 export const metrics = new Metrics({
   namespace: process.env.POWERTOOLS_METRICS_NAMESPACE ?? 'RecordingAgent',
   serviceName: process.env.POWERTOOLS_SERVICE_NAME ?? 'recording-agent',
+  // Powertools' own notices ("no metrics to publish" on most requests) through our logger at
+  // debug level, instead of an unstructured line on every invocation.
+  logger: {
+    debug: (...args: unknown[]) => logger.debug(String(args[0])),
+    info: (...args: unknown[]) => logger.debug(String(args[0])),
+    warn: (...args: unknown[]) => logger.debug(String(args[0])),
+    error: (...args: unknown[]) => logger.error(String(args[0])),
+  },
 });
 
 export const MetricName = {
