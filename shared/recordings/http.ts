@@ -1,0 +1,53 @@
+import type { ConsentStore } from '../consent/types.js';
+import { DynamoConsentStore } from '../consent/dynamo-consent-store.js';
+import { getConfig } from '../config.js';
+import type { HttpEvent } from '../http/middleware.js';
+import { json, type HttpResult } from '../http/response.js';
+import { logger } from '../observability/logger.js';
+import { ingestRecordingWebhook, type IngestDeps } from './ingest.js';
+import { DynamoIngestLedger } from './ingest-ledger-store.js';
+import { S3MetadataStore } from './metadata-store.js';
+import { InProcessTranscriptionQueue, type TranscriptionQueue } from './transcription-queue.js';
+import { SqsTranscriptionQueue } from './transcription-queue-store.js';
+import { parseRecordingWebhook } from './webhook.js';
+
+let productionDeps: IngestDeps | undefined;
+
+function transcriptionQueue(queueUrl: string | undefined): TranscriptionQueue {
+  if (queueUrl) return new SqsTranscriptionQueue(queueUrl);
+  // Local stack and tests: no SQS emulator exists here. In the cloud QUEUE_URL is always set.
+  logger.warn('QUEUE_URL not set: transcription jobs stay in process memory');
+  return new InProcessTranscriptionQueue();
+}
+
+/** Production dependencies, built once per instance (module scope, reused while warm). */
+export function recordingDeps(): IngestDeps {
+  if (!productionDeps) {
+    const config = getConfig();
+    const consent: ConsentStore = new DynamoConsentStore();
+    productionDeps = {
+      consent,
+      metadata: new S3MetadataStore(),
+      ledger: new DynamoIngestLedger(),
+      queue: transcriptionQueue(config.QUEUE_URL),
+      settings: { stereo: config.RECORDING_STEREO, retentionDays: config.RETENTION_DAYS },
+    };
+  }
+  return productionDeps;
+}
+
+/** Tests and the local server re-point storage between runs; this forgets the built deps. */
+export function resetRecordingDepsForTests(): void {
+  productionDeps = undefined;
+}
+
+/**
+ * POST /recording-status: SignalWire's record_call status callback (either payload shape).
+ * 200 `{status, recording_id}` once handled (including duplicates); 400 for a malformed
+ * callback (SignalWire should not retry it); 503 on storage faults (SignalWire retries).
+ */
+export async function recordingStatusCore(event: HttpEvent): Promise<HttpResult> {
+  const recording = parseRecordingWebhook(event.jsonBody);
+  const { outcome } = await ingestRecordingWebhook(recording, recordingDeps());
+  return json(200, { status: outcome, recording_id: recording.recordingId });
+}

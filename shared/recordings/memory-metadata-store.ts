@@ -1,0 +1,37 @@
+import type { MetadataStore } from './metadata-store.js';
+import { metadataKey, RECORDINGS_PREFIX, type RecordingMetadata } from './metadata.js';
+
+/** In-memory {@link MetadataStore} for unit tests: same key layout as S3, objects kept as JSON text. */
+export class InMemoryMetadataStore implements MetadataStore {
+  /** Object key → body, like a bucket. */
+  readonly objects = new Map<string, string>();
+
+  async put(metadata: RecordingMetadata): Promise<string> {
+    const key = metadataKey(metadata.callId, metadata.recordingId);
+    this.objects.set(key, JSON.stringify(metadata));
+    return key;
+  }
+
+  async putAudio(key: string, body: Uint8Array): Promise<void> {
+    this.objects.set(key, Buffer.from(body).toString('base64'));
+  }
+
+  async get(callId: string, recordingId: string): Promise<RecordingMetadata | undefined> {
+    const body = this.objects.get(metadataKey(callId, recordingId));
+    return body === undefined ? undefined : (JSON.parse(body) as RecordingMetadata);
+  }
+
+  async listForCall(callId: string): Promise<RecordingMetadata[]> {
+    const prefix = `${RECORDINGS_PREFIX}${callId}/`;
+    return [...this.objects.entries()]
+      .filter(([k]) => k.startsWith(prefix) && k.endsWith('.json'))
+      .map(([, v]) => JSON.parse(v) as RecordingMetadata);
+  }
+
+  async deleteForCall(callId: string): Promise<number> {
+    const prefix = `${RECORDINGS_PREFIX}${callId}/`;
+    const keys = [...this.objects.keys()].filter((k) => k.startsWith(prefix));
+    keys.forEach((k) => this.objects.delete(k));
+    return keys.length;
+  }
+}

@@ -1,0 +1,120 @@
+import {
+  DeleteObjectCommand,
+  GetObjectCommand,
+  ListObjectsV2Command,
+  NoSuchKey,
+  PutObjectCommand,
+  PutObjectTaggingCommand,
+  type S3Client,
+} from '@aws-sdk/client-s3';
+import { s3 } from '../aws/clients.js';
+import { getConfig } from '../config.js';
+import { metadataKey, RECORDINGS_PREFIX, type RecordingMetadata } from './metadata.js';
+
+/** Port for recording metadata; {@link S3MetadataStore} in production, an in-memory double in unit tests. */
+export interface MetadataStore {
+  /** Idempotent: writing the same document twice leaves one object. Returns the object key. */
+  put(metadata: RecordingMetadata): Promise<string>;
+  get(callId: string, recordingId: string): Promise<RecordingMetadata | undefined>;
+  listForCall(callId: string): Promise<RecordingMetadata[]>;
+  /** Deletes every object under the call's prefix (metadata and archived audio); returns how many. */
+  deleteForCall(callId: string): Promise<number>;
+  /** Archive audio next to its metadata. */
+  putAudio(key: string, body: Uint8Array, contentType: string): Promise<void>;
+}
+
+/** The tag the bucket's lifecycle rule filters on: tagged objects expire after the retention days. */
+export const RETENTION_TAG = { Key: 'retention', Value: 'standard' } as const;
+
+const callPrefix = (callId: string): string => `${RECORDINGS_PREFIX}${callId}/`;
+
+function isNoSuchKey(error: unknown): boolean {
+  return error instanceof NoSuchKey || (error instanceof Error && error.name === 'NoSuchKey');
+}
+
+/**
+ * Recording metadata as encrypted JSON objects in S3. Tagging is a separate PutObjectTagging
+ * call rather than PutObject's Tagging header because s3rver (the local emulator) silently
+ * drops the header; both steps are idempotent, so a retry after a failure between them heals.
+ */
+export class S3MetadataStore implements MetadataStore {
+  constructor(
+    private readonly client: S3Client = s3(),
+    private readonly bucket: string = getConfig().BUCKET_NAME,
+  ) {}
+
+  async put(metadata: RecordingMetadata): Promise<string> {
+    const key = metadataKey(metadata.callId, metadata.recordingId);
+    await this.client.send(
+      new PutObjectCommand({
+        Bucket: this.bucket,
+        Key: key,
+        Body: JSON.stringify(metadata, null, 2),
+        ContentType: 'application/json',
+        ServerSideEncryption: 'AES256',
+      }),
+    );
+    await this.tag(key);
+    return key;
+  }
+
+  async putAudio(key: string, body: Uint8Array, contentType: string): Promise<void> {
+    await this.client.send(
+      new PutObjectCommand({
+        Bucket: this.bucket,
+        Key: key,
+        Body: body,
+        ContentType: contentType,
+        ServerSideEncryption: 'AES256',
+      }),
+    );
+    await this.tag(key);
+  }
+
+  async get(callId: string, recordingId: string): Promise<RecordingMetadata | undefined> {
+    return this.read(metadataKey(callId, recordingId));
+  }
+
+  async listForCall(callId: string): Promise<RecordingMetadata[]> {
+    const keys = (await this.keysUnder(callPrefix(callId))).filter((k) => k.endsWith('.json'));
+    const docs = await Promise.all(keys.map((k) => this.read(k)));
+    return docs.filter((d): d is RecordingMetadata => d !== undefined);
+  }
+
+  async deleteForCall(callId: string): Promise<number> {
+    const keys = await this.keysUnder(callPrefix(callId));
+    // One by one: DeleteObjects needs checksums some emulators mishandle, and a call has few objects.
+    for (const key of keys) await this.client.send(new DeleteObjectCommand({ Bucket: this.bucket, Key: key }));
+    return keys.length;
+  }
+
+  private async tag(key: string): Promise<void> {
+    await this.client.send(
+      new PutObjectTaggingCommand({ Bucket: this.bucket, Key: key, Tagging: { TagSet: [{ ...RETENTION_TAG }] } }),
+    );
+  }
+
+  private async read(key: string): Promise<RecordingMetadata | undefined> {
+    try {
+      const got = await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: key }));
+      const body = await got.Body?.transformToString();
+      return body ? (JSON.parse(body) as RecordingMetadata) : undefined;
+    } catch (error) {
+      if (isNoSuchKey(error)) return undefined;
+      throw error;
+    }
+  }
+
+  private async keysUnder(prefix: string): Promise<string[]> {
+    const keys: string[] = [];
+    let token: string | undefined;
+    do {
+      const page = await this.client.send(
+        new ListObjectsV2Command({ Bucket: this.bucket, Prefix: prefix, ContinuationToken: token }),
+      );
+      for (const o of page.Contents ?? []) if (o.Key) keys.push(o.Key);
+      token = page.IsTruncated ? page.NextContinuationToken : undefined;
+    } while (token);
+    return keys;
+  }
+}

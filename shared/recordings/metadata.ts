@@ -1,0 +1,89 @@
+import type { ConsentRecord } from '../consent/types.js';
+import type { RecordingEvent } from './webhook.js';
+
+/**
+ * The metadata document stored next to each recording (S3 `recordings/<call_id>/<recording_id>.json`).
+ *
+ * Deliberately holds no caller number or anything else about the caller: the call_id links it
+ * to the consent item, which holds only a keyed hash of the number.
+ */
+export interface ConsentSnapshot {
+  state: ConsentRecord['state'];
+  jurisdiction: string;
+  policyVersion: string;
+}
+
+export interface RecordingMetadata {
+  callId: string;
+  recordingId: string;
+  controlId: string | null;
+  url: string;
+  durationSeconds: number | null;
+  sizeBytes: number | null;
+  format: string | null;
+  stereo: boolean;
+  /** Channel layout of a stereo recording (record_call direction "both"): caller left, agent right. */
+  channels?: { left: 'caller'; right: 'agent' };
+  /** Consent as stored when the recording was ingested; 'missing' marks an incident. */
+  consent: ConsentSnapshot | 'missing';
+  receivedAt: string;
+  /** receivedAt + retention days: the data itself says when it goes (the lifecycle rule enforces it). */
+  expiresAt: string;
+}
+
+export const RECORDINGS_PREFIX = 'recordings/';
+
+/** Object key of a recording's metadata; both ids have been validated against SAFE_ID before. */
+export function metadataKey(callId: string, recordingId: string): string {
+  return `${RECORDINGS_PREFIX}${callId}/${recordingId}.json`;
+}
+
+/** Object key of the archived audio, next to its metadata. */
+export function audioKey(callId: string, recordingId: string, format: string | null): string {
+  return `${RECORDINGS_PREFIX}${callId}/${recordingId}.${format ?? 'bin'}`;
+}
+
+const DAY_MS = 86_400_000;
+
+/** receivedAt + days, as an ISO timestamp. */
+export function expiryFrom(receivedAt: Date, retentionDays: number): Date {
+  return new Date(receivedAt.getTime() + retentionDays * DAY_MS);
+}
+
+/**
+ * Consent that covers a recording: the call's consent was granted, or was granted and later
+ * withdrawn (a segment that finishes after a withdrawal was recorded while consent stood;
+ * stop_recording stops it). Anything else, including no record at all, is 'missing'.
+ */
+export function consentSnapshot(consent: ConsentRecord | undefined): ConsentSnapshot | 'missing' {
+  if (!consent || (consent.state !== 'granted' && consent.state !== 'withdrawn')) return 'missing';
+  return { state: consent.state, jurisdiction: consent.jurisdiction, policyVersion: consent.policyVersion };
+}
+
+export interface MetadataSettings {
+  stereo: boolean;
+  retentionDays: number;
+}
+
+/** Build the metadata document for a finished recording event. */
+export function buildMetadata(
+  event: RecordingEvent & { url: string },
+  consent: ConsentSnapshot | 'missing',
+  receivedAt: Date,
+  settings: MetadataSettings,
+): RecordingMetadata {
+  return {
+    callId: event.callId,
+    recordingId: event.recordingId,
+    controlId: event.controlId ?? null,
+    url: event.url,
+    durationSeconds: event.durationSeconds ?? null,
+    sizeBytes: event.sizeBytes ?? null,
+    format: event.format ?? null,
+    stereo: settings.stereo,
+    ...(settings.stereo ? { channels: { left: 'caller', right: 'agent' } as const } : {}),
+    consent,
+    receivedAt: receivedAt.toISOString(),
+    expiresAt: expiryFrom(receivedAt, settings.retentionDays).toISOString(),
+  };
+}

@@ -1,0 +1,226 @@
+import { createHash } from 'node:crypto';
+import { z } from 'zod';
+import { badRequest } from '../http/errors.js';
+
+/**
+ * SignalWire's `record_call` status callback, normalized.
+ *
+ * Two shapes arrive at the same route: the real one (`{event_type: "calling.call.record",
+ * params: {call_id, control_id, state, record: {url, duration, size, format}}}`, with some
+ * senders putting url/duration/size flat in `params`) and the teaching example's simplified
+ * flat `{call_id, recording_url, duration, status: "completed"}`. Everything downstream sees
+ * only {@link RecordingEvent}.
+ */
+
+/** Lifecycle of one recording segment; only `finished` carries the file. */
+export type RecordingState = 'recording' | 'paused' | 'finished' | 'no_input' | 'error';
+
+export interface RecordingEvent {
+  callId: string;
+  controlId?: string;
+  state: RecordingState;
+  /** SignalWire's URL of the audio (https; http only for localhost in local tests). */
+  url?: string;
+  durationSeconds?: number;
+  sizeBytes?: number;
+  format?: string;
+  /** Deterministic: replays of the same callback yield the same id (the idempotency key). */
+  recordingId: string;
+  shape: 'signalwire' | 'simplified';
+}
+
+/** SignalWire's ids are UUIDs; anything that becomes a storage key must look like one of ours. */
+export const SAFE_ID = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/;
+
+export function isSafeId(value: string): boolean {
+  return SAFE_ID.test(value);
+}
+
+/** `…/recordings/<uuid>…` in SignalWire's recording URLs (download and REST forms alike). */
+const SIGNALWIRE_RECORDING_UUID =
+  /\/recordings\/([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})(?:[/?#.]|$)/i;
+
+const LOCAL_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);
+const MAX_URL_LENGTH = 2048;
+
+const numeric = z.union([z.number(), z.string().trim().regex(/^\d+(\.\d+)?$/).transform(Number)]);
+const nonNegative = numeric.pipe(z.number().nonnegative().finite());
+const text = z.string().min(1).max(MAX_URL_LENGTH);
+const format = z.string().regex(/^[a-z0-9]{1,10}$/i).transform((f) => f.toLowerCase());
+
+const RecordDetails = z.object({
+  url: text.optional(),
+  duration: nonNegative.optional(),
+  size: nonNegative.optional(),
+  format: format.optional(),
+});
+
+const SignalWireBody = z.object({
+  event_type: z.literal('calling.call.record').optional(),
+  params: z.object({
+    call_id: text,
+    control_id: text.optional(),
+    state: z.string().min(1).max(32),
+    record: RecordDetails.optional(),
+    url: text.optional(),
+    duration: nonNegative.optional(),
+    size: nonNegative.optional(),
+    format: format.optional(),
+  }),
+});
+
+const SimplifiedBody = z.object({
+  call_id: text,
+  control_id: text.optional(),
+  recording_url: text.optional(),
+  url: text.optional(),
+  duration: nonNegative.optional(),
+  size: nonNegative.optional(),
+  format: format.optional(),
+  status: z.string().min(1).max(32).optional(),
+  state: z.string().min(1).max(32).optional(),
+});
+
+/** Both vocabularies (SignalWire's states and the example's statuses) onto one. */
+const STATE_ALIASES: Record<string, RecordingState> = {
+  recording: 'recording',
+  'in-progress': 'recording',
+  in_progress: 'recording',
+  started: 'recording',
+  paused: 'paused',
+  finished: 'finished',
+  completed: 'finished',
+  no_input: 'no_input',
+  'no-input': 'no_input',
+  error: 'error',
+  failed: 'error',
+};
+
+function normalizeState(raw: string): RecordingState {
+  const state = STATE_ALIASES[raw.trim().toLowerCase()];
+  // The raw value is ours to echo: it is bounded and never sensitive, but keep it short anyway.
+  if (!state) throw badRequest('invalid_state', `unknown recording state "${raw.slice(0, 32)}"`);
+  return state;
+}
+
+function checkId(value: string, field: string): string {
+  if (!isSafeId(value)) throw badRequest('invalid_id', `${field} is not a valid identifier`);
+  return value;
+}
+
+/**
+ * The recording URL is stored and may later be fetched (archive, erasure): only https, so
+ * nobody can make us fetch plain-text or internal URLs. http is let through for localhost,
+ * which is what the local stack and its tests serve.
+ */
+function checkUrl(value: string): string {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw badRequest('invalid_url', 'recording url is not a valid URL');
+  }
+  if (url.username || url.password) throw badRequest('invalid_url', 'recording url must not carry credentials');
+  const local = LOCAL_HOSTS.has(url.hostname);
+  if (url.protocol !== 'https:' && !(url.protocol === 'http:' && local)) {
+    throw badRequest('invalid_url', 'recording url must be https');
+  }
+  return url.toString();
+}
+
+/**
+ * The idempotency key of a recording: SignalWire's own recording uuid when the URL carries one
+ * (stable across every replay of the callback), otherwise a name-based UUID (version 8, RFC
+ * 9562) from a SHA-256 of what identifies the segment. Always UUID-shaped: it satisfies
+ * {@link SAFE_ID}, and the log/audit redaction keeps UUIDs while it scrubs other digit runs.
+ */
+export function deriveRecordingId(callId: string, controlId: string | undefined, url: string | undefined): string {
+  const fromUrl = url ? SIGNALWIRE_RECORDING_UUID.exec(url)?.[1] : undefined;
+  if (fromUrl) return fromUrl.toLowerCase();
+  const bytes = createHash('sha256')
+    .update(JSON.stringify([callId, controlId ?? '', url ?? '']))
+    .digest()
+    .subarray(0, 16);
+  bytes[6] = ((bytes[6] ?? 0) & 0x0f) | 0x80; // version 8: custom (here, hash-derived)
+  bytes[8] = ((bytes[8] ?? 0) & 0x3f) | 0x80; // RFC 9562 variant
+  const hex = bytes.toString('hex');
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+}
+
+function describeIssues(error: z.ZodError): string {
+  // Paths and messages only: zod's messages never contain the received value for these types.
+  return error.issues
+    .slice(0, 5)
+    .map((i) => `${i.path.join('.') || 'body'}: ${i.message}`)
+    .join('; ');
+}
+
+interface Fields {
+  callId: string;
+  controlId: string | undefined;
+  state: string;
+  url: string | undefined;
+  duration: number | undefined;
+  size: number | undefined;
+  format: string | undefined;
+  shape: RecordingEvent['shape'];
+}
+
+function extract(body: unknown): Fields {
+  const isNested = typeof body === 'object' && body !== null && 'params' in body;
+  if (isNested) {
+    const parsed = SignalWireBody.safeParse(body);
+    if (!parsed.success) throw badRequest('invalid_payload', `recording callback: ${describeIssues(parsed.error)}`);
+    const p = parsed.data.params;
+    return {
+      callId: p.call_id,
+      controlId: p.control_id,
+      state: p.state,
+      url: p.record?.url ?? p.url,
+      duration: p.record?.duration ?? p.duration,
+      size: p.record?.size ?? p.size,
+      format: p.record?.format ?? p.format,
+      shape: 'signalwire',
+    };
+  }
+  const parsed = SimplifiedBody.safeParse(body);
+  if (!parsed.success) throw badRequest('invalid_payload', `recording callback: ${describeIssues(parsed.error)}`);
+  const b = parsed.data;
+  const state = b.state ?? b.status;
+  if (!state) throw badRequest('invalid_payload', 'recording callback: status is required');
+  return {
+    callId: b.call_id,
+    controlId: b.control_id,
+    state,
+    url: b.recording_url ?? b.url,
+    duration: b.duration,
+    size: b.size,
+    format: b.format,
+    shape: 'simplified',
+  };
+}
+
+/**
+ * Validate and normalize a recording status callback. Throws a 400 {@link AppError} naming
+ * what is wrong (never echoing values) for anything that is not a well-formed callback.
+ */
+export function parseRecordingWebhook(body: unknown): RecordingEvent {
+  const f = extract(body);
+  const callId = checkId(f.callId, 'call_id');
+  const controlId = f.controlId === undefined ? undefined : checkId(f.controlId, 'control_id');
+  const state = normalizeState(f.state);
+  const url = f.url === undefined ? undefined : checkUrl(f.url);
+  if (state === 'finished' && !url) throw badRequest('missing_url', 'a finished recording callback must carry the recording url');
+  const recordingId = checkId(deriveRecordingId(callId, controlId, url), 'recording id');
+  return {
+    callId,
+    ...(controlId === undefined ? {} : { controlId }),
+    state,
+    ...(url === undefined ? {} : { url }),
+    ...(f.duration === undefined ? {} : { durationSeconds: f.duration }),
+    ...(f.size === undefined ? {} : { sizeBytes: Math.round(f.size) }),
+    ...(f.format === undefined ? {} : { format: f.format }),
+    recordingId,
+    shape: f.shape,
+  };
+}

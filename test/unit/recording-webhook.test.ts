@@ -1,0 +1,149 @@
+import { describe, expect, it } from 'vitest';
+import { isAppError } from '../../shared/http/errors.js';
+import { deriveRecordingId, parseRecordingWebhook, SAFE_ID } from '../../shared/recordings/webhook.js';
+
+const CALL = '6e1d2c3b-4a59-4d6e-8f70-8192a3b4c5d6';
+const REC = 'a1b2c3d4-e5f6-4a7b-8c9d-0e1f2a3b4c5d';
+const URL_ = `https://example.signalwire.com/api/v1/recordings/${REC}/download`;
+
+function nested(params: Record<string, unknown>): Record<string, unknown> {
+  return { event_type: 'calling.call.record', event_channel: 'swml:x', timestamp: 1640000000.123, params };
+}
+
+function rejection(body: unknown): { status: number; code: string; message: string } {
+  try {
+    parseRecordingWebhook(body);
+  } catch (error) {
+    if (isAppError(error)) return { status: error.statusCode, code: error.code, message: error.message };
+    throw error;
+  }
+  throw new Error('expected a rejection');
+}
+
+describe('parseRecordingWebhook: SignalWire nested payload', () => {
+  it('normalizes a finished callback with the record object', () => {
+    const event = parseRecordingWebhook(
+      nested({ call_id: CALL, node_id: 'n', control_id: 'main', state: 'finished', record: { url: URL_, duration: 15.5, size: 248320, format: 'mp3' } }),
+    );
+    expect(event).toEqual({
+      callId: CALL,
+      controlId: 'main',
+      state: 'finished',
+      url: URL_,
+      durationSeconds: 15.5,
+      sizeBytes: 248320,
+      format: 'mp3',
+      recordingId: REC,
+      shape: 'signalwire',
+    });
+  });
+
+  it('accepts url/duration/size flat in params (some senders do that)', () => {
+    const event = parseRecordingWebhook(nested({ call_id: CALL, control_id: 'main', state: 'finished', url: URL_, duration: '7', size: '1024' }));
+    expect(event).toMatchObject({ url: URL_, durationSeconds: 7, sizeBytes: 1024, recordingId: REC, shape: 'signalwire' });
+  });
+
+  it.each(['recording', 'paused', 'finished', 'no_input', 'error'] as const)('keeps state %s', (state) => {
+    const record = state === 'finished' ? { record: { url: URL_ } } : {};
+    expect(parseRecordingWebhook(nested({ call_id: CALL, control_id: 'main', state, ...record })).state).toBe(state);
+  });
+
+  it('ignores fields it does not need, such as caller numbers, and never carries them', () => {
+    const event = parseRecordingWebhook(nested({ call_id: CALL, state: 'recording', from: '+15551234567', to: '+15557654321' }));
+    expect(JSON.stringify(event)).not.toContain('555');
+  });
+
+  it('rejects another event type', () => {
+    expect(rejection({ event_type: 'calling.call.state', params: { call_id: CALL, state: 'finished' } }).status).toBe(400);
+  });
+});
+
+describe('parseRecordingWebhook: simplified flat payload', () => {
+  it('maps status "completed" to finished', () => {
+    const event = parseRecordingWebhook({ call_id: CALL, recording_url: URL_, duration: 12, status: 'completed' });
+    expect(event).toEqual({ callId: CALL, state: 'finished', url: URL_, durationSeconds: 12, recordingId: REC, shape: 'simplified' });
+  });
+
+  it.each([
+    ['in-progress', 'recording'],
+    ['paused', 'paused'],
+    ['no-input', 'no_input'],
+    ['failed', 'error'],
+  ] as const)('maps status %s to %s', (status, state) => {
+    expect(parseRecordingWebhook({ call_id: CALL, status }).state).toBe(state);
+  });
+
+  it('requires a status', () => {
+    expect(rejection({ call_id: CALL, recording_url: URL_ })).toMatchObject({ status: 400, code: 'invalid_payload' });
+  });
+});
+
+describe('parseRecordingWebhook: hostile or broken input is a 400 that echoes nothing', () => {
+  it.each([
+    ['path traversal call_id', { call_id: '../../etc/passwd', status: 'paused' }],
+    ['slash in call_id', { call_id: 'a/b', status: 'paused' }],
+    ['newline in call_id', { call_id: 'abc\nx', status: 'paused' }],
+    ['overlong call_id', { call_id: 'a'.repeat(129), status: 'paused' }],
+    ['empty call_id', { call_id: '', status: 'paused' }],
+    ['hostile control_id', nested({ call_id: CALL, control_id: '#sk', state: 'paused' })],
+    ['space in control_id', nested({ call_id: CALL, control_id: 'main x', state: 'paused' })],
+  ])('%s', (_name, body) => {
+    const r = rejection(body);
+    expect(r.status).toBe(400);
+    expect(r.message).not.toContain('passwd');
+    expect(r.message).not.toContain('#sk');
+  });
+
+  it.each([
+    ['plain http to a remote host', 'http://evil.example.com/recordings/x.mp3'],
+    ['a file url', 'file:///etc/passwd'],
+    ['credentials in the url', 'https://user:secret@example.com/r.mp3'],
+    ['not a url', 'not a url'],
+  ])('rejects a recording url that is %s', (_name, url) => {
+    const r = rejection({ call_id: CALL, recording_url: url, status: 'completed' });
+    expect(r).toMatchObject({ status: 400, code: 'invalid_url' });
+    expect(r.message).not.toContain('secret');
+  });
+
+  it('allows http only for localhost (the local stack)', () => {
+    expect(parseRecordingWebhook({ call_id: CALL, recording_url: 'http://127.0.0.1:8080/a.mp3', status: 'completed' }).url).toBe(
+      'http://127.0.0.1:8080/a.mp3',
+    );
+    expect(parseRecordingWebhook({ call_id: CALL, recording_url: 'http://localhost/a.mp3', status: 'completed' }).state).toBe('finished');
+  });
+
+  it('rejects a finished callback without a url', () => {
+    expect(rejection(nested({ call_id: CALL, state: 'finished' }))).toMatchObject({ status: 400, code: 'missing_url' });
+  });
+
+  it('rejects unknown states, negative durations and non-objects', () => {
+    expect(rejection({ call_id: CALL, status: 'exploded' }).code).toBe('invalid_state');
+    expect(rejection({ call_id: CALL, recording_url: URL_, duration: -1, status: 'completed' }).status).toBe(400);
+    expect(rejection('finished').status).toBe(400);
+    expect(rejection(null).status).toBe(400);
+    expect(rejection(nested({ call_id: 42, state: 'finished' })).status).toBe(400);
+  });
+});
+
+describe('recording ids are deterministic', () => {
+  it('uses the SignalWire uuid from the recording url, lower-cased', () => {
+    expect(deriveRecordingId(CALL, 'main', URL_.toUpperCase().replace('HTTPS', 'https'))).toBe(REC);
+  });
+
+  it('derives the same UUID-shaped id from (call_id, control_id, url) when the url has no uuid', () => {
+    const url = 'https://files.example.com/audio/segment-2.mp3';
+    const a = deriveRecordingId(CALL, 'main', url);
+    expect(a).toBe(deriveRecordingId(CALL, 'main', url));
+    expect(a).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-8[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+    expect(SAFE_ID.test(a)).toBe(true);
+    expect(deriveRecordingId(CALL, 'other', url)).not.toBe(a);
+    expect(deriveRecordingId(CALL, 'main', 'https://files.example.com/audio/segment-3.mp3')).not.toBe(a);
+    expect(deriveRecordingId('another-call', 'main', url)).not.toBe(a);
+  });
+
+  it('gives replays of the same callback, in either shape, the same id', () => {
+    const flat = parseRecordingWebhook({ call_id: CALL, recording_url: URL_, status: 'completed' });
+    const real = parseRecordingWebhook(nested({ call_id: CALL, control_id: 'main', state: 'finished', record: { url: URL_ } }));
+    expect(flat.recordingId).toBe(real.recordingId);
+  });
+});
