@@ -51,6 +51,8 @@ const ConfigSchema = z.object({
   /** A processor's own pay connector; when set our /payment route is not used (keeps us out of PCI scope). */
   PAYMENT_CONNECTOR_URL: optionalUrl,
   MAX_BODY_BYTES: z.coerce.number().int().min(1024).max(6_000_000).default(256 * 1024),
+  /** Which PaymentGateway serves our /payment route; a real processor adapter adds its name here. */
+  PAYMENT_GATEWAY: z.enum(['test']).default('test'),
 });
 
 export type Config = z.infer<typeof ConfigSchema>;

@@ -1,0 +1,153 @@
+import { z } from 'zod';
+import type { CardDetails } from './card.js';
+
+/**
+ * SignalWire's pay-connector request (PROTOCOL.md §4), parsed defensively: field types vary
+ * (numbers as strings and back), `chargeAmount` is camelCase while everything else is
+ * snake_case, tokenization sends `amount: 0`, currency case varies, years come as 2 or 4
+ * digits. Errors name fields, never values: the body carries the full card number and CVV.
+ */
+export type ConnectorRequest =
+  | ({ kind: 'charge'; amount: string } & ConnectorRequestCommon)
+  | ({ kind: 'tokenize' } & ConnectorRequestCommon);
+
+interface ConnectorRequestCommon {
+  transactionId?: string;
+  card: CardDetails;
+  /** ISO 4217, lower case. */
+  currency: string;
+  tokenType?: string;
+  description?: string;
+  parameters: Record<string, string>;
+}
+
+/** Why a request was refused: field names only, so it is safe to log and to answer with. */
+export class ConnectorRequestError extends Error {
+  override name = 'ConnectorRequestError';
+  constructor(
+    readonly missing: readonly string[],
+    readonly invalid: readonly string[],
+  ) {
+    const parts = [
+      missing.length ? `missing fields: ${missing.join(', ')}` : '',
+      invalid.length ? `invalid fields: ${invalid.join(', ')}` : '',
+    ].filter(Boolean);
+    super(parts.join('; ') || 'invalid payment request');
+  }
+}
+
+/** SignalWire may send "" or null for what it did not collect (no CVV, no postal code). */
+const blank = (v: unknown): unknown => (v === '' || v === null ? undefined : v);
+const stringOrNumber = z.union([z.string(), z.number()]);
+
+const CardNumber = z
+  .union([z.string(), z.number().int().nonnegative().refine(Number.isSafeInteger)])
+  .transform((v) => String(v).replace(/[\s-]/g, ''))
+  .pipe(z.string().regex(/^\d{12,19}$/));
+
+// A numeric CVV lost its leading zero in JSON; three digits is the common length.
+const Cvv = z
+  .union([z.string(), z.number().int().nonnegative()])
+  .transform((v) => (typeof v === 'number' ? String(v).padStart(3, '0') : v.trim()))
+  .pipe(z.string().regex(/^\d{3,4}$/));
+
+const Month = z
+  .union([z.string().trim().regex(/^\d{1,2}$/), z.number().int()])
+  .transform(Number)
+  .pipe(z.number().int().min(1).max(12));
+
+// "30", 30, "2030" and 2030 all mean 2030; "05" and 5 mean 2005.
+const Year = z
+  .union([z.string().trim().regex(/^(\d{2}|\d{4})$/), z.number().int().nonnegative()])
+  .transform((v) => {
+    const n = Number(v);
+    return n < 100 ? 2000 + n : n;
+  })
+  .pipe(z.number().int().min(2000).max(2199));
+
+const MAX_AMOUNT = /^\d{1,9}(\.\d{1,3})?$/;
+const Amount = stringOrNumber
+  .transform((v) => (typeof v === 'number' ? (Number.isFinite(v) ? String(v) : '') : v.trim()))
+  .pipe(z.string().regex(MAX_AMOUNT));
+
+const Currency = z
+  .string()
+  .trim()
+  .regex(/^[A-Za-z]{3}$/)
+  .transform((c) => c.toLowerCase());
+
+const Scalar = z.union([z.string(), z.number(), z.boolean()]).transform(String);
+// The pay verb's parameters are [{name, value}]; the connector has been seen to send {name: value}.
+const Parameters = z.union([
+  z.record(z.string(), Scalar),
+  z.array(z.object({ name: z.string(), value: Scalar })).transform((list) => Object.fromEntries(list.map((p) => [p.name, p.value]))),
+]);
+
+const opt = <T extends z.ZodType>(schema: T) => z.preprocess(blank, schema.optional());
+const req = <T extends z.ZodType>(schema: T) => z.preprocess(blank, schema);
+
+const RequestSchema = z.object({
+  transaction_id: opt(stringOrNumber.transform(String).pipe(z.string().max(200))),
+  method: opt(z.string().trim().toLowerCase().pipe(z.literal('credit-card'))),
+  cardnumber: req(CardNumber),
+  cvv: opt(Cvv),
+  expiry_month: req(Month),
+  expiry_year: req(Year),
+  postal_code: opt(stringOrNumber.transform((v) => String(v).trim()).pipe(z.string().max(20))),
+  chargeAmount: opt(Amount),
+  amount: opt(Amount),
+  // The pay verb defaults to usd; SignalWire normally sends it anyway.
+  currency_code: opt(Currency).transform((c) => c ?? 'usd'),
+  token_type: opt(z.string().trim().toLowerCase().pipe(z.string().max(40))),
+  description: opt(z.string().max(1000)),
+  parameters: opt(Parameters).transform((p) => p ?? {}),
+});
+
+function fieldErrors(body: Record<string, unknown>, error: z.ZodError): ConnectorRequestError {
+  const missing = new Set<string>();
+  const invalid = new Set<string>();
+  for (const issue of error.issues) {
+    const field = String(issue.path[0] ?? 'body');
+    if (blank(body[field]) === undefined) missing.add(field);
+    else invalid.add(field);
+  }
+  return new ConnectorRequestError([...missing], [...invalid]);
+}
+
+/**
+ * Turns SignalWire's connector body into a typed request, or throws
+ * {@link ConnectorRequestError} naming the offending fields.
+ *
+ * Charge vs tokenization: a positive `chargeAmount` (or `amount`) charges; an amount of zero,
+ * or no amount at all with `token_type: "reusable"`, tokenizes.
+ */
+export function parseConnectorRequest(body: unknown): ConnectorRequest {
+  if (body === null || typeof body !== 'object' || Array.isArray(body)) throw new ConnectorRequestError([], ['body']);
+  const record = body as Record<string, unknown>;
+  const result = RequestSchema.safeParse(record);
+  if (!result.success) throw fieldErrors(record, result.error);
+  const r = result.data;
+
+  const common: ConnectorRequestCommon = {
+    card: {
+      number: r.cardnumber,
+      expiryMonth: r.expiry_month,
+      expiryYear: r.expiry_year,
+      ...(r.cvv === undefined ? {} : { cvv: r.cvv }),
+      ...(r.postal_code === undefined ? {} : { postalCode: r.postal_code }),
+    },
+    currency: r.currency_code,
+    parameters: r.parameters,
+    ...(r.transaction_id === undefined ? {} : { transactionId: r.transaction_id }),
+    ...(r.token_type === undefined ? {} : { tokenType: r.token_type }),
+    ...(r.description === undefined ? {} : { description: r.description }),
+  };
+
+  const amount = r.chargeAmount ?? r.amount;
+  if (amount === undefined) {
+    if (r.token_type === 'reusable') return { kind: 'tokenize', ...common };
+    throw new ConnectorRequestError(['chargeAmount'], []);
+  }
+  if (Number(amount) === 0) return { kind: 'tokenize', ...common };
+  return { kind: 'charge', amount, ...common };
+}

@@ -1,0 +1,34 @@
+import type { Config } from '../config.js';
+import { getConfig } from '../config.js';
+import type { HttpEvent } from '../http/middleware.js';
+import { json, type HttpResult } from '../http/response.js';
+import { logger } from '../observability/logger.js';
+import { handlePaymentRequest } from './connector.js';
+import type { PaymentGateway } from './gateway.js';
+import { createTestGateway } from './test-gateway.js';
+
+/** The configured gateway; a real processor adapter is one more case here (see gateway.ts). */
+export function createPaymentGateway(config: Config): PaymentGateway {
+  switch (config.PAYMENT_GATEWAY) {
+    case 'test':
+      logger.warn('payment connector uses the test gateway: no money moves');
+      return createTestGateway();
+  }
+}
+
+let gateway: PaymentGateway | undefined;
+
+/** Tests swap gateways (e.g. one that throws) between cases. */
+export function setPaymentGatewayForTests(next: PaymentGateway | undefined): void {
+  gateway = next;
+}
+
+/**
+ * Core of the payment-connector function: the body was parsed (and its signature checked when
+ * present) by the house middlewares; this answers in SignalWire's connector shape.
+ */
+export async function paymentCore(event: HttpEvent): Promise<HttpResult> {
+  gateway ??= createPaymentGateway(getConfig());
+  const result = await handlePaymentRequest(event.jsonBody, gateway);
+  return json(result.statusCode, result.body);
+}
