@@ -22,7 +22,8 @@ export interface SignalwireHandlerOptions extends BodyOptions {
  */
 export function signalwireHandler(core: HttpHandler, options: SignalwireHandlerOptions = {}) {
   const wired = middy<HttpEvent, HttpResult>(core)
-    .use(injectLambdaContext(logger, { resetKeys: true }))
+    // logEvent pinned off: POWERTOOLS_LOGGER_LOG_EVENT=true would otherwise log raw bodies (card data, secure-tool args).
+    .use(injectLambdaContext(logger, { resetKeys: true, logEvent: false }))
     .use(logMetrics(metrics))
     .use(httpErrors())
     .use(basicAuth())

@@ -70,7 +70,12 @@ describe('payment-connector function: card data stays in', () => {
   }
 
   beforeAll(async () => {
-    Object.assign(process.env, TEST_SECRETS, { SWML_PROXY_URL_BASE: PUBLIC_BASE, SIGNALWIRE_SIGNING_KEY: SIGNING_KEY });
+    Object.assign(process.env, TEST_SECRETS, {
+      SWML_PROXY_URL_BASE: PUBLIC_BASE,
+      SIGNALWIRE_SIGNING_KEY: SIGNING_KEY,
+      // An operator switching on Powertools event logging must not make the raw body loggable.
+      POWERTOOLS_LOGGER_LOG_EVENT: 'true',
+    });
     delete process.env.PAYMENT_GATEWAY;
     resetConfigForTests();
     resetSecretsForTests();
