@@ -11,7 +11,9 @@ import { createHmac } from 'node:crypto';
  */
 export function normalizeE164(number: string): string | undefined {
   let s = number.trim().replace(/^(tel|sips?):/i, '').replace(/[;@].*$/, '');
-  s = s.replace(/[\s().\-\u00a0]/g, '');
+  // "(0)" is the trunk prefix some countries print after the calling code ("+44 (0)20 …"): dialled
+  // internationally it is dropped.
+  s = s.replace(/\(0\)/g, '').replace(/[\s().\-\u00a0]/g, '');
   if (s.startsWith('00')) s = `+${s.slice(2)}`;
   if (!s.startsWith('+')) {
     if (/^[2-9]\d{9}$/.test(s)) s = `+1${s}`;

@@ -9,6 +9,7 @@ import { CONSENT_RETENTION_MARGIN_DAYS } from '../../shared/consent/transitions.
 import { ConsentConflictError, ConsentStoreUnavailableError } from '../../shared/consent/types.js';
 import { LOCAL_CREDENTIALS, LOCAL_REGION, provisionStorage, startEmulators } from '../../infra/local/emulators.js';
 import { startTestStorage, TEST_SECRETS, type TestStorage } from '../support/storage.js';
+import { consentStoreContract } from '../unit/consent-store-contract.js';
 
 const RETENTION_DAYS = 30;
 const FIXED_NOW = new Date('2025-03-01T12:00:00.000Z');
@@ -231,6 +232,18 @@ describe('DynamoConsentStore against dynalite', () => {
     expect(await store.callsForCaller(alice)).toEqual([...aliceCalls].sort());
     expect(await store.callsForCaller(callerHash('+19995550100', secret))).toEqual([]);
   });
+});
+
+describe('DynamoConsentStore, same contract as the in-memory double', () => {
+  let storage: TestStorage;
+  beforeAll(async () => {
+    storage = await startTestStorage();
+  });
+  afterAll(async () => storage.stop());
+
+  consentStoreContract('DynamoConsentStore', ({ clock, retentionDays }) =>
+    new DynamoConsentStore(documentClient(), storage.table, retentionDays, { clock }),
+  );
 });
 
 describe('DynamoConsentStore when storage is down', () => {
