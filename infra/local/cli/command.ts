@@ -1,0 +1,84 @@
+import type { AgentSession } from './session.js';
+
+/** Wrong usage (unknown command, tool or flag, bad JSON): message on stderr, exit code 2. */
+export class UsageError extends Error {
+  override name = 'UsageError';
+}
+
+export interface FlagSpec {
+  name: string;
+  /** Takes a value (`--call-id ID`) rather than being a switch (`--json`). */
+  value: boolean;
+  description: string;
+}
+
+export interface ParsedArgs {
+  positionals: string[];
+  flags: Map<string, string | true>;
+}
+
+export interface CliContext {
+  /** The command's result: the only thing written to stdout. */
+  out(text: string): void;
+  /** Progress and diagnostics: stderr. */
+  err(text: string): void;
+  /** The stack to talk to; opened on first use and closed by the CLI after the command. */
+  session(): Promise<AgentSession>;
+}
+
+/** One entry of the CLI's command table: adding a command is adding one of these. */
+export interface CliCommand {
+  name: string;
+  usage: string;
+  summary: string;
+  flags: FlagSpec[];
+  /** Exit code: 0 ok, 1 the agent answered with an error, 2 usage. */
+  run(args: ParsedArgs, context: CliContext): Promise<number>;
+}
+
+/** `--name value`, `--name=value` and `--switch`; anything not declared is a usage error. */
+export function parseArgs(argv: string[], specs: FlagSpec[]): ParsedArgs {
+  const positionals: string[] = [];
+  const flags = new Map<string, string | true>();
+  for (let i = 0; i < argv.length; i += 1) {
+    const token = argv[i] as string;
+    if (token === '--') {
+      positionals.push(...argv.slice(i + 1));
+      break;
+    }
+    if (!token.startsWith('--')) {
+      positionals.push(token);
+      continue;
+    }
+    const eq = token.indexOf('=');
+    const name = token.slice(2, eq >= 0 ? eq : undefined);
+    const spec = specs.find((s) => s.name === name);
+    if (!spec) throw new UsageError(`unknown option --${name}`);
+    if (!spec.value) {
+      if (eq >= 0) throw new UsageError(`--${name} takes no value`);
+      flags.set(name, true);
+      continue;
+    }
+    const value = eq >= 0 ? token.slice(eq + 1) : argv[(i += 1)];
+    if (value === undefined) throw new UsageError(`--${name} needs a value`);
+    flags.set(name, value);
+  }
+  return { positionals, flags };
+}
+
+export function stringFlag(args: ParsedArgs, name: string): string | undefined {
+  const value = args.flags.get(name);
+  return typeof value === 'string' ? value : undefined;
+}
+
+/** Call ids become storage keys: refuse anything SignalWire would never send before it leaves the CLI. */
+export function callIdFlag(args: ParsedArgs): string | undefined {
+  const value = stringFlag(args, 'call-id');
+  if (value !== undefined && !/^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/.test(value)) {
+    throw new UsageError('--call-id must be letters, digits, . _ : - (SignalWire uses UUIDs)');
+  }
+  return value;
+}
+
+export const CALL_ID_FLAG: FlagSpec = { name: 'call-id', value: true, description: 'SignalWire call id (default: a new UUID)' };
+export const FROM_FLAG: FlagSpec = { name: 'from', value: true, description: "caller's number, E.164 (default +15551230000)" };
