@@ -1,5 +1,9 @@
 import { signalwireHandler } from '../../shared/http/handler.js';
 import { recordingStatusCore } from '../../shared/recordings/http.js';
 
-/** POST /recording-status: record_call status callbacks → exactly-once metadata, audit and transcription job. */
-export const handler = signalwireHandler(recordingStatusCore);
+/**
+ * POST /recording-status: record_call status callbacks → exactly-once metadata, audit and
+ * transcription job. SignalWire's docs are silent on whether these callbacks are signed, so a
+ * signature is verified when present (and a signing key is configured), never required.
+ */
+export const handler = signalwireHandler(recordingStatusCore, { signature: 'when-present' });

@@ -5,6 +5,7 @@ import { getConfig } from '../config.js';
 import { loadSecrets } from '../aws/secrets.js';
 import { logger } from '../observability/logger.js';
 import { countMetric, MetricName } from '../observability/metrics.js';
+import { redactString } from '../observability/redact.js';
 import {
   badRequest,
   isAppError,
@@ -131,7 +132,11 @@ function findCallId(body: unknown): string | undefined {
   const params = b.params as Record<string, unknown> | undefined;
   const call = b.call as Record<string, unknown> | undefined;
   const candidate = b.call_id ?? call?.call_id ?? params?.call_id;
-  return typeof candidate === 'string' && SAFE_ID.test(candidate) ? candidate : undefined;
+  // call_id is a log envelope key (exempt from redaction): an SSN or phone number posing as a
+  // call_id must not become one.
+  return typeof candidate === 'string' && SAFE_ID.test(candidate) && redactString(candidate) === candidate
+    ? candidate
+    : undefined;
 }
 
 /** Every log line of the invocation carries SignalWire's call_id as the correlation id. */

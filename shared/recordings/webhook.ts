@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { badRequest } from '../http/errors.js';
+import { redactString } from '../observability/redact.js';
 
 /**
  * SignalWire's `record_call` status callback, normalized.
@@ -103,8 +104,15 @@ function normalizeState(raw: string): RecordingState {
   return state;
 }
 
+/**
+ * Ids become storage keys and appear in logs and audit events (where redaction would mangle
+ * them), so besides the safe pattern an id must not look like personal data: a phone number,
+ * SSN or date smuggled in as a call_id is refused, not stored. SignalWire's ids are UUIDs.
+ */
 function checkId(value: string, field: string): string {
-  if (!isSafeId(value)) throw badRequest('invalid_id', `${field} is not a valid identifier`);
+  if (!isSafeId(value) || redactString(value) !== value) {
+    throw badRequest('invalid_id', `${field} is not a valid identifier`);
+  }
   return value;
 }
 

@@ -85,6 +85,9 @@ describe('parseRecordingWebhook: hostile or broken input is a 400 that echoes no
     ['newline in call_id', { call_id: 'abc\nx', status: 'paused' }],
     ['overlong call_id', { call_id: 'a'.repeat(129), status: 'paused' }],
     ['empty call_id', { call_id: '', status: 'paused' }],
+    ['SSN as call_id', { call_id: '123-45-6789', status: 'paused' }],
+    ['phone number as call_id', { call_id: '15125550199', status: 'paused' }],
+    ['date as control_id', nested({ call_id: CALL, control_id: '1980-02-03', state: 'paused' })],
     ['hostile control_id', nested({ call_id: CALL, control_id: '#sk', state: 'paused' })],
     ['space in control_id', nested({ call_id: CALL, control_id: 'main x', state: 'paused' })],
   ])('%s', (_name, body) => {
@@ -92,6 +95,7 @@ describe('parseRecordingWebhook: hostile or broken input is a 400 that echoes no
     expect(r.status).toBe(400);
     expect(r.message).not.toContain('passwd');
     expect(r.message).not.toContain('#sk');
+    expect(r.message).not.toMatch(/\d{4}/);
   });
 
   it.each([
