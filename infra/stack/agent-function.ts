@@ -1,0 +1,172 @@
+import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+import { Duration, Stack, Validations, type CfnElement, type RemovalPolicy } from 'aws-cdk-lib';
+import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
+import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { Architecture, ParamsAndSecretsLayerVersion, ParamsAndSecretsVersions, Runtime } from 'aws-cdk-lib/aws-lambda';
+import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
+import type { IBucket } from 'aws-cdk-lib/aws-s3';
+import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
+import type { IQueue } from 'aws-cdk-lib/aws-sqs';
+import type { Construct } from 'constructs';
+import type { AgentFunctionName } from './settings.js';
+
+/** Repository root: entries, lock file and tsconfig are resolved from here, whatever the cwd. */
+export const PROJECT_ROOT = fileURLToPath(new URL('../../', import.meta.url));
+
+/** EMF namespace shared with shared/observability/metrics.ts; the dashboard and alarms read it. */
+export const METRICS_NAMESPACE = 'RecordingAgent';
+
+/**
+ * The Lambda runtime. nodejs22.x rather than 24.x on purpose: the tests run on Node 22 (the
+ * npm `node` devDependency), and the deployed major should be the one that was tested.
+ */
+export const AGENT_RUNTIME = Runtime.NODEJS_22_X;
+
+export interface AgentFunctionProps {
+  /** Folder under functions/ (and the Powertools service name). */
+  name: AgentFunctionName;
+  description: string;
+  timeout: Duration;
+  memorySize: number;
+  /** Every function reads the agent secret (basic auth, token and caller-hash keys). */
+  secret: ISecret;
+  /** Plain settings (no secrets: environment variables are visible in the console). */
+  environment?: Record<string, string>;
+  logRetention: RetentionDays;
+  logRemovalPolicy: RemovalPolicy;
+  reservedConcurrency?: number;
+}
+
+/** Table access a function may ask for; the names say what the code does with it. */
+export type TableAccess = 'read' | 'read-write';
+export type BucketAccess = 'write' | 'read-write-delete';
+
+/**
+ * A NodejsFunction with the house defaults in one place: arm64, the tested Node major, a
+ * minified ESM bundle with source maps, its own log group with retention, Powertools service
+ * name and metrics namespace, and the Parameters and Secrets extension through which
+ * shared/aws/secrets.ts reads the agent secret (so no Secrets Manager SDK in any bundle).
+ *
+ * Storage is attached only through {@link useTable}, {@link useBucket} and {@link useQueue},
+ * which grant and set the matching environment variable together: a function cannot get a
+ * name without the permission, or the permission without a reason to hold it.
+ */
+export class AgentFunction extends NodejsFunction {
+  /** Powertools service name = the `service` dimension of this function's EMF metrics. */
+  readonly serviceName: string;
+  readonly logGroupRef: LogGroup;
+  /** The execution role; wildcard acknowledgements live on it, next to the grants. */
+  readonly executionRole: Role;
+
+  constructor(scope: Construct, id: string, props: AgentFunctionProps) {
+    const logGroup = new LogGroup(scope, `${id}Logs`, {
+      retention: props.logRetention,
+      removalPolicy: props.logRemovalPolicy,
+    });
+    // Our own role instead of AWSLambdaBasicExecutionRole: that managed policy may write to
+    // any log group; this one writes only to the function's own (granted below).
+    const role = new Role(scope, `${id}Role`, {
+      assumedBy: new ServicePrincipal('lambda.amazonaws.com'),
+      description: `recording-agent ${props.name} execution role`,
+    });
+    super(scope, id, {
+      entry: join(PROJECT_ROOT, 'functions', props.name, 'handler.ts'),
+      handler: 'handler',
+      projectRoot: PROJECT_ROOT,
+      depsLockFilePath: join(PROJECT_ROOT, 'package-lock.json'),
+      description: props.description,
+      runtime: AGENT_RUNTIME,
+      architecture: Architecture.ARM_64,
+      timeout: props.timeout,
+      memorySize: props.memorySize,
+      logGroup,
+      role,
+      reservedConcurrentExecutions: props.reservedConcurrency,
+      environment: {
+        ...props.environment,
+        POWERTOOLS_SERVICE_NAME: props.name,
+        POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
+        LOG_LEVEL: 'INFO',
+        NODE_OPTIONS: '--enable-source-maps',
+        AGENT_SECRET_ARN: props.secret.secretArn,
+      },
+      paramsAndSecrets: ParamsAndSecretsLayerVersion.fromVersion(ParamsAndSecretsVersions.V1_0_103, {
+        // One secret per function; cached for the extension's maximum so a warm instance
+        // never calls Secrets Manager on the request path.
+        cacheSize: 10,
+        secretsManagerTtl: Duration.seconds(300),
+      }),
+      bundling: {
+        format: OutputFormat.ESM,
+        target: 'node22',
+        mainFields: ['module', 'main'],
+        minify: true,
+        sourceMap: true,
+        sourcesContent: false,
+        // Bundle the AWS SDK too: the version we tested, tree-shaken, and faster to load
+        // than the runtime's copy spread over many files.
+        externalModules: [],
+        // A few CommonJS dependencies call require() for Node built-ins; ESM has none.
+        banner: "import{createRequire as __cr}from'node:module';const require=__cr(import.meta.url);",
+      },
+    });
+    this.serviceName = props.name;
+    this.logGroupRef = logGroup;
+    this.executionRole = role;
+    logGroup.grantWrite(role);
+    props.secret.grantRead(this);
+    Validations.of(this).acknowledge({
+      id: 'AwsSolutions-L1',
+      reason: 'nodejs22.x on purpose: the tests run on Node 22 (npm `node` devDependency); deploy the major that was tested',
+    });
+  }
+
+  /** Grants table access and tells the function the table's name. */
+  useTable(table: ITable, access: TableAccess): this {
+    if (access === 'read') table.grantReadData(this);
+    else table.grantReadWriteData(this);
+    this.addEnvironment('TABLE_NAME', table.tableName);
+    this.acknowledgeWildcard(
+      `Resource::<${logicalId(table)}.Arn>/index/*`,
+      'grant*Data covers the table indexes: erase-by-caller queries the byCaller GSI; no other table is reachable',
+    );
+    return this;
+  }
+
+  /** Grants bucket access and tells the function the bucket's name. */
+  useBucket(bucket: IBucket, access: BucketAccess): this {
+    if (access === 'write') bucket.grantPut(this);
+    else {
+      bucket.grantReadWrite(this);
+      bucket.grantDelete(this);
+      for (const action of ['s3:GetObject*', 's3:GetBucket*', 's3:List*', 's3:DeleteObject*']) {
+        this.acknowledgeWildcard(`Action::${action}`, 'CDK grantReadWrite/grantDelete action groups, limited to this one bucket');
+      }
+    }
+    this.addEnvironment('BUCKET_NAME', bucket.bucketName);
+    this.acknowledgeWildcard(
+      `Resource::<${logicalId(bucket)}.Arn>/*`,
+      'objects are keyed per call and recording (recordings/<call_id>/...): object actions need the key wildcard in this one bucket',
+    );
+    this.acknowledgeWildcard('Action::s3:Abort*', 'CDK grantPut action group: abort its own multipart uploads');
+    return this;
+  }
+
+  private acknowledgeWildcard(finding: string, reason: string): void {
+    Validations.of(this.executionRole).acknowledge({ id: `AwsSolutions-IAM5[${finding}]`, reason });
+  }
+
+  /** Grants send-only access to a queue and tells the function its URL. */
+  useQueue(queue: IQueue): this {
+    queue.grantSendMessages(this);
+    this.addEnvironment('QUEUE_URL', queue.queueUrl);
+    return this;
+  }
+}
+
+/** CloudFormation logical id of a construct's resource, as cdk-nag prints it in findings. */
+function logicalId(resource: ITable | IBucket): string {
+  return Stack.of(resource).getLogicalId(resource.node.defaultChild as CfnElement);
+}

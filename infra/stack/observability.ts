@@ -1,0 +1,191 @@
+import { Aws, Duration } from 'aws-cdk-lib';
+import type { HttpApi } from 'aws-cdk-lib/aws-apigatewayv2';
+import {
+  Alarm,
+  ComparisonOperator,
+  Dashboard,
+  GraphWidget,
+  MathExpression,
+  Metric,
+  type IMetric,
+  TextWidget,
+  TreatMissingData,
+} from 'aws-cdk-lib/aws-cloudwatch';
+import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
+import { QueryDefinition, QueryString } from 'aws-cdk-lib/aws-logs';
+import { Topic } from 'aws-cdk-lib/aws-sns';
+import type { IQueue } from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+import { MetricName, type MetricNameValue } from '../../shared/observability/metrics.js';
+import { METRICS_NAMESPACE, type AgentFunction } from './agent-function.js';
+import { LOG_QUERIES } from './log-queries.js';
+
+export interface ObservabilityProps {
+  /** Prefix for the dashboard and query names, e.g. `recording-agent-prod`. */
+  name: string;
+  functions: AgentFunction[];
+  api: HttpApi;
+  deadLetterQueue: IQueue;
+  /** Service (function) that emits RecordingWithoutConsent; the alarm watches its dimension. */
+  recordingWebhookService: string;
+  alarmTopicArn?: string;
+}
+
+const PERIOD = Duration.minutes(5);
+
+/** Share of API requests answered 5xx (percent) that pages someone. */
+export const API_5XX_PERCENT_THRESHOLD = 5;
+
+/**
+ * One of our EMF metrics summed over whichever functions emit it. SEARCH keeps the dashboard
+ * right when a metric moves between functions: every series carries its `service` dimension.
+ */
+function emfSearch(name: MetricNameValue): MathExpression {
+  return new MathExpression({
+    expression: `SEARCH('{${METRICS_NAMESPACE},service} MetricName="${name}"', 'Sum', ${PERIOD.toSeconds()})`,
+    usingMetrics: {},
+    label: name,
+    period: PERIOD,
+  });
+}
+
+/**
+ * What an operator lives in after `cdk deploy`: a dashboard (functions, API, our EMF business
+ * metrics), alarms that mean "look now", and saved Logs Insights queries over every function.
+ */
+export class Observability extends Construct {
+  readonly dashboard: Dashboard;
+  readonly alarms: Alarm[] = [];
+
+  constructor(scope: Construct, id: string, props: ObservabilityProps) {
+    super(scope, id);
+    this.dashboard = this.buildDashboard(props);
+    this.buildAlarms(props);
+    this.buildQueries(props);
+  }
+
+  /** Console link to the dashboard (a stack output). */
+  get dashboardUrl(): string {
+    return `https://console.aws.amazon.com/cloudwatch/home?region=${Aws.REGION}#dashboards:name=${this.dashboard.dashboardName}`;
+  }
+
+  private buildDashboard(props: ObservabilityProps): Dashboard {
+    const dashboard = new Dashboard(this, 'Dashboard', { dashboardName: props.name });
+    const perFunction = (pick: (fn: AgentFunction) => IMetric): IMetric[] => props.functions.map(pick);
+    const graph = (title: string, left: IMetric[], width = 8): GraphWidget =>
+      new GraphWidget({ title, left, width, height: 6 });
+
+    dashboard.addWidgets(
+      new TextWidget({
+        markdown: `# ${props.name}\nSignalWire → HTTP API → functions. Metrics namespace \`${METRICS_NAMESPACE}\`, dimension \`service\` = function.`,
+        width: 24,
+        height: 2,
+      }),
+    );
+    dashboard.addWidgets(
+      graph('Invocations', perFunction((fn) => fn.metricInvocations({ period: PERIOD, label: fn.serviceName }))),
+      graph('Errors', perFunction((fn) => fn.metricErrors({ period: PERIOD, label: fn.serviceName }))),
+      graph('Duration p99 (ms)', perFunction((fn) => fn.metricDuration({ period: PERIOD, statistic: 'p99', label: fn.serviceName }))),
+    );
+    dashboard.addWidgets(
+      graph('API requests / 4xx / 5xx', [
+        props.api.metricCount({ period: PERIOD, statistic: 'Sum', label: 'requests' }),
+        props.api.metricClientError({ period: PERIOD, label: '4xx' }),
+        props.api.metricServerError({ period: PERIOD, label: '5xx' }),
+      ]),
+      graph('API latency p99 (ms)', [props.api.metricLatency({ period: PERIOD, statistic: 'p99', label: 'latency' })]),
+      graph('Throttles', perFunction((fn) => fn.metricThrottles({ period: PERIOD, label: fn.serviceName }))),
+    );
+    dashboard.addWidgets(
+      graph('Consent', [MetricName.ConsentGranted, MetricName.ConsentDeclined, MetricName.ConsentWithdrawn].map(emfSearch)),
+      graph(
+        'Recordings',
+        [MetricName.RecordingStored, MetricName.RecordingWithoutConsent, MetricName.RecordingBlocked, MetricName.WebhookDuplicate].map(emfSearch),
+      ),
+      graph('Payments and auth', [MetricName.PaymentApproved, MetricName.PaymentDeclined, MetricName.AuthFailure].map(emfSearch)),
+    );
+    return dashboard;
+  }
+
+  private buildAlarms(props: ObservabilityProps): void {
+    const topic = props.alarmTopicArn ? Topic.fromTopicArn(this, 'AlarmTopic', props.alarmTopicArn) : undefined;
+    const add = (alarm: Alarm): void => {
+      if (topic) alarm.addAlarmAction(new SnsAction(topic));
+      this.alarms.push(alarm);
+    };
+    const atLeastOne = {
+      threshold: 1,
+      evaluationPeriods: 1,
+      comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      // No data = nothing happened (a quiet line is not an outage).
+      treatMissingData: TreatMissingData.NOT_BREACHING,
+    };
+
+    for (const fn of props.functions) {
+      add(
+        new Alarm(this, `${fn.node.id}Errors`, {
+          ...atLeastOne,
+          metric: fn.metricErrors({ period: PERIOD }),
+          alarmDescription: `${fn.serviceName}: unhandled errors or timeouts (mapped 4xx/5xx answers are not errors)`,
+        }),
+      );
+      add(
+        new Alarm(this, `${fn.node.id}Throttles`, {
+          ...atLeastOne,
+          metric: fn.metricThrottles({ period: PERIOD }),
+          alarmDescription: `${fn.serviceName}: throttled invocations (SignalWire requests refused)`,
+        }),
+      );
+    }
+    add(
+      new Alarm(this, 'TranscriptionDlqNotEmpty', {
+        ...atLeastOne,
+        metric: props.deadLetterQueue.metricApproximateNumberOfMessagesVisible({ period: PERIOD, statistic: 'Maximum' }),
+        alarmDescription: 'transcription jobs failed 5 times and wait in the DLQ',
+      }),
+    );
+    add(
+      new Alarm(this, 'RecordingWithoutConsent', {
+        ...atLeastOne,
+        metric: new Metric({
+          namespace: METRICS_NAMESPACE,
+          metricName: MetricName.RecordingWithoutConsent,
+          dimensionsMap: { service: props.recordingWebhookService },
+          statistic: 'Sum',
+          period: PERIOD,
+        }),
+        alarmDescription: 'a recording arrived for a call without granted consent: compliance incident',
+      }),
+    );
+    add(
+      new Alarm(this, 'Api5xxRate', {
+        metric: new MathExpression({
+          // Below 20 requests a single failure is noise, not a rate.
+          expression: 'IF(requests >= 20, 100 * errors / requests, 0)',
+          usingMetrics: {
+            errors: props.api.metricServerError({ period: PERIOD, statistic: 'Sum' }),
+            requests: props.api.metricCount({ period: PERIOD, statistic: 'Sum' }),
+          },
+          period: PERIOD,
+          label: 'API 5xx %',
+        }),
+        threshold: API_5XX_PERCENT_THRESHOLD,
+        evaluationPeriods: 1,
+        comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
+        treatMissingData: TreatMissingData.NOT_BREACHING,
+        alarmDescription: `more than ${API_5XX_PERCENT_THRESHOLD}% of SignalWire requests answered 5xx`,
+      }),
+    );
+  }
+
+  private buildQueries(props: ObservabilityProps): void {
+    const logGroups = props.functions.map((fn) => fn.logGroupRef);
+    for (const [key, { title, parts }] of Object.entries(LOG_QUERIES)) {
+      new QueryDefinition(this, `Query${key[0]?.toUpperCase()}${key.slice(1)}`, {
+        queryDefinitionName: `${props.name}/${title}`,
+        queryString: new QueryString(parts),
+        logGroups,
+      });
+    }
+  }
+}

@@ -1,0 +1,98 @@
+import { CfnOutput, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
+import { HttpMethod } from 'aws-cdk-lib/aws-apigatewayv2';
+import type { Construct } from 'constructs';
+import { AgentApi } from './agent-api.js';
+import { AgentFunctions } from './agent-functions.js';
+import { AgentSecret, BASIC_AUTH_USER } from './agent-secret.js';
+import { logGroupOutputId } from './log-queries.js';
+import { Observability } from './observability.js';
+import { readSettings, type StackSettings } from './settings.js';
+import { Storage } from './storage.js';
+
+/** Route table: SignalWire-facing only. The privacy function has no public route (IAM invoke). */
+export const ROUTES = [
+  { path: '/swml', methods: [HttpMethod.GET, HttpMethod.POST], fn: 'swml' },
+  { path: '/swaig', methods: [HttpMethod.POST], fn: 'swaig' },
+  { path: '/recording-status', methods: [HttpMethod.POST], fn: 'recordingStatus' },
+  { path: '/payment', methods: [HttpMethod.POST], fn: 'paymentConnector' },
+] as const;
+
+/**
+ * recording-agent on AWS: HTTP API → five functions → table, bucket, queue; one secret;
+ * dashboard, alarms and saved queries. Deploy-time choices come from context (see settings.ts).
+ */
+export class RecordingAgentStack extends Stack {
+  readonly settings: StackSettings;
+  readonly storage: Storage;
+  readonly agentApi: AgentApi;
+  readonly functions: AgentFunctions;
+  readonly observability: Observability;
+
+  constructor(scope: Construct, id: string, props?: StackProps) {
+    super(scope, id, props);
+    const settings = readSettings(this.node);
+    this.settings = settings;
+    const removalPolicy = settings.disposable ? RemovalPolicy.DESTROY : RemovalPolicy.RETAIN;
+    const logRemovalPolicy = settings.disposable ? RemovalPolicy.DESTROY : RemovalPolicy.RETAIN;
+    const name = `recording-agent-${settings.stage}`;
+
+    this.storage = new Storage(this, 'Storage', {
+      retentionDays: settings.retentionDays,
+      disposable: settings.disposable,
+    });
+    const { secret } = new AgentSecret(this, 'Secrets', { removalPolicy });
+    // Before the functions: they learn the API's URL from it (see AgentApi).
+    this.agentApi = new AgentApi(this, 'Api', {
+      rateLimit: settings.apiRateLimit,
+      burstLimit: settings.apiBurstLimit,
+      logRetention: settings.logRetentionDays,
+      logRemovalPolicy,
+    });
+    this.functions = new AgentFunctions(this, 'Functions', {
+      settings,
+      secret,
+      storage: this.storage,
+      publicUrl: this.agentApi.url,
+      logRetention: settings.logRetentionDays,
+      logRemovalPolicy,
+    });
+    for (const route of ROUTES) this.agentApi.route(route.path, [...route.methods], this.functions[route.fn]);
+
+    this.observability = new Observability(this, 'Observability', {
+      name,
+      functions: this.functions.all,
+      api: this.agentApi.api,
+      deadLetterQueue: this.storage.deadLetterQueue,
+      recordingWebhookService: this.functions.recordingStatus.serviceName,
+      alarmTopicArn: settings.alarmTopicArn,
+    });
+
+    this.addOutputs(secret.secretArn);
+  }
+
+  private addOutputs(secretArn: string): void {
+    const swmlUrl = `${this.agentApi.url}/swml`;
+    const out = (id: string, value: string, description: string): CfnOutput =>
+      new CfnOutput(this, id, { value, description });
+    out('SwmlUrl', swmlUrl, 'SWML URL for SignalWire (add the basic-auth credentials, see SwmlUrlWithCredentials)');
+    // The password is never an output: this is the command that reads it, for whoever may.
+    out(
+      'SwmlUrlWithCredentials',
+      `https://${BASIC_AUTH_USER}:<password>@${this.agentApi.api.apiId}.execute-api.${this.region}.${this.urlSuffix}/swml ` +
+        `(password: aws secretsmanager get-secret-value --secret-id ${secretArn} --query SecretString --output text | jq -r .password)`,
+      'Paste into SignalWire with <password> filled in',
+    );
+    out('ApiUrl', this.agentApi.url, 'HTTP API base URL');
+    out('DashboardUrl', this.observability.dashboardUrl, 'CloudWatch dashboard');
+    out('TableName', this.storage.table.tableName, 'DynamoDB table (consent, audit events)');
+    out('BucketName', this.storage.bucket.bucketName, 'S3 bucket (recording metadata, legal hold)');
+    out('QueueUrl', this.storage.queue.queueUrl, 'SQS transcription queue');
+    out('DeadLetterQueueUrl', this.storage.deadLetterQueue.queueUrl, 'SQS transcription DLQ');
+    out('SecretArn', secretArn, 'Secrets Manager secret {username, password, tokenSecret, callerHashSecret}');
+    out('PrivacyFunctionName', this.functions.privacy.functionName, 'Operator function (aws lambda invoke), IAM only');
+    for (const fn of this.functions.all) {
+      // Read by `npm run logs -- <function>` to find the right log group.
+      out(logGroupOutputId(fn.serviceName), fn.logGroupRef.logGroupName, `${fn.serviceName} log group`);
+    }
+  }
+}

@@ -1,0 +1,76 @@
+import { z } from 'zod';
+import type { Node } from 'constructs';
+import { RetentionDays } from 'aws-cdk-lib/aws-logs';
+
+/**
+ * Deploy-time choices, read from CDK context (`cdk.json` or `-c key=value`). The CLI hands
+ * `-c` values over as strings, so numbers and booleans are coerced; a bad value fails the synth
+ * with a message naming the key instead of producing a half-right stack.
+ */
+const bool = z.union([z.boolean(), z.enum(['true', 'false']).transform((v) => v === 'true')]);
+const positiveInt = z.coerce.number().int().positive();
+
+const FUNCTION_NAMES = ['swml', 'swaig', 'recording-status', 'payment-connector', 'privacy'] as const;
+export type AgentFunctionName = (typeof FUNCTION_NAMES)[number];
+export const AGENT_FUNCTION_NAMES: readonly AgentFunctionName[] = FUNCTION_NAMES;
+
+const SettingsSchema = z.object({
+  stage: z.string().regex(/^[a-z][a-z0-9-]{0,20}$/, 'lower-case letters, digits and dashes').default('prod'),
+  retentionDays: z.coerce.number().int().min(1).max(3650).default(90),
+  recordingMode: z.enum(['consent-first', 'disclose-and-record']).default('consent-first'),
+  recordingFormat: z.enum(['mp3', 'wav']).default('mp3'),
+  recordingStereo: bool.default(true),
+  privacyContact: z.string().min(3).default('privacy@example.com'),
+  /** Disposable stages (dev, CI) are destroyed with their data; anything else keeps table and bucket. */
+  disposable: bool.default(false),
+  /** How long function and API access logs are kept, in days (must be a CloudWatch retention value). */
+  logRetentionDays: z.coerce
+    .number()
+    .int()
+    .refine((d) => Object.values(RetentionDays).includes(d), 'not a CloudWatch Logs retention value')
+    .default(30),
+  /** One number for every function, or per function: `{"swaig": 50}`. Unset = account pool. */
+  reservedConcurrency: z
+    .union([positiveInt, z.partialRecord(z.enum(FUNCTION_NAMES), positiveInt)])
+    .optional(),
+  /** Stage-wide HTTP API throttle; a call makes a handful of requests per minute. */
+  apiRateLimit: positiveInt.default(50),
+  apiBurstLimit: positiveInt.default(100),
+  /** Existing SNS topic for alarm notifications (optional). */
+  alarmTopicArn: z.string().startsWith('arn:').optional(),
+});
+
+export type StackSettings = z.infer<typeof SettingsSchema>;
+
+/** Every key the stack reads from context, so unrelated CDK context is ignored. */
+const KEYS = Object.keys(SettingsSchema.shape) as (keyof StackSettings)[];
+
+function fromJsonIfString(value: unknown): unknown {
+  if (typeof value !== 'string' || !value.trim().startsWith('{')) return value;
+  try {
+    return JSON.parse(value);
+  } catch {
+    return value;
+  }
+}
+
+/** Reads and validates the stack's context; throws naming each bad key. */
+export function readSettings(node: Node): StackSettings {
+  const raw: Record<string, unknown> = {};
+  for (const key of KEYS) {
+    const value: unknown = node.tryGetContext(key);
+    if (value !== undefined && value !== '') raw[key] = fromJsonIfString(value);
+  }
+  const parsed = SettingsSchema.safeParse(raw);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`);
+    throw new Error(`invalid CDK context: ${problems.join('; ')}`);
+  }
+  return parsed.data;
+}
+
+/** Reserved concurrency for one function, or undefined to share the account pool. */
+export function reservedConcurrencyFor(settings: StackSettings, name: AgentFunctionName): number | undefined {
+  const value = settings.reservedConcurrency;
+  return typeof value === 'number' ? value : value?.[name];
+}

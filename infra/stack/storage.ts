@@ -1,0 +1,106 @@
+import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { AttributeType, BillingMode, ProjectionType, Table, TableEncryption } from 'aws-cdk-lib/aws-dynamodb';
+import { BlockPublicAccess, Bucket, BucketEncryption, ObjectOwnership } from 'aws-cdk-lib/aws-s3';
+import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+import { TABLE } from '../../shared/aws/table.js';
+
+/** Key prefixes of the recordings bucket; the privacy function moves held calls to LEGAL_HOLD. */
+export const BUCKET_PREFIXES = {
+  /** Metadata JSON per recording: expires after the retention period. */
+  recordings: 'recordings/',
+  /** Archived audio next to it: same retention. */
+  archive: 'archive/',
+  /** Objects under legal hold: no lifecycle rule, kept until the hold is lifted. */
+  legalHold: 'legal-hold/',
+} as const;
+
+/** How long S3 server access logs are kept: long enough to audit a year of access. */
+const ACCESS_LOG_DAYS = 365;
+
+export interface StorageProps {
+  retentionDays: number;
+  /** Disposable stages destroy table and bucket (with their objects) on `cdk destroy`. */
+  disposable: boolean;
+}
+
+/**
+ * Everything the agent stores: the consent/audit table, the recordings bucket with its
+ * retention lifecycle (and its access-log bucket), and the transcription queue with a DLQ.
+ * Table and bucket are RETAINed unless the stage is disposable: a `cdk destroy` must not erase
+ * consent evidence or recordings under legal hold.
+ */
+export class Storage extends Construct {
+  readonly table: Table;
+  readonly bucket: Bucket;
+  readonly accessLogBucket: Bucket;
+  readonly queue: Queue;
+  readonly deadLetterQueue: Queue;
+
+  constructor(scope: Construct, id: string, props: StorageProps) {
+    super(scope, id);
+    const removalPolicy = props.disposable ? RemovalPolicy.DESTROY : RemovalPolicy.RETAIN;
+
+    // Shape from shared/aws/table.ts, the same source the local emulators are created from.
+    this.table = new Table(this, 'Table', {
+      partitionKey: { name: TABLE.partitionKey, type: AttributeType.STRING },
+      sortKey: { name: TABLE.sortKey, type: AttributeType.STRING },
+      timeToLiveAttribute: TABLE.ttlAttribute,
+      billingMode: BillingMode.PAY_PER_REQUEST,
+      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+      encryption: TableEncryption.AWS_MANAGED,
+      deletionProtection: !props.disposable,
+      removalPolicy,
+    });
+    this.table.addGlobalSecondaryIndex({
+      indexName: TABLE.callerIndex.name,
+      partitionKey: { name: TABLE.callerIndex.partitionKey, type: AttributeType.STRING },
+      sortKey: { name: TABLE.callerIndex.sortKey, type: AttributeType.STRING },
+      projectionType: ProjectionType.ALL,
+    });
+
+    this.accessLogBucket = new Bucket(this, 'AccessLogs', {
+      blockPublicAccess: BlockPublicAccess.BLOCK_ALL,
+      enforceSSL: true,
+      encryption: BucketEncryption.S3_MANAGED,
+      objectOwnership: ObjectOwnership.BUCKET_OWNER_ENFORCED,
+      lifecycleRules: [{ id: 'expire-access-logs', expiration: Duration.days(ACCESS_LOG_DAYS) }],
+      removalPolicy,
+      autoDeleteObjects: props.disposable,
+    });
+
+    const retention = Duration.days(props.retentionDays);
+    this.bucket = new Bucket(this, 'Recordings', {
+      blockPublicAccess: BlockPublicAccess.BLOCK_ALL,
+      enforceSSL: true,
+      encryption: BucketEncryption.S3_MANAGED,
+      objectOwnership: ObjectOwnership.BUCKET_OWNER_ENFORCED,
+      // Versioning stays off: a noncurrent version would outlive an erasure request.
+      versioned: false,
+      serverAccessLogsBucket: this.accessLogBucket,
+      serverAccessLogsPrefix: 'recordings-bucket/',
+      lifecycleRules: [
+        { id: 'expire-recordings', prefix: BUCKET_PREFIXES.recordings, expiration: retention },
+        { id: 'expire-archived-audio', prefix: BUCKET_PREFIXES.archive, expiration: retention },
+        // No rule for legal-hold/: held objects stay until the hold is lifted.
+        { id: 'abort-incomplete-uploads', abortIncompleteMultipartUploadAfter: Duration.days(1) },
+      ],
+      removalPolicy,
+      autoDeleteObjects: props.disposable,
+    });
+
+    this.deadLetterQueue = new Queue(this, 'TranscriptionDlq', {
+      encryption: QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      retentionPeriod: Duration.days(14),
+    });
+    this.queue = new Queue(this, 'TranscriptionQueue', {
+      encryption: QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      // Transcribing a long call takes minutes; a worker must not see a job twice meanwhile.
+      visibilityTimeout: Duration.minutes(15),
+      retentionPeriod: Duration.days(4),
+      deadLetterQueue: { queue: this.deadLetterQueue, maxReceiveCount: 5 },
+    });
+  }
+}

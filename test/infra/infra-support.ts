@@ -1,0 +1,58 @@
+import { Template } from 'aws-cdk-lib/assertions';
+import { createAgentApp, type AgentApp } from '../../infra/stack/create-app.js';
+
+/** Skips esbuild bundling: the assertions are about the template, not the bundles. */
+export const SKIP_BUNDLING = { 'aws:cdk:bundling-stacks': [] as string[] };
+
+export interface SynthesizedStack extends AgentApp {
+  template: Template;
+}
+
+const cache = new Map<string, SynthesizedStack>();
+
+/** The stack for a context, synthesized once per test file (synth costs seconds). */
+export function synthStack(context: Record<string, unknown> = {}): SynthesizedStack {
+  const key = JSON.stringify(context);
+  let entry = cache.get(key);
+  if (!entry) {
+    const agent = createAgentApp({ context: { ...SKIP_BUNDLING, ...context } });
+    entry = { ...agent, template: Template.fromStack(agent.stack) };
+    cache.set(key, entry);
+  }
+  return entry;
+}
+
+type Resource = { Type: string; Properties?: Record<string, unknown>; DeletionPolicy?: string };
+
+/** Every resource of a type, keyed by logical id. */
+export function resourcesOf(template: Template, type: string): Record<string, Resource> {
+  return template.findResources(type) as Record<string, Resource>;
+}
+
+/** Logical id of the function whose POWERTOOLS_SERVICE_NAME is `service`. */
+export function functionId(template: Template, service: string): string {
+  const match = Object.entries(resourcesOf(template, 'AWS::Lambda::Function')).find(
+    ([, r]) => envOf(r).POWERTOOLS_SERVICE_NAME === service,
+  );
+  if (!match) throw new Error(`no function with service ${service}`);
+  return match[0];
+}
+
+export function envOf(resource: Resource): Record<string, unknown> {
+  const environment = resource.Properties?.Environment as { Variables?: Record<string, unknown> } | undefined;
+  return environment?.Variables ?? {};
+}
+
+/** Every IAM action granted to the execution role of the function for `service`. */
+export function actionsOf(template: Template, service: string): string[] {
+  const fn = resourcesOf(template, 'AWS::Lambda::Function')[functionId(template, service)];
+  const roleRef = (fn?.Properties?.Role as { 'Fn::GetAtt': [string, string] })['Fn::GetAtt'][0];
+  const actions: string[] = [];
+  for (const policy of Object.values(resourcesOf(template, 'AWS::IAM::Policy'))) {
+    const roles = policy.Properties?.Roles as { Ref: string }[];
+    if (!roles.some((r) => r.Ref === roleRef)) continue;
+    const doc = policy.Properties?.PolicyDocument as { Statement: { Action: string | string[] }[] };
+    for (const statement of doc.Statement) actions.push(...[statement.Action].flat());
+  }
+  return actions;
+}
