@@ -16,6 +16,10 @@ export class InMemoryMetadataStore implements MetadataStore {
     this.objects.set(key, Buffer.from(body).toString('base64'));
   }
 
+  async exists(key: string): Promise<boolean> {
+    return this.objects.has(key);
+  }
+
   async get(callId: string, recordingId: string): Promise<RecordingMetadata | undefined> {
     const body = this.objects.get(metadataKey(callId, recordingId));
     return body === undefined ? undefined : (JSON.parse(body) as RecordingMetadata);

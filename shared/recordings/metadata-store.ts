@@ -1,6 +1,7 @@
 import {
   DeleteObjectCommand,
   GetObjectCommand,
+  HeadObjectCommand,
   ListObjectsV2Command,
   NoSuchKey,
   PutObjectCommand,
@@ -21,6 +22,8 @@ export interface MetadataStore {
   deleteForCall(callId: string): Promise<number>;
   /** Archive audio next to its metadata. */
   putAudio(key: string, body: Uint8Array, contentType: string): Promise<void>;
+  /** Whether an object exists (e.g. audio already archived). */
+  exists(key: string): Promise<boolean>;
 }
 
 /** The tag the bucket's lifecycle rule filters on: tagged objects expire after the retention days. */
@@ -69,6 +72,16 @@ export class S3MetadataStore implements MetadataStore {
       }),
     );
     await this.tag(key);
+  }
+
+  async exists(key: string): Promise<boolean> {
+    try {
+      await this.client.send(new HeadObjectCommand({ Bucket: this.bucket, Key: key }));
+      return true;
+    } catch (error) {
+      if (isNoSuchKey(error) || (error instanceof Error && error.name === 'NotFound')) return false;
+      throw error;
+    }
   }
 
   async get(callId: string, recordingId: string): Promise<RecordingMetadata | undefined> {

@@ -1,0 +1,46 @@
+import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
+import { z } from 'zod';
+import { getConfig } from '../config.js';
+import { logger } from '../observability/logger.js';
+import { archiveRecordingAudio, archiveSettings, type ArchiveDeps } from './audio-archive.js';
+import { S3MetadataStore } from './metadata-store.js';
+import { SAFE_ID } from './webhook.js';
+
+const Job = z.object({
+  callId: z.string().regex(SAFE_ID),
+  recordingId: z.string().regex(SAFE_ID),
+  metadataKey: z.string().max(300),
+});
+
+/**
+ * SQS batch core for an audio-archive worker (a function subscribed to its own queue, or to a
+ * fan-out of the transcription jobs). Failed messages are reported individually so only they
+ * are retried and, after the queue's maxReceiveCount, dead-lettered; a malformed message is
+ * dropped with an error log (retrying cannot fix it).
+ */
+export async function archiveWorkerCore(event: SQSEvent, deps?: Omit<ArchiveDeps, 'metadata'> & Pick<Partial<ArchiveDeps>, 'metadata'>): Promise<SQSBatchResponse> {
+  const settings = deps ?? archiveSettings(getConfig());
+  if (!settings) {
+    logger.warn('audio archive not configured (SIGNALWIRE_PROJECT_ID / SIGNALWIRE_API_TOKEN): jobs skipped');
+    return { batchItemFailures: [] };
+  }
+  const full: ArchiveDeps = { metadata: deps?.metadata ?? new S3MetadataStore(), ...settings };
+  const batchItemFailures: SQSBatchResponse['batchItemFailures'] = [];
+  for (const record of event.Records) {
+    let job: z.infer<typeof Job>;
+    try {
+      job = Job.parse(JSON.parse(record.body));
+    } catch {
+      logger.error('malformed archive job dropped', { message_id: record.messageId });
+      continue;
+    }
+    try {
+      const result = await archiveRecordingAudio(job, full);
+      logger.info('archive job done', { recording_id: job.recordingId, status: result.status });
+    } catch (error) {
+      logger.warn('archive job failed; will be retried', { recording_id: job.recordingId, reason: error instanceof Error ? error.message : 'unknown' });
+      batchItemFailures.push({ itemIdentifier: record.messageId });
+    }
+  }
+  return { batchItemFailures };
+}

@@ -1,0 +1,150 @@
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { createServer, type IncomingMessage, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { randomUUID } from 'node:crypto';
+import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { parseConfig } from '../../shared/config.js';
+import { archiveRecordingAudio, archiveSettings, ArchiveError, type ArchiveDeps } from '../../shared/recordings/audio-archive.js';
+import { archiveWorkerCore } from '../../shared/recordings/archive-worker.js';
+import { buildMetadata } from '../../shared/recordings/metadata.js';
+import { S3MetadataStore } from '../../shared/recordings/metadata-store.js';
+import { captureLogs } from '../support/logs.js';
+import { startTestStorage, type TestStorage } from '../support/storage.js';
+
+// Integration level: S3MetadataStore on s3rver, and a local HTTP server standing in for
+// SignalWire's recording download (basic auth project_id:api_token, a small "mp3").
+
+const PROJECT = 'project-123';
+const TOKEN = 'PTsecret-token';
+const AUDIO = Buffer.from('ID3\u0003fake-mp3-frames-'.repeat(64));
+
+let storage: TestStorage;
+let server: Server;
+let base: string;
+const requests: IncomingMessage[] = [];
+
+beforeAll(async () => {
+  storage = await startTestStorage();
+  server = createServer((req, res) => {
+    requests.push(req);
+    const expected = `Basic ${Buffer.from(`${PROJECT}:${TOKEN}`).toString('base64')}`;
+    if (req.headers.authorization !== expected) {
+      res.writeHead(401).end();
+      return;
+    }
+    if (req.url?.includes('/missing/')) {
+      res.writeHead(404).end();
+      return;
+    }
+    res.writeHead(200, { 'content-type': 'audio/mpeg', 'content-length': String(AUDIO.length) }).end(AUDIO);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+});
+afterAll(async () => {
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  await storage.stop();
+});
+let logs: ReturnType<typeof captureLogs>;
+beforeEach(() => {
+  requests.length = 0;
+  logs = captureLogs();
+});
+afterEach(() => logs.restore());
+
+async function storedRecording(path = 'api/v1/recordings'): Promise<{ callId: string; recordingId: string; store: S3MetadataStore }> {
+  const store = new S3MetadataStore();
+  const callId = randomUUID();
+  const recordingId = randomUUID();
+  await store.put(
+    buildMetadata(
+      { callId, recordingId, controlId: 'main', state: 'finished', format: 'mp3', url: `${base}/${path}/${recordingId}/download`, shape: 'signalwire' },
+      'missing',
+      new Date(),
+      { stereo: true, retentionDays: 90 },
+    ),
+  );
+  return { callId, recordingId, store };
+}
+
+const deps = (store: S3MetadataStore, overrides: Partial<ArchiveDeps> = {}): ArchiveDeps => ({
+  metadata: store,
+  credentials: { projectId: PROJECT, apiToken: TOKEN },
+  allowedHosts: ['127.0.0.1'],
+  ...overrides,
+});
+
+describe('audio archive (optional, with SignalWire project credentials)', () => {
+  it('is enabled only when project id and API token are configured, for SignalWire hosts', () => {
+    expect(archiveSettings(parseConfig({}))).toBeUndefined();
+    const settings = archiveSettings(
+      parseConfig({ SIGNALWIRE_PROJECT_ID: PROJECT, SIGNALWIRE_API_TOKEN: TOKEN, SIGNALWIRE_SPACE_URL: 'https://acme.signalwire.com' }),
+    );
+    expect(settings?.allowedHosts).toEqual(['acme.signalwire.com', '.signalwire.com']);
+  });
+
+  it('downloads the audio with basic auth into the bucket next to its metadata, once', async () => {
+    // Prepare
+    const { callId, recordingId, store } = await storedRecording();
+    const job = { callId, recordingId, metadataKey: `recordings/${callId}/${recordingId}.json` };
+    // Act
+    const first = await archiveRecordingAudio(job, deps(store));
+    const second = await archiveRecordingAudio(job, deps(store));
+    // Assess
+    const key = `recordings/${callId}/${recordingId}.mp3`;
+    expect(first).toEqual({ status: 'archived', key, bytes: AUDIO.length });
+    expect(second).toEqual({ status: 'already_archived', key });
+    expect(requests).toHaveLength(1);
+    const s3 = new S3Client({ forcePathStyle: true });
+    const got = await s3.send(new GetObjectCommand({ Bucket: storage.bucket, Key: key }));
+    expect(Buffer.from(await (got.Body?.transformToByteArray() ?? Promise.resolve(new Uint8Array()))).equals(AUDIO)).toBe(true);
+    s3.destroy();
+    expect(logs.text()).not.toContain(TOKEN);
+  });
+
+  it('never sends the credentials to a host that is not SignalWire', async () => {
+    const { callId, recordingId, store } = await storedRecording();
+    const job = { callId, recordingId, metadataKey: '' };
+    await expect(archiveRecordingAudio(job, deps(store, { allowedHosts: ['.signalwire.com'] }))).rejects.toBeInstanceOf(ArchiveError);
+    expect(requests).toHaveLength(0);
+  });
+
+  it('fails (for the queue to retry / dead-letter) on a download error or an oversized file, storing nothing', async () => {
+    const missing = await storedRecording('missing');
+    await expect(archiveRecordingAudio({ ...missing, metadataKey: '' }, deps(missing.store))).rejects.toThrow(/404/);
+    const big = await storedRecording();
+    await expect(archiveRecordingAudio({ ...big, metadataKey: '' }, deps(big.store, { maxBytes: 100 }))).rejects.toThrow(/larger/);
+    expect(await big.store.exists(`recordings/${big.callId}/${big.recordingId}.mp3`)).toBe(false);
+    const denied = await storedRecording();
+    const wrong = deps(denied.store, { credentials: { projectId: PROJECT, apiToken: 'wrong' } });
+    await expect(archiveRecordingAudio({ ...denied, metadataKey: '' }, wrong)).rejects.toThrow(/401/);
+  });
+
+  it('skips a recording whose metadata was erased after the job was queued', async () => {
+    const { callId, recordingId, store } = await storedRecording();
+    await store.deleteForCall(callId);
+    expect(await archiveRecordingAudio({ callId, recordingId, metadataKey: '' }, deps(store))).toEqual({ status: 'no_metadata' });
+    expect(requests).toHaveLength(0);
+    expect(await store.listForCall(callId)).toEqual([]);
+  });
+});
+
+describe('archive worker (SQS batch core)', () => {
+  const sqsEvent = (bodies: string[]) =>
+    ({ Records: bodies.map((body, i) => ({ messageId: `m${i}`, body })) }) as unknown as import('aws-lambda').SQSEvent;
+
+  it('archives good jobs, reports failed ones for retry, drops malformed ones', async () => {
+    const good = await storedRecording();
+    const bad = await storedRecording('missing');
+    const response = await archiveWorkerCore(
+      sqsEvent([
+        JSON.stringify({ callId: good.callId, recordingId: good.recordingId, metadataKey: 'k' }),
+        JSON.stringify({ callId: bad.callId, recordingId: bad.recordingId, metadataKey: 'k' }),
+        '{"callId":"../x"}',
+      ]),
+      { metadata: good.store, credentials: { projectId: PROJECT, apiToken: TOKEN }, allowedHosts: ['127.0.0.1'] },
+    );
+    expect(response.batchItemFailures).toEqual([{ itemIdentifier: 'm1' }]);
+    expect(await good.store.exists(`recordings/${good.callId}/${good.recordingId}.mp3`)).toBe(true);
+  });
+});
