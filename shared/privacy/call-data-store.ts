@@ -1,0 +1,202 @@
+import {
+  CopyObjectCommand,
+  DeleteObjectCommand,
+  GetObjectCommand,
+  ListObjectsV2Command,
+  PutObjectCommand,
+  PutObjectTaggingCommand,
+  type S3Client,
+} from '@aws-sdk/client-s3';
+import {
+  DeleteCommand,
+  PutCommand,
+  QueryCommand,
+  UpdateCommand,
+  type DynamoDBDocumentClient,
+} from '@aws-sdk/lib-dynamodb';
+import { dynamo, s3 } from '../aws/clients.js';
+import { callKey, TABLE } from '../aws/table.js';
+import { getConfig } from '../config.js';
+import { RETENTION_TAG } from '../recordings/metadata-store.js';
+import type { CallDataStore, StoredItem } from './call-data.js';
+import { callPrefixes, SK } from './keys.js';
+
+const isConditionalFailure = (error: unknown): boolean =>
+  error instanceof Error && error.name === 'ConditionalCheckFailedException';
+const isNoSuchKey = (error: unknown): boolean => error instanceof Error && error.name === 'NoSuchKey';
+
+/**
+ * {@link CallDataStore} on the single table and the recordings bucket. Objects are written
+ * encrypted (SSE-S3) like the recordings store does, and tagged in a separate PutObjectTagging
+ * call because the emulator drops PutObject's Tagging header.
+ */
+export class AwsCallDataStore implements CallDataStore {
+  constructor(
+    private readonly db: DynamoDBDocumentClient = dynamo(),
+    private readonly objects: S3Client = s3(),
+    private readonly tableName: string = getConfig().TABLE_NAME,
+    private readonly bucket: string = getConfig().BUCKET_NAME,
+  ) {}
+
+  async listItems(callId: string): Promise<StoredItem[]> {
+    const items: StoredItem[] = [];
+    let start: Record<string, unknown> | undefined;
+    do {
+      const page = await this.db.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          KeyConditionExpression: '#pk = :pk',
+          ExpressionAttributeNames: { '#pk': TABLE.partitionKey },
+          ExpressionAttributeValues: { ':pk': callKey(callId) },
+          ConsistentRead: true,
+          ...(start ? { ExclusiveStartKey: start } : {}),
+        }),
+      );
+      for (const item of page.Items ?? []) {
+        const { [TABLE.partitionKey]: _pk, [TABLE.sortKey]: sk, ...attributes } = item;
+        items.push({ sk: String(sk), attributes });
+      }
+      start = page.LastEvaluatedKey;
+    } while (start);
+    return items;
+  }
+
+  async deleteItem(callId: string, sk: string): Promise<void> {
+    await this.db.send(new DeleteCommand({ TableName: this.tableName, Key: this.key(callId, sk) }));
+  }
+
+  async setItemExpiry(callId: string, sk: string, expiresAt: number | null): Promise<void> {
+    try {
+      await this.db.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: this.key(callId, sk),
+          // Never resurrect an item someone deleted meanwhile (an update would create it).
+          ConditionExpression: 'attribute_exists(#pk)',
+          ...(expiresAt === null
+            ? {
+                UpdateExpression: 'REMOVE #ttl',
+                ExpressionAttributeNames: { '#pk': TABLE.partitionKey, '#ttl': TABLE.ttlAttribute },
+              }
+            : {
+                UpdateExpression: 'SET #ttl = :ttl',
+                ExpressionAttributeNames: { '#pk': TABLE.partitionKey, '#ttl': TABLE.ttlAttribute },
+                ExpressionAttributeValues: { ':ttl': expiresAt },
+              }),
+        }),
+      );
+    } catch (error) {
+      if (!isConditionalFailure(error)) throw error;
+    }
+  }
+
+  async setConsentHoldFlag(callId: string, on: boolean): Promise<void> {
+    try {
+      await this.db.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: this.key(callId, SK.consent),
+          ConditionExpression: 'attribute_exists(#pk)',
+          UpdateExpression: on ? 'SET #hold = :true' : 'REMOVE #hold',
+          ExpressionAttributeNames: { '#pk': TABLE.partitionKey, '#hold': 'legalHold' },
+          ...(on ? { ExpressionAttributeValues: { ':true': true } } : {}),
+        }),
+      );
+    } catch (error) {
+      if (!isConditionalFailure(error)) throw error;
+    }
+  }
+
+  async putItemIfAbsent(callId: string, sk: string, attributes: Record<string, unknown>): Promise<boolean> {
+    try {
+      await this.db.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: { ...attributes, ...this.key(callId, sk) },
+          ConditionExpression: 'attribute_not_exists(#pk)',
+          ExpressionAttributeNames: { '#pk': TABLE.partitionKey },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (isConditionalFailure(error)) return false;
+      throw error;
+    }
+  }
+
+  async listObjects(callId: string): Promise<string[]> {
+    const prefixes = Object.values(callPrefixes(callId));
+    const lists = await Promise.all(prefixes.map((prefix) => this.keysUnder(prefix)));
+    return lists.flat().sort();
+  }
+
+  async readJson(key: string): Promise<unknown> {
+    try {
+      const got = await this.objects.send(new GetObjectCommand({ Bucket: this.bucket, Key: key }));
+      const body = await got.Body?.transformToString();
+      return body ? (JSON.parse(body) as unknown) : undefined;
+    } catch (error) {
+      if (isNoSuchKey(error)) return undefined;
+      throw error;
+    }
+  }
+
+  async putJson(key: string, document: unknown, options: { retention: boolean }): Promise<void> {
+    await this.objects.send(
+      new PutObjectCommand({
+        Bucket: this.bucket,
+        Key: key,
+        Body: JSON.stringify(document, null, 2),
+        ContentType: 'application/json',
+        ServerSideEncryption: 'AES256',
+      }),
+    );
+    await this.tag(key, options.retention);
+  }
+
+  async copyObject(from: string, to: string, options: { retention: boolean }): Promise<void> {
+    await this.objects.send(
+      new CopyObjectCommand({
+        Bucket: this.bucket,
+        Key: to,
+        CopySource: `${this.bucket}/${from.split('/').map(encodeURIComponent).join('/')}`,
+        // S3 copies tags by default; replace them so a held copy carries no retention tag.
+        TaggingDirective: 'REPLACE',
+        ServerSideEncryption: 'AES256',
+      }),
+    );
+    await this.tag(to, options.retention);
+  }
+
+  async deleteObject(key: string): Promise<void> {
+    await this.objects.send(new DeleteObjectCommand({ Bucket: this.bucket, Key: key }));
+  }
+
+  private key(callId: string, sk: string): Record<string, string> {
+    return { [TABLE.partitionKey]: callKey(callId), [TABLE.sortKey]: sk };
+  }
+
+  /** Retention objects get the tag the lifecycle rule may filter on; held ones get an empty tag set. */
+  private async tag(key: string, retention: boolean): Promise<void> {
+    await this.objects.send(
+      new PutObjectTaggingCommand({
+        Bucket: this.bucket,
+        Key: key,
+        Tagging: { TagSet: retention ? [{ ...RETENTION_TAG }] : [] },
+      }),
+    );
+  }
+
+  private async keysUnder(prefix: string): Promise<string[]> {
+    const keys: string[] = [];
+    let token: string | undefined;
+    do {
+      const page = await this.objects.send(
+        new ListObjectsV2Command({ Bucket: this.bucket, Prefix: prefix, ContinuationToken: token }),
+      );
+      for (const o of page.Contents ?? []) if (o.Key) keys.push(o.Key);
+      token = page.IsTruncated ? page.NextContinuationToken : undefined;
+    } while (token);
+    return keys;
+  }
+}

@@ -1,0 +1,18 @@
+import type { ConsentStore } from '../consent/types.js';
+import type { CallDataStore } from './call-data.js';
+import type { SignalWireRecordings } from './signalwire-recordings.js';
+
+/** What the privacy operations need; the operator function and the CLI each build one. */
+export interface PrivacyDeps {
+  data: CallDataStore;
+  /** Audit trail (append-only events) and the byCaller index. */
+  consent: ConsentStore;
+  /** Present when SignalWire project credentials are configured. */
+  signalwire?: SignalWireRecordings;
+  /** Keyed-hash secret, to turn a caller's number into the hash the index holds. */
+  callerHashSecret: () => Promise<string>;
+  retentionDays: number;
+  now?: () => Date;
+}
+
+export const nowOf = (deps: PrivacyDeps): Date => (deps.now ?? (() => new Date()))();

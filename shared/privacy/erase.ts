@@ -1,0 +1,123 @@
+import { callerHash } from '../consent/caller-hash.js';
+import { logger } from '../observability/logger.js';
+import type { PrivacyDeps } from './deps.js';
+import { isHeldKey, isMetadataKey, SK } from './keys.js';
+import { recordingUuidFromUrl } from './signalwire-recordings.js';
+import { isTombstone, snapshotCall, type CallSnapshot } from './snapshot.js';
+import {
+  LegalHoldError,
+  type CallerRef,
+  type EraseCallerResult,
+  type EraseCallResult,
+  type OperatorRequest,
+} from './types.js';
+
+/**
+ * Erase everything held about one call: SignalWire's copies of its recordings (when credentials
+ * are configured), the S3 objects (metadata, archived audio) and the table items (consent,
+ * audit events, ingest ledger); then write an `erased` tombstone event.
+ *
+ * Order, and why:
+ * 1. Refuse a call under legal hold before touching anything ({@link LegalHoldError}).
+ * 2. SignalWire first: the uuid of their copy is only in our metadata. Deleting ours first and
+ *    then failing at SignalWire would orphan their copy with no way left to find it. A failure
+ *    there throws before any local change, and the retry starts over (404 counts as done).
+ * 3. S3 objects, then table items, the consent item last: it is what the byCaller index finds,
+ *    so an erasure by caller interrupted halfway still finds this call when retried.
+ * 4. The tombstone, written by the consent store like every audit event, so it carries
+ *    expiresAt = now + retention (+ the evidence margin). It outlives the erased data by that
+ *    long, which answers "was this call erased, when, why" for as long as anyone could ask about
+ *    the recording, and then goes too: a tombstone kept forever would keep a call id (which
+ *    SignalWire's own logs tie to a caller) forever, the retention breach erasure is meant to end.
+ *
+ * Idempotent: existing tombstones are kept, not duplicated; a call holding nothing but
+ * tombstones reports `already_erased` and writes nothing. A call with nothing at all reports
+ * `nothing_held` and writes nothing (no data is created for an unknown id).
+ */
+export async function eraseCall(callId: string, request: OperatorRequest, deps: PrivacyDeps): Promise<EraseCallResult> {
+  const snapshot = await snapshotCall(callId, deps);
+  if (snapshot.held) throw new LegalHoldError([callId]);
+  return eraseSnapshot(snapshot, request, deps);
+}
+
+/**
+ * Erase every call of a caller, found through the byCaller index by the keyed hash of the
+ * number (the number itself is never stored, logged or returned). If any of the caller's calls
+ * is under legal hold the whole request is refused before anything changes.
+ */
+export async function eraseCaller(caller: CallerRef, request: OperatorRequest, deps: PrivacyDeps): Promise<EraseCallerResult> {
+  const callIds = await callsOfCaller(caller, deps);
+  const snapshots = await Promise.all(callIds.map((id) => snapshotCall(id, deps)));
+  const held = snapshots.filter((s) => s.held).map((s) => s.callId);
+  if (held.length > 0) throw new LegalHoldError(held);
+  const calls: EraseCallResult[] = [];
+  // One call after another: a SignalWire failure stops here, and the retry resumes (idempotent).
+  for (const snapshot of snapshots) calls.push(await eraseSnapshot(snapshot, request, deps));
+  return { calls };
+}
+
+/** The call ids the byCaller index holds for this caller. */
+export async function callsOfCaller(caller: CallerRef, deps: PrivacyDeps): Promise<string[]> {
+  return deps.consent.callsForCaller(await callerHashOf(caller, deps));
+}
+
+/** The keyed hash the index holds for this caller (the number is hashed, then forgotten). */
+export async function callerHashOf(caller: CallerRef, deps: PrivacyDeps): Promise<string> {
+  return 'hash' in caller ? caller.hash : callerHash(caller.number, await deps.callerHashSecret());
+}
+
+async function eraseSnapshot(snapshot: CallSnapshot, request: OperatorRequest, deps: PrivacyDeps): Promise<EraseCallResult> {
+  const { callId } = snapshot;
+  const items = snapshot.items.filter((item) => !isTombstone(item));
+  const objects = snapshot.objects.filter((key) => !isHeldKey(key));
+  if (items.length === 0 && objects.length === 0) {
+    const status = snapshot.items.some(isTombstone) ? 'already_erased' : 'nothing_held';
+    return { callId, status, objects: 0, items: 0, signalwireDeleted: 0, signalwire: 'none_found' };
+  }
+
+  const uuids = await signalWireUuids(objects, deps);
+  let signalwireDeleted = 0;
+  if (deps.signalwire) {
+    for (const uuid of uuids) {
+      await deps.signalwire.deleteRecording(uuid);
+      signalwireDeleted += 1;
+    }
+  }
+  const signalwire = uuids.length === 0 ? 'none_found' : deps.signalwire ? 'deleted' : 'not_configured';
+  if (signalwire === 'not_configured') {
+    logger.warn('SignalWire credentials not configured: their copies of the recordings were not deleted', {
+      call_id: callId,
+      recordings: uuids.length,
+    });
+  }
+
+  for (const key of objects) await deps.data.deleteObject(key);
+  const consentLast = [...items.filter((i) => i.sk !== SK.consent), ...items.filter((i) => i.sk === SK.consent)];
+  for (const item of consentLast) await deps.data.deleteItem(callId, item.sk);
+
+  await deps.consent.appendEvent(callId, {
+    type: 'erased',
+    detail: {
+      objects: objects.length,
+      items: items.length,
+      reason: request.reason,
+      requestedBy: request.requestedBy,
+      signalwireDeleted,
+      signalwire,
+    },
+  });
+  logger.info('call erased', { call_id: callId, objects: objects.length, items: items.length, signalwireDeleted });
+  return { callId, status: 'erased', objects: objects.length, items: items.length, signalwireDeleted, signalwire };
+}
+
+/** SignalWire uuids of the call's recordings, from the URLs in its metadata documents. */
+async function signalWireUuids(objects: string[], deps: PrivacyDeps): Promise<string[]> {
+  const uuids = new Set<string>();
+  for (const key of objects.filter(isMetadataKey)) {
+    const doc = await deps.data.readJson(key);
+    const url = typeof doc === 'object' && doc !== null ? (doc as { url?: unknown }).url : undefined;
+    const uuid = typeof url === 'string' ? recordingUuidFromUrl(url) : undefined;
+    if (uuid) uuids.add(uuid);
+  }
+  return [...uuids].sort();
+}

@@ -1,0 +1,61 @@
+import type { AuditEvent, AuditEventType, ConsentRecord } from '../consent/types.js';
+import type { PrivacyDeps } from './deps.js';
+import { nowOf } from './deps.js';
+import { callerHashOf } from './erase.js';
+import { isMetadataKey, SK } from './keys.js';
+import { snapshotCall } from './snapshot.js';
+import type { CallerRef, CallExport, ExportDocument, RecordingMetadataDocument } from './types.js';
+
+/**
+ * Everything held about one call, as one JSON document (a data subject's copy on request).
+ * There is no raw caller number in it because none is stored anywhere: the consent item holds
+ * only the keyed hash. Audio is listed by object key, not embedded.
+ */
+export async function exportCall(callId: string, deps: PrivacyDeps): Promise<ExportDocument> {
+  return {
+    kind: 'recording-agent-export',
+    version: 1,
+    exportedAt: nowOf(deps).toISOString(),
+    subject: { callId },
+    calls: [await collectCall(callId, deps)],
+  };
+}
+
+/** Everything held about every call of a caller (found by the keyed hash, as erasure does). */
+export async function exportCaller(caller: CallerRef, deps: PrivacyDeps): Promise<ExportDocument> {
+  const callerHash = await callerHashOf(caller, deps);
+  const calls: CallExport[] = [];
+  for (const id of await deps.consent.callsForCaller(callerHash)) calls.push(await collectCall(id, deps));
+  return {
+    kind: 'recording-agent-export',
+    version: 1,
+    exportedAt: nowOf(deps).toISOString(),
+    subject: { callerHash },
+    calls,
+  };
+}
+
+async function collectCall(callId: string, deps: PrivacyDeps): Promise<CallExport> {
+  const snapshot = await snapshotCall(callId, deps);
+  const consentItem = snapshot.items.find((i) => i.sk === SK.consent);
+  const events = snapshot.items
+    .filter((i) => i.sk.startsWith(SK.eventPrefix))
+    .map((i): AuditEvent => {
+      const detail = i.attributes.detail as AuditEvent['detail'];
+      return { type: i.attributes.type as AuditEventType, at: String(i.attributes.at), ...(detail ? { detail } : {}) };
+    });
+  const recordings: CallExport['recordings'] = [];
+  for (const key of snapshot.objects.filter(isMetadataKey)) {
+    const doc = await deps.data.readJson(key);
+    if (typeof doc === 'object' && doc !== null) recordings.push({ ...(doc as RecordingMetadataDocument), objectKey: key });
+  }
+  return {
+    callId,
+    consent: consentItem ? (consentItem.attributes as unknown as ConsentRecord) : null,
+    events,
+    recordings,
+    objects: snapshot.objects,
+    otherItems: snapshot.items.filter((i) => i.sk !== SK.consent && !i.sk.startsWith(SK.eventPrefix)),
+    legalHold: snapshot.marker ?? null,
+  };
+}

@@ -1,0 +1,174 @@
+import { z } from 'zod';
+import { loadSecrets } from '../aws/secrets.js';
+import { normalizeE164 } from '../consent/caller-hash.js';
+import { DynamoConsentStore } from '../consent/dynamo-consent-store.js';
+import { getConfig } from '../config.js';
+import { logger } from '../observability/logger.js';
+import { auditTimeline } from './audit.js';
+import { AwsCallDataStore } from './call-data-store.js';
+import type { PrivacyDeps } from './deps.js';
+import { eraseCall, eraseCaller } from './erase.js';
+import { exportCall, exportCaller } from './export.js';
+import { setLegalHold } from './legal-hold.js';
+import { signalWireRecordingsFromConfig } from './signalwire-recordings.js';
+import {
+  CallNotFoundError,
+  DEFAULT_ERASE_REASON,
+  DEFAULT_HOLD_REASON,
+  LegalHoldError,
+  REASON_PATTERN,
+  REQUESTED_BY_PATTERN,
+  SignalWireDeleteError,
+  type CallerRef,
+} from './types.js';
+
+/** Same rule as SignalWire ids everywhere else (shared/recordings/webhook.ts SAFE_ID): they become storage keys. */
+const CALL_ID = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/;
+const CALLER_HASH = /^[0-9a-f]{64}$/;
+
+const ACTIONS = ['erase', 'export', 'hold', 'release', 'audit'] as const;
+export type PrivacyAction = (typeof ACTIONS)[number];
+
+/** Which actions take a caller instead of a call id. */
+const BY_CALLER: ReadonlySet<PrivacyAction> = new Set(['erase', 'export']);
+
+/**
+ * The operator function's event (`aws lambda invoke --payload …`). Unknown keys are refused so a
+ * typo (`call_id`) is an error, not a silently ignored field.
+ */
+export const PrivacyRequestSchema = z
+  .object({
+    action: z.enum(ACTIONS),
+    callId: z.string().regex(CALL_ID, 'must be letters, digits, . _ : - (a SignalWire call id)').optional(),
+    /** E.164 number (hashed at once, never stored or logged), a `sip:` URI, or the 64-hex caller hash. */
+    caller: z.string().min(3).max(128).optional(),
+    reason: z.string().regex(REASON_PATTERN, 'must be a short lowercase slug, e.g. data-subject-request').optional(),
+    requestedBy: z.string().regex(REQUESTED_BY_PATTERN, 'must be an operator id: letters, digits, . _ @ : -').optional(),
+  })
+  .strict()
+  .superRefine((request, ctx) => {
+    const hasCall = request.callId !== undefined;
+    const hasCaller = request.caller !== undefined;
+    if (BY_CALLER.has(request.action)) {
+      if (hasCall === hasCaller) ctx.addIssue({ code: 'custom', path: ['callId'], message: `${request.action} needs exactly one of callId or caller` });
+    } else {
+      if (!hasCall) ctx.addIssue({ code: 'custom', path: ['callId'], message: `${request.action} needs callId` });
+      if (hasCaller) ctx.addIssue({ code: 'custom', path: ['caller'], message: `${request.action} works per call: use callId` });
+    }
+    if (hasCaller && !parseCaller(request.caller as string)) {
+      ctx.addIssue({ code: 'custom', path: ['caller'], message: 'must be an E.164 number, a sip: URI or a 64-hex caller hash' });
+    }
+  });
+export type PrivacyRequest = z.infer<typeof PrivacyRequestSchema>;
+
+/** The number or hash an operator gave, as a {@link CallerRef}; undefined when it is neither. */
+export function parseCaller(value: string): CallerRef | undefined {
+  const trimmed = value.trim();
+  if (CALLER_HASH.test(trimmed)) return { hash: trimmed };
+  if (normalizeE164(trimmed)) return { number: trimmed };
+  if (/^sips?:[^\s@]+@[^\s@]+$/i.test(trimmed)) return { number: trimmed };
+  return undefined;
+}
+
+export type OperatorErrorCode = 'invalid_request' | 'legal_hold' | 'not_found' | 'signalwire_delete_failed';
+
+export type OperatorResponse =
+  | { ok: true; action: PrivacyAction; result: unknown }
+  | { ok: false; error: { code: OperatorErrorCode; message: string; retryable: boolean } };
+
+const failure = (code: OperatorErrorCode, message: string, retryable = false): OperatorResponse => ({
+  ok: false,
+  error: { code, message, retryable },
+});
+
+/** Validation messages name the field and the rule, never the value (it may be a caller's number). */
+function describeIssues(error: z.ZodError): string {
+  return error.issues
+    .slice(0, 5)
+    .map((issue) => `${issue.path.join('.') || 'event'}: ${issue.message}`)
+    .join('; ');
+}
+
+/** Validate an operator event; a bad one is `{ok:false, error:{code:'invalid_request'}}`. */
+export function parsePrivacyRequest(event: unknown): { request: PrivacyRequest } | { error: OperatorResponse } {
+  const parsed = PrivacyRequestSchema.safeParse(event);
+  if (!parsed.success) return { error: failure('invalid_request', describeIssues(parsed.error)) };
+  return { request: parsed.data };
+}
+
+/**
+ * Run one validated request. Refusals the operator can act on (legal hold, unknown call,
+ * SignalWire refusing a delete) come back as `{ok:false}`; storage faults are thrown, so the
+ * invocation fails visibly (Lambda error metric, non-zero CLI exit) and can be retried.
+ */
+export async function runPrivacyRequest(request: PrivacyRequest, deps: PrivacyDeps): Promise<OperatorResponse> {
+  const { action, callId } = request;
+  const caller = request.caller === undefined ? undefined : parseCaller(request.caller);
+  const requestedBy = request.requestedBy ?? 'operator';
+  if (callId) logger.appendKeys({ call_id: callId });
+  logger.info('privacy request', { action, by: caller ? 'caller' : 'call' });
+  try {
+    switch (action) {
+      case 'erase': {
+        const op = { reason: request.reason ?? DEFAULT_ERASE_REASON, requestedBy };
+        const result = caller ? await eraseCaller(caller, op, deps) : await eraseCall(callId as string, op, deps);
+        return { ok: true, action, result };
+      }
+      case 'export': {
+        const result = caller ? await exportCaller(caller, deps) : await exportCall(callId as string, deps);
+        return { ok: true, action, result };
+      }
+      case 'hold':
+      case 'release': {
+        const op = { reason: request.reason ?? DEFAULT_HOLD_REASON, requestedBy };
+        return { ok: true, action, result: await setLegalHold(callId as string, action === 'hold', op, deps) };
+      }
+      case 'audit':
+        return { ok: true, action, result: { callId, events: await auditTimeline(callId as string, deps) } };
+    }
+  } catch (error) {
+    if (error instanceof LegalHoldError) return failure('legal_hold', error.message);
+    if (error instanceof CallNotFoundError) return failure('not_found', error.message);
+    if (error instanceof SignalWireDeleteError) {
+      logger.warn('SignalWire recording delete failed; erasure stopped before local changes', { status: error.status });
+      return failure('signalwire_delete_failed', error.message, true);
+    }
+    throw error;
+  }
+}
+
+let productionDeps: PrivacyDeps | undefined;
+
+/** The deployed function's dependencies: table, bucket and secret from config, built once per instance. */
+export function privacyDeps(): PrivacyDeps {
+  if (!productionDeps) {
+    const config = getConfig();
+    const signalwire = signalWireRecordingsFromConfig(config);
+    productionDeps = {
+      data: new AwsCallDataStore(),
+      consent: new DynamoConsentStore(),
+      ...(signalwire ? { signalwire } : {}),
+      callerHashSecret: async () => (await loadSecrets(config)).callerHashSecret,
+      retentionDays: config.RETENTION_DAYS,
+    };
+  }
+  return productionDeps;
+}
+
+export function resetPrivacyDepsForTests(): void {
+  productionDeps = undefined;
+}
+
+/**
+ * The privacy function's core: an IAM-invoked operator API (no HTTP route, so the SignalWire
+ * basic-auth credentials cannot reach it). The event is never logged: it may hold a caller's
+ * number.
+ */
+export async function privacyOperatorCore(event: unknown): Promise<OperatorResponse> {
+  const parsed = parsePrivacyRequest(event);
+  if ('error' in parsed) {
+    logger.warn('privacy request rejected', { code: 'invalid_request' });
+    return parsed.error;
+  }
+  return runPrivacyRequest(parsed.request, privacyDeps());
+}

@@ -1,0 +1,74 @@
+import type { Config } from '../config.js';
+import { SignalWireDeleteError } from './types.js';
+
+/** SignalWire's recording uuid inside a recording URL (`…/recordings/<uuid>/download`, `…/recordings/<uuid>`). */
+const RECORDING_UUID = /\/recordings\/([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})(?:[/?#.]|$)/i;
+
+/** The uuid SignalWire knows a recording by, or undefined when the URL is not one of theirs. */
+export function recordingUuidFromUrl(url: string): string | undefined {
+  return RECORDING_UUID.exec(url)?.[1]?.toLowerCase();
+}
+
+export interface SignalWireCredentials {
+  /** e.g. `https://example.signalwire.com` */
+  spaceUrl: string;
+  projectId: string;
+  apiToken: string;
+}
+
+export interface SignalWireRecordingsOptions {
+  /** Injected for tests; global fetch by default. */
+  fetch?: typeof fetch;
+  timeoutMs?: number;
+}
+
+/**
+ * Deletes SignalWire's own copy of a recording (PROTOCOL.md §6): SignalWire keeps recordings
+ * until someone deletes them, so on erasure that someone is us. `DELETE
+ * <space>/api/relay/rest/recordings/<uuid>` with basic auth `project_id:api_token`; 204 is
+ * deleted, 404 already gone; anything else (or no answer) throws {@link SignalWireDeleteError}.
+ */
+export class SignalWireRecordings {
+  private readonly fetchImpl: typeof fetch;
+  private readonly timeoutMs: number;
+  private readonly authorization: string;
+  private readonly base: string;
+
+  constructor(credentials: SignalWireCredentials, options: SignalWireRecordingsOptions = {}) {
+    this.fetchImpl = options.fetch ?? fetch;
+    this.timeoutMs = options.timeoutMs ?? 10_000;
+    this.base = credentials.spaceUrl.replace(/\/+$/, '');
+    this.authorization = `Basic ${Buffer.from(`${credentials.projectId}:${credentials.apiToken}`).toString('base64')}`;
+  }
+
+  async deleteRecording(uuid: string): Promise<'deleted' | 'already_gone'> {
+    if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(uuid)) {
+      throw new RangeError('not a SignalWire recording uuid');
+    }
+    let response: Response;
+    try {
+      response = await this.fetchImpl(`${this.base}/api/relay/rest/recordings/${uuid}`, {
+        method: 'DELETE',
+        headers: { Authorization: this.authorization, Accept: 'application/json' },
+        signal: AbortSignal.timeout(this.timeoutMs),
+      });
+    } catch (error) {
+      throw new SignalWireDeleteError('network', { cause: error });
+    }
+    // Drain the body so the connection is released; its content is not needed.
+    await response.arrayBuffer().catch(() => undefined);
+    if (response.ok) return 'deleted'; // 204 documented; any 2xx means the same
+    if (response.status === 404) return 'already_gone';
+    throw new SignalWireDeleteError(response.status);
+  }
+}
+
+/** The client when all three SignalWire settings are configured, else undefined (erasure then skips SignalWire). */
+export function signalWireRecordingsFromConfig(
+  config: Pick<Config, 'SIGNALWIRE_PROJECT_ID' | 'SIGNALWIRE_API_TOKEN' | 'SIGNALWIRE_SPACE_URL'>,
+  options: SignalWireRecordingsOptions = {},
+): SignalWireRecordings | undefined {
+  const { SIGNALWIRE_PROJECT_ID: projectId, SIGNALWIRE_API_TOKEN: apiToken, SIGNALWIRE_SPACE_URL: spaceUrl } = config;
+  if (!projectId || !apiToken || !spaceUrl) return undefined;
+  return new SignalWireRecordings({ projectId, apiToken, spaceUrl }, options);
+}

@@ -1,0 +1,122 @@
+/**
+ * Vocabulary of the privacy operations (erasure, export, legal hold): their inputs, results
+ * and the named errors the operator function and the CLI turn into clear messages.
+ */
+import type { AuditEvent, ConsentRecord } from '../consent/types.js';
+import type { RecordingMetadata } from '../recordings/metadata.js';
+
+/**
+ * Why an operator acts, as a short slug (`data-subject-request`, `case-2025-17`…): the audit
+ * trail keeps a category or reference, never free text that could itself carry personal data.
+ */
+export const REASON_PATTERN = /^[a-z][a-z0-9._-]{0,47}$/;
+/** Who asked (operator login or ticket system), stored in the audit detail. */
+export const REQUESTED_BY_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._@:-]{0,63}$/;
+
+export const DEFAULT_ERASE_REASON = 'data-subject-request';
+export const DEFAULT_HOLD_REASON = 'legal-hold';
+
+export interface OperatorRequest {
+  reason: string;
+  requestedBy: string;
+}
+
+/** A caller named by number (hashed before use, never stored) or by its keyed hash. */
+export type CallerRef = { number: string } | { hash: string };
+
+export type EraseStatus = 'erased' | 'already_erased' | 'nothing_held';
+
+export interface EraseCallResult {
+  callId: string;
+  status: EraseStatus;
+  /** S3 objects deleted (metadata and archived audio). */
+  objects: number;
+  /** DynamoDB items deleted (consent, audit events, recording ledger). */
+  items: number;
+  /** SignalWire recordings confirmed gone (204, or 404 = already gone). */
+  signalwireDeleted: number;
+  /** Whether SignalWire's copies were in scope: credentials configured or not. */
+  signalwire: 'deleted' | 'not_configured' | 'none_found';
+}
+
+export interface EraseCallerResult {
+  calls: EraseCallResult[];
+}
+
+/** Everything held about one call, as returned to the data subject (no raw caller number: none is stored). */
+export interface CallExport {
+  callId: string;
+  consent: ConsentRecord | null;
+  events: AuditEvent[];
+  /** Recording metadata documents, wherever they are (normal retention or legal hold). */
+  recordings: Array<RecordingMetadataDocument & { objectKey: string }>;
+  /** Every object key held for the call (audio is listed, not embedded). */
+  objects: string[];
+  /** Other table items (the recording ingest ledger, the hold marker), attributes as stored. */
+  otherItems: Array<{ sk: string; attributes: Record<string, unknown> }>;
+  legalHold: LegalHoldMarker | null;
+}
+
+export interface ExportDocument {
+  kind: 'recording-agent-export';
+  version: 1;
+  exportedAt: string;
+  subject: { callId: string } | { callerHash: string };
+  calls: CallExport[];
+}
+
+/** A metadata document as stored: under legal hold its expiresAt is null and `legalHold` says since when. */
+export type RecordingMetadataDocument = Omit<RecordingMetadata, 'expiresAt'> & {
+  expiresAt: string | null;
+  legalHold?: { since: string; reason: string };
+};
+
+/** The `LEGAL_HOLD` item of a held call; it carries no expiresAt, so DynamoDB TTL never takes it. */
+export interface LegalHoldMarker {
+  since: string;
+  reason: string;
+  requestedBy: string;
+}
+
+export interface LegalHoldResult {
+  callId: string;
+  status: 'held' | 'already_held' | 'released' | 'not_held';
+  /** Objects moved to (hold) or back from (release) the legal-hold/ prefix in this run. */
+  objectsMoved: number;
+  /** Table items whose expiresAt was removed (hold) or set again (release). */
+  itemsUpdated: number;
+}
+
+/** The call is under legal hold: erasure is refused and nothing was changed. */
+export class LegalHoldError extends Error {
+  override name = 'LegalHoldError';
+  constructor(readonly callIds: string[]) {
+    super(
+      `call${callIds.length === 1 ? '' : 's'} ${callIds.join(', ')} under legal hold: erasure refused, nothing changed ` +
+        '(release the hold first: hold --call-id <id> --release)',
+    );
+  }
+}
+
+/** Nothing at all is stored for this call id (typo, or already expired). */
+export class CallNotFoundError extends Error {
+  override name = 'CallNotFoundError';
+  constructor(readonly callId: string) {
+    super(`nothing is stored for call ${callId}`);
+  }
+}
+
+/** SignalWire did not confirm deleting a recording: erasure stopped before deleting anything locally; retry. */
+export class SignalWireDeleteError extends Error {
+  override name = 'SignalWireDeleteError';
+  constructor(
+    readonly status: number | 'network',
+    options?: { cause?: unknown },
+  ) {
+    super(
+      `SignalWire did not delete a recording (${status === 'network' ? 'no answer' : `HTTP ${status}`}); ` +
+        'nothing was erased locally, retry the erasure',
+      options,
+    );
+  }
+}
