@@ -1,0 +1,131 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { GetObjectCommand, GetObjectTaggingCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
+import { eraseCall } from '../../shared/privacy/erase.js';
+import { exportCall } from '../../shared/privacy/export.js';
+import { setLegalHold } from '../../shared/privacy/legal-hold.js';
+import { CallNotFoundError } from '../../shared/privacy/types.js';
+import type { PrivacyDeps } from '../../shared/privacy/deps.js';
+import { seedCall, testPrivacyDeps } from '../support/privacy-seed.js';
+import { startTestStorage, type TestStorage } from '../support/storage.js';
+
+const CALLER = '+14155550100';
+const holdRequest = { reason: 'case-2025-17', requestedBy: 'legal' };
+const DAY = 86_400;
+
+describe('legal hold against the emulators', () => {
+  let storage: TestStorage;
+  let db: DynamoDBDocumentClient;
+  let bucket: S3Client;
+
+  async function keysUnder(prefix: string): Promise<string[]> {
+    const page = await bucket.send(new ListObjectsV2Command({ Bucket: storage.bucket, Prefix: prefix }));
+    return (page.Contents ?? []).map((o) => o.Key ?? '').sort();
+  }
+  async function items(callId: string): Promise<Record<string, unknown>[]> {
+    const got = await db.send(
+      new QueryCommand({
+        TableName: storage.table,
+        KeyConditionExpression: 'pk = :pk',
+        ExpressionAttributeValues: { ':pk': `CALL#${callId}` },
+        ConsistentRead: true,
+      }),
+    );
+    return got.Items ?? [];
+  }
+  async function json(key: string): Promise<Record<string, unknown>> {
+    const got = await bucket.send(new GetObjectCommand({ Bucket: storage.bucket, Key: key }));
+    return JSON.parse((await got.Body?.transformToString()) ?? '{}') as Record<string, unknown>;
+  }
+  async function tags(key: string): Promise<string[]> {
+    const got = await bucket.send(new GetObjectTaggingCommand({ Bucket: storage.bucket, Key: key }));
+    return (got.TagSet ?? []).map((t) => `${t.Key}=${t.Value}`);
+  }
+
+  beforeAll(async () => {
+    storage = await startTestStorage();
+    db = DynamoDBDocumentClient.from(new DynamoDBClient({}));
+    bucket = new S3Client({ forcePathStyle: true });
+  });
+  afterAll(async () => storage.stop());
+
+  it('hold moves every object to legal-hold/ and removes every expiry; release moves them back with a fresh one', async () => {
+    // Prepare
+    const { callId, recordings } = await seedCall(CALLER, 2);
+    const [uuid] = recordings as [string];
+    const original = (await keysUnder(`recordings/${callId}/`)).concat(await keysUnder(`archive/${callId}/`));
+    expect(original).toHaveLength(6);
+
+    // Act: hold
+    const held = await setLegalHold(callId, true, holdRequest, testPrivacyDeps());
+
+    // Assess: nothing left under the expiring prefixes, everything under legal-hold/<call>/<origin>/
+    expect(held).toMatchObject({ callId, status: 'held', objectsMoved: 6 });
+    expect(await keysUnder(`recordings/${callId}/`)).toEqual([]);
+    expect(await keysUnder(`archive/${callId}/`)).toEqual([]);
+    expect(await keysUnder(`legal-hold/${callId}/`)).toEqual(
+      [
+        `legal-hold/${callId}/archive/${recordings[0]}.mp3`,
+        `legal-hold/${callId}/archive/${recordings[1]}.mp3`,
+        `legal-hold/${callId}/recordings/${recordings[0]}.json`,
+        `legal-hold/${callId}/recordings/${recordings[0]}.mp3`,
+        `legal-hold/${callId}/recordings/${recordings[1]}.json`,
+        `legal-hold/${callId}/recordings/${recordings[1]}.mp3`,
+      ].sort(),
+    );
+    const heldDoc = await json(`legal-hold/${callId}/recordings/${uuid}.json`);
+    expect(heldDoc).toMatchObject({ recordingId: uuid, expiresAt: null, legalHold: { reason: 'case-2025-17' } });
+    expect(await tags(`legal-hold/${callId}/recordings/${uuid}.json`)).toEqual([]);
+    const heldItems = await items(callId);
+    expect(heldItems.filter((i) => i.expiresAt !== undefined)).toEqual([]);
+    expect(heldItems.find((i) => i.sk === 'CONSENT')).toMatchObject({ legalHold: true });
+    expect(heldItems.find((i) => i.sk === 'LEGAL_HOLD')).toMatchObject({ reason: 'case-2025-17', requestedBy: 'legal' });
+    expect(heldItems.filter((i) => i.type === 'legal_hold_set')).toHaveLength(1);
+    // Export shows the hold and the held documents.
+    const exported = (await exportCall(callId, testPrivacyDeps())).calls[0];
+    expect(exported?.legalHold).toMatchObject({ reason: 'case-2025-17' });
+    expect(exported?.recordings).toHaveLength(2);
+
+    // Act: release (pinned clock so the fresh expiry is checkable)
+    const releasedAt = new Date('2031-01-01T00:00:00.000Z');
+    const deps: PrivacyDeps = { ...testPrivacyDeps(), now: () => releasedAt };
+    const released = await setLegalHold(callId, false, { reason: 'case-closed', requestedBy: 'legal' }, deps);
+
+    // Assess: back where they were, tagged for retention, expiring from now
+    expect(released).toMatchObject({ status: 'released', objectsMoved: 6 });
+    expect(await keysUnder(`legal-hold/${callId}/`)).toEqual([]);
+    expect((await keysUnder(`recordings/${callId}/`)).concat(await keysUnder(`archive/${callId}/`)).sort()).toEqual(original.sort());
+    const back = await json(`recordings/${callId}/${uuid}.json`);
+    expect(back.legalHold).toBeUndefined();
+    expect(back.expiresAt).toBe(new Date(releasedAt.getTime() + 90 * DAY * 1000).toISOString());
+    expect(await tags(`recordings/${callId}/${uuid}.json`)).toEqual(['retention=standard']);
+    expect(await tags(`archive/${callId}/${uuid}.mp3`)).toEqual(['retention=standard']);
+    const releasedItems = await items(callId);
+    expect(releasedItems.find((i) => i.sk === 'LEGAL_HOLD')).toBeUndefined();
+    expect(releasedItems.find((i) => i.sk === 'CONSENT')?.legalHold).toBeUndefined();
+    const floor = releasedAt.getTime() / 1000 + 90 * DAY;
+    for (const item of releasedItems) expect(item.expiresAt as number).toBeGreaterThanOrEqual(floor);
+    expect(releasedItems.filter((i) => i.type === 'legal_hold_released')).toHaveLength(1);
+
+    // And erasure is possible again.
+    expect((await eraseCall(callId, { reason: 'data-subject-request', requestedBy: 'ops' }, testPrivacyDeps())).status).toBe('erased');
+  });
+
+  it('a second hold is a no-op that writes no second audit event; release of an unheld call says so', async () => {
+    const { callId } = await seedCall(CALLER, 1);
+    await setLegalHold(callId, true, holdRequest, testPrivacyDeps());
+
+    const again = await setLegalHold(callId, true, holdRequest, testPrivacyDeps());
+
+    expect(again).toMatchObject({ status: 'already_held', objectsMoved: 0 });
+    expect((await items(callId)).filter((i) => i.type === 'legal_hold_set')).toHaveLength(1);
+    await setLegalHold(callId, false, holdRequest, testPrivacyDeps());
+    expect(await setLegalHold(callId, false, holdRequest, testPrivacyDeps())).toMatchObject({ status: 'not_held' });
+  });
+
+  it('refuses to hold a call with nothing stored', async () => {
+    await expect(setLegalHold('unknown-call', true, holdRequest, testPrivacyDeps())).rejects.toBeInstanceOf(CallNotFoundError);
+    expect(await items('unknown-call')).toEqual([]);
+  });
+});
