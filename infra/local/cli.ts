@@ -64,6 +64,18 @@ async function main(argv: string[]): Promise<number> {
       return opening;
     },
   };
+  // Ctrl-C mid-command: still stop an embedded stack (and remove its temp folder) before leaving.
+  let interrupted = false;
+  const interrupt = () => {
+    if (interrupted) return;
+    interrupted = true;
+    process.stderr.write('interrupted\n');
+    void (opening ?? Promise.resolve(undefined))
+      .then((opened) => opened?.close())
+      .finally(() => process.exit(130));
+  };
+  process.on('SIGINT', interrupt);
+  process.on('SIGTERM', interrupt);
   try {
     const args = parseArgs(rest, command.flags);
     return await command.run(args, context);
