@@ -40,9 +40,13 @@ function commandHelp(command: CliCommand): string {
 
 async function main(argv: string[]): Promise<number> {
   const [name, ...rest] = argv;
-  if (!name || name === 'help' || name === '--help' || name === '-h') {
+  if (!name) {
+    process.stderr.write(`${help()}\n`);
+    return 2;
+  }
+  if (name === 'help' || name === '--help' || name === '-h') {
     await writeOut(help());
-    return name ? 0 : 2;
+    return 0;
   }
   const command = COMMANDS.find((c) => c.name === name);
   if (!command) {
