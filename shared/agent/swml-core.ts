@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { getConfig } from '../config.js';
 import { loadSecrets } from '../aws/secrets.js';
 import { badRequest } from '../http/errors.js';

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { z } from 'zod';
+import * as z from 'zod';
 import { badRequest } from '../http/errors.js';
 import { redactString } from '../observability/redact.js';
 

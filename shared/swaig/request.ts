@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { badRequest } from '../http/errors.js';
 
 /** Ids become storage keys and HMAC inputs: SignalWire's are UUIDs, anything outside this is hostile. */

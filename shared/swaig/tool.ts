@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { FunctionResult } from './function-result.js';
 
 /** What a tool handler may use besides its arguments. */
@@ -35,8 +35,22 @@ export interface JsonObjectSchema {
 
 const PROPERTY_KEYWORDS = new Set(['type', 'description', 'enum', 'default', 'pattern', 'format', 'nullable', 'items']);
 
-/** The JSON Schema SignalWire expects for `parameters` (the Python SDK's plain draft-7 object shape). */
+const rendered = new WeakMap<z.ZodObject, JsonObjectSchema>();
+
+/**
+ * The JSON Schema SignalWire expects for `parameters` (the Python SDK's plain draft-7 object
+ * shape). Rendered once per schema: every SWML document repeats it.
+ */
 export function parametersSchema(schema: z.ZodObject): JsonObjectSchema {
+  let cached = rendered.get(schema);
+  if (!cached) {
+    cached = renderParameters(schema);
+    rendered.set(schema, cached);
+  }
+  return cached;
+}
+
+function renderParameters(schema: z.ZodObject): JsonObjectSchema {
   const json = z.toJSONSchema(schema, { target: 'draft-7', io: 'input' }) as {
     properties?: Record<string, Record<string, unknown>>;
     required?: string[];

@@ -1,0 +1,205 @@
+/**
+ * `npm run bench`: what every call pays for our code. Bundle sizes as deployed, cold init
+ * against a bare handler, warm in-process latency, and local server throughput, checked
+ * against the budgets of issue #6. Writes bench/results/report.{json,md}. Not part of `npm test`.
+ */
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { randomUUID } from 'node:crypto';
+import { buildBundles, type BundleResult } from './bundles.js';
+import { coldStartMedian } from './cold-start.js';
+import { measureLatency, type LatencyResult } from './latency.js';
+import { runLoad, type ThroughputResult } from './throughput.js';
+
+const ITERATIONS = Number(process.env.BENCH_ITERATIONS ?? 10_000);
+const COLD_RUNS = Number(process.env.BENCH_COLD_RUNS ?? 20);
+const LOAD_REQUESTS = Number(process.env.BENCH_LOAD_REQUESTS ?? 5_000);
+const RESULTS = resolve('bench/results');
+
+const SECRETS = {
+  SWML_BASIC_AUTH_USER: 'signalwire',
+  SWML_BASIC_AUTH_PASSWORD: 'bench-password-123',
+  TOKEN_SECRET: 'bench-token-secret-0123456789',
+  CALLER_HASH_SECRET: 'bench-caller-hash-secret-0123',
+};
+
+interface Budget {
+  name: string;
+  limit: string;
+  actual: string;
+  pass: boolean;
+}
+
+async function bundlesAndColdStarts(): Promise<{ bundles: BundleResult[]; cold: Array<{ name: string; oursMs: number; bareMs: number }> }> {
+  const bundles = await buildBundles(join(RESULTS, 'bundles'));
+  const env = { ...process.env, ...SECRETS, AWS_REGION: 'us-east-1', LOG_LEVEL: 'WARN' };
+  const cold = bundles.map((b) => ({
+    name: b.name,
+    oursMs: coldStartMedian(b.file, COLD_RUNS, env),
+    bareMs: coldStartMedian(b.bareFile, COLD_RUNS, env),
+  }));
+  return { bundles, cold };
+}
+
+async function warmLatencies(): Promise<LatencyResult[]> {
+  const { startTestStorage } = await import('../test/support/storage.js');
+  const storage = await startTestStorage({ LOG_LEVEL: 'WARN' });
+  try {
+    const { getConfig } = await import('../shared/config.js');
+    const { renderAgentSwml } = await import('../shared/agent/swml-document.js');
+    const { agentUrls } = await import('../shared/agent/settings.js');
+    const { swaigCore } = await import('../shared/agent/swaig-core.js');
+    const { recordingStatusCore } = await import('../shared/recordings/http.js');
+    const { apiEvent, swaigRequestBody } = await import('../test/support/signalwire.js');
+    const config = getConfig();
+    const urls = agentUrls('https://agent.example.com', SECRETS.SWML_BASIC_AUTH_USER, SECRETS.SWML_BASIC_AUTH_PASSWORD, config);
+    const withBody = (path: string, body: unknown) => {
+      const event = apiEvent({ path, body });
+      event.jsonBody = body;
+      return event;
+    };
+    const results: LatencyResult[] = [];
+    results.push(
+      await measureLatency('SWML render', ITERATIONS, () =>
+        renderAgentSwml({ config, urls, tokenSecret: SECRETS.TOKEN_SECRET, call: { callId: randomUUID(), callerNumber: '+14155550100' } }),
+      ),
+    );
+    results.push(
+      await measureLatency('SWAIG dispatch, no storage (recording_info)', ITERATIONS, () =>
+        swaigCore(withBody('/swaig', swaigRequestBody('recording_info', {}, randomUUID()))),
+      ),
+    );
+    results.push(
+      await measureLatency('SWAIG consent tool (DynamoDB emulator)', ITERATIONS, () =>
+        swaigCore(withBody('/swaig', swaigRequestBody('get_recording_consent', { response: 'yes' }, randomUUID()))),
+      ),
+    );
+    results.push(
+      await measureLatency('Recording webhook ingest (emulators)', ITERATIONS, () => {
+        const callId = randomUUID();
+        return recordingStatusCore(
+          withBody('/recording-status', {
+            event_type: 'calling.call.record',
+            params: {
+              call_id: callId,
+              control_id: 'main',
+              state: 'finished',
+              record: { url: `https://space.signalwire.com/api/v1/recordings/${randomUUID()}/download`, duration: 12.5, size: 200_000, format: 'mp3' },
+            },
+          }),
+        );
+      }),
+    );
+    return results;
+  } finally {
+    await storage.stop();
+  }
+}
+
+async function serverThroughput(): Promise<ThroughputResult[]> {
+  const { startLocalStack } = await import('../infra/local/stack.js');
+  const { swaigRequestBody } = await import('../test/support/signalwire.js');
+  const dataDir = mkdtempSync(join(tmpdir(), 'recording-agent-bench-'));
+  process.env.LOG_LEVEL = 'WARN';
+  const stack = await startLocalStack({ dataDir, port: 0 });
+  try {
+    const auth = `Basic ${Buffer.from(`${stack.credentials.SWML_BASIC_AUTH_USER}:${stack.credentials.SWML_BASIC_AUTH_PASSWORD}`).toString('base64')}`;
+    const headers = { authorization: auth, 'content-type': 'application/json' };
+    return [
+      await runLoad({ name: 'GET /swml', url: `${stack.endpoints.api}/swml`, method: 'GET', headers }, LOAD_REQUESTS, 16, 60),
+      await runLoad(
+        { name: 'POST /swaig (recording_info)', url: `${stack.endpoints.api}/swaig`, method: 'POST', headers, body: () => JSON.stringify(swaigRequestBody('recording_info', {}, randomUUID())) },
+        LOAD_REQUESTS,
+        16,
+        60,
+      ),
+    ];
+  } finally {
+    await stack.stop();
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+function budgets(bundles: BundleResult[], cold: Array<{ name: string; oursMs: number; bareMs: number }>, latencies: LatencyResult[]): Budget[] {
+  const swml = bundles.find((b) => b.name === 'swml');
+  const out: Budget[] = [
+    { name: 'swml bundle size', limit: '≤ 100 KB', actual: `${((swml?.bytes ?? 0) / 1024).toFixed(1)} KB`, pass: (swml?.bytes ?? Infinity) <= 100 * 1024 },
+    { name: 'swml bundle has no AWS SDK', limit: 'none', actual: swml?.containsAwsSdk ? 'contains @aws-sdk' : 'none', pass: swml?.containsAwsSdk === false },
+  ];
+  for (const c of cold) {
+    const ratio = c.oursMs / c.bareMs;
+    out.push({ name: `${c.name} cold init vs bare`, limit: '≤ 1.3×', actual: `${ratio.toFixed(2)}×`, pass: ratio <= 1.3 });
+  }
+  const p99 = (name: string) => latencies.find((l) => l.name.startsWith(name))?.p99Ms ?? Infinity;
+  out.push({ name: 'SWML render p99', limit: '≤ 1 ms', actual: `${p99('SWML render').toFixed(3)} ms`, pass: p99('SWML render') <= 1 });
+  out.push({ name: 'SWAIG no-storage dispatch p99', limit: '≤ 2 ms', actual: `${p99('SWAIG dispatch').toFixed(3)} ms`, pass: p99('SWAIG dispatch') <= 2 });
+  return out;
+}
+
+function markdown(report: {
+  bundles: BundleResult[];
+  cold: Array<{ name: string; oursMs: number; bareMs: number }>;
+  latencies: LatencyResult[];
+  throughput: ThroughputResult[];
+  budgets: Budget[];
+  machine: string;
+}): string {
+  const kb = (n: number) => `${(n / 1024).toFixed(1)} KB`;
+  return [
+    `# recording-agent benchmark (${new Date().toISOString()})`,
+    '',
+    `Machine: ${report.machine}`,
+    '',
+    '## Budgets',
+    '| budget | limit | actual | result |',
+    '|---|---|---|---|',
+    ...report.budgets.map((b) => `| ${b.name} | ${b.limit} | ${b.actual} | ${b.pass ? 'PASS' : 'FAIL'} |`),
+    '',
+    '## Bundles (minified esbuild, AWS SDK bundled, as deployed)',
+    '| function | ours | bare (SDK clients only) | ratio | AWS SDK inside |',
+    '|---|---|---|---|---|',
+    ...report.bundles.map((b) => `| ${b.name} | ${kb(b.bytes)} | ${kb(b.bareBytes)} | ${(b.bytes / Math.max(1, b.bareBytes)).toFixed(2)}× | ${b.containsAwsSdk ? 'yes' : 'no'} |`),
+    '',
+    `## Cold init (fresh process → handler imported, median of ${COLD_RUNS})`,
+    '| function | ours | bare | ratio |',
+    '|---|---|---|---|',
+    ...report.cold.map((c) => `| ${c.name} | ${c.oursMs.toFixed(1)} ms | ${c.bareMs.toFixed(1)} ms | ${(c.oursMs / c.bareMs).toFixed(2)}× |`),
+    '',
+    '## Warm in-process latency',
+    '| operation | iterations | p50 | p99 | mean |',
+    '|---|---|---|---|---|',
+    ...report.latencies.map((l) => `| ${l.name} | ${l.iterations} | ${l.p50Ms.toFixed(3)} ms | ${l.p99Ms.toFixed(3)} ms | ${l.meanMs.toFixed(3)} ms |`),
+    '',
+    '## Local server throughput (127.0.0.1, keep-alive, bounded)',
+    '| route | requests | concurrency | req/s | p99 | errors |',
+    '|---|---|---|---|---|---|',
+    ...report.throughput.map((t) => `| ${t.name} | ${t.requests} | ${t.concurrency} | ${t.requestsPerSecond.toFixed(0)} | ${t.p99Ms.toFixed(2)} ms | ${t.errors} |`),
+    '',
+  ].join('\n');
+}
+
+async function main(): Promise<void> {
+  mkdirSync(RESULTS, { recursive: true });
+  const { bundles, cold } = await bundlesAndColdStarts();
+  const latencies = await warmLatencies();
+  const throughput = await serverThroughput();
+  const report = {
+    machine: `${process.platform} ${process.arch}, Node ${process.version}, ${(await import('node:os')).cpus().length} cores`,
+    bundles,
+    cold,
+    latencies,
+    throughput,
+    budgets: budgets(bundles, cold, latencies),
+  };
+  writeFileSync(join(RESULTS, 'report.json'), JSON.stringify(report, null, 2));
+  const md = markdown(report);
+  writeFileSync(join(RESULTS, 'report.md'), md);
+  process.stdout.write(`${md}\nReport: bench/results/report.{json,md}\n`);
+  // The budgets are reported, not enforced by exit code: a slow shared machine is not a broken build.
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`bench failed: ${error instanceof Error ? error.stack : String(error)}\n`);
+  process.exit(1);
+});
