@@ -1,5 +1,6 @@
 import type { CliCommand } from '../command.js';
 import { execCommand } from './exec.js';
+import { PRIVACY_COMMANDS } from './privacy.js';
 import { simulateCommand } from './simulate.js';
 import { swmlCommand } from './swml.js';
 import { toolsCommand } from './tools.js';
@@ -8,4 +9,4 @@ import { toolsCommand } from './tools.js';
  * The CLI's command table. A new command (audit, erase, export, hold, ...) is one module
  * exporting a {@link CliCommand} and one entry here.
  */
-export const COMMANDS: CliCommand[] = [swmlCommand, toolsCommand, execCommand, simulateCommand];
+export const COMMANDS: CliCommand[] = [swmlCommand, toolsCommand, execCommand, simulateCommand, ...PRIVACY_COMMANDS];

@@ -1,0 +1,127 @@
+import type { AuditEvent } from '../../../../shared/consent/types.js';
+import { formatTimeline } from '../../../../shared/privacy/audit.js';
+import { parsePrivacyRequest, type PrivacyAction } from '../../../../shared/privacy/operator.js';
+import { stringFlag, UsageError, type CliCommand, type CliContext, type FlagSpec, type ParsedArgs } from '../command.js';
+import { defaultRequestedBy, runOnTarget, type PrivacyTarget } from '../privacy-target.js';
+
+const STACK_FLAG: FlagSpec = {
+  name: 'stack',
+  value: true,
+  description: 'deployed stack name: invoke its privacy function with the AWS credentials in the environment (default: the local stack)',
+};
+const CALL_ID: FlagSpec = { name: 'call-id', value: true, description: 'SignalWire call id' };
+const CALLER: FlagSpec = {
+  name: 'caller',
+  value: true,
+  description: "caller's number (E.164; hashed, never stored) or the 64-hex caller hash",
+};
+const REASON: FlagSpec = { name: 'reason', value: true, description: 'reason as a short slug (e.g. data-subject-request, case-2025-17)' };
+const REQUESTED_BY: FlagSpec = { name: 'requested-by', value: true, description: 'who asked, for the audit trail (default: your login)' };
+const JSON_FLAG: FlagSpec = { name: 'json', value: false, description: 'print JSON instead of text' };
+
+function targetOf(args: ParsedArgs): PrivacyTarget {
+  const stackName = stringFlag(args, 'stack');
+  return stackName ? { kind: 'stack', stackName } : { kind: 'local' };
+}
+
+/**
+ * Validate with the privacy function's own schema (so the CLI and `aws lambda invoke` accept
+ * exactly the same requests), run on the target, print. Exit 1 when the operation was refused.
+ */
+async function runAction(
+  action: PrivacyAction,
+  fields: Record<string, string | undefined>,
+  args: ParsedArgs,
+  context: CliContext,
+  print: (result: unknown) => string,
+): Promise<number> {
+  const event = Object.fromEntries(Object.entries({ action, ...fields }).filter(([, v]) => v !== undefined));
+  const parsed = parsePrivacyRequest(event);
+  if ('error' in parsed) throw new UsageError(parsed.error.ok ? 'invalid request' : parsed.error.error.message);
+  const response = await runOnTarget(targetOf(args), parsed.request, context);
+  if (!response.ok) {
+    context.err(`${action} refused (${response.error.code}): ${response.error.message}`);
+    return 1;
+  }
+  context.out(print(response.result));
+  return 0;
+}
+
+const pretty = (value: unknown): string => JSON.stringify(value, null, 2);
+
+function noPositionals(args: ParsedArgs): void {
+  if (args.positionals.length > 0) throw new UsageError(`unexpected argument '${args.positionals[0]}'`);
+}
+
+export const auditCommand: CliCommand = {
+  name: 'audit',
+  usage: 'audit <call_id> [--json] [--stack <name>]',
+  summary: "print a call's audit timeline: time, event, detail",
+  flags: [JSON_FLAG, STACK_FLAG],
+  async run(args, context) {
+    const [callId, extra] = args.positionals;
+    if (!callId) throw new UsageError('audit needs a call id: audit <call_id>');
+    if (extra !== undefined) throw new UsageError(`unexpected argument '${extra}'`);
+    return runAction('audit', { callId }, args, context, (result) => {
+      const { events } = result as { events: AuditEvent[] };
+      return args.flags.has('json') ? pretty(events) : formatTimeline(callId, events);
+    });
+  },
+};
+
+export const eraseCommand: CliCommand = {
+  name: 'erase',
+  usage: 'erase --call-id <id> | --caller <+1...> [--reason <slug>] [--stack <name>]',
+  summary: "erase a call's or caller's recordings, metadata, consent and audit data (incl. SignalWire's copy), leaving a tombstone",
+  flags: [CALL_ID, CALLER, REASON, REQUESTED_BY, STACK_FLAG],
+  async run(args, context) {
+    noPositionals(args);
+    return runAction(
+      'erase',
+      {
+        callId: stringFlag(args, 'call-id'),
+        caller: stringFlag(args, 'caller'),
+        reason: stringFlag(args, 'reason'),
+        requestedBy: stringFlag(args, 'requested-by') ?? defaultRequestedBy(),
+      },
+      args,
+      context,
+      pretty,
+    );
+  },
+};
+
+export const exportCommand: CliCommand = {
+  name: 'export',
+  usage: 'export --call-id <id> | --caller <+1...> [--stack <name>]',
+  summary: 'print everything held about a call or caller as one JSON document',
+  flags: [CALL_ID, CALLER, STACK_FLAG],
+  async run(args, context) {
+    noPositionals(args);
+    return runAction('export', { callId: stringFlag(args, 'call-id'), caller: stringFlag(args, 'caller') }, args, context, pretty);
+  },
+};
+
+export const holdCommand: CliCommand = {
+  name: 'hold',
+  usage: 'hold --call-id <id> [--release] [--reason <slug>] [--stack <name>]',
+  summary: 'put a call under legal hold (no expiry, no erasure) or --release it',
+  flags: [CALL_ID, { name: 'release', value: false, description: 'lift the hold' }, REASON, REQUESTED_BY, STACK_FLAG],
+  async run(args, context) {
+    noPositionals(args);
+    return runAction(
+      args.flags.has('release') ? 'release' : 'hold',
+      {
+        callId: stringFlag(args, 'call-id'),
+        reason: stringFlag(args, 'reason'),
+        requestedBy: stringFlag(args, 'requested-by') ?? defaultRequestedBy(),
+      },
+      args,
+      context,
+      pretty,
+    );
+  },
+};
+
+/** The privacy commands, for the CLI's command table. */
+export const PRIVACY_COMMANDS: CliCommand[] = [auditCommand, eraseCommand, exportCommand, holdCommand];

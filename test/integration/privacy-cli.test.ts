@@ -1,0 +1,203 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { execFile } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { handler as privacyHandler } from '../../functions/privacy/handler.js';
+import { parseArgs, UsageError, type CliCommand, type CliContext } from '../../infra/local/cli/command.js';
+import { COMMANDS } from '../../infra/local/cli/commands/index.js';
+import { auditCommand, eraseCommand, exportCommand, holdCommand } from '../../infra/local/cli/commands/privacy.js';
+import { openSession, type AgentSession } from '../../infra/local/cli/session.js';
+import { startLocalStack, type LocalStack } from '../../infra/local/stack.js';
+import type { ExportDocument } from '../../shared/privacy/types.js';
+import { seedCall } from '../support/privacy-seed.js';
+import { lambdaContext } from '../support/signalwire.js';
+import { TEST_SECRETS } from '../support/storage.js';
+
+const CALLER = '+14155550123';
+
+/** Runs a command in-process the way infra/local/cli.ts does, on the stack in LOCAL_DATA_DIR. */
+async function runCli(command: CliCommand, argv: string[], dataDir: string): Promise<{ code: number; out: string; err: string }> {
+  const out: string[] = [];
+  const err: string[] = [];
+  let session: AgentSession | undefined;
+  const context: CliContext = {
+    out: (text) => void out.push(text),
+    err: (text) => void err.push(text),
+    session: async () => (session ??= await openSession({ LOCAL_DATA_DIR: dataDir })),
+  };
+  try {
+    const code = await command.run(parseArgs(argv, command.flags), context);
+    return { code, out: out.join('\n'), err: err.join('\n') };
+  } finally {
+    await session?.close();
+  }
+}
+
+describe('privacy CLI commands on the local stack', () => {
+  let dataDir: string;
+  let stack: LocalStack;
+
+  beforeAll(async () => {
+    dataDir = mkdtempSync(join(tmpdir(), 'privacy-cli-'));
+    // The stack takes this key instead of generating one, so seeded caller hashes match.
+    process.env.CALLER_HASH_SECRET = TEST_SECRETS.CALLER_HASH_SECRET;
+    stack = await startLocalStack({ dataDir, port: 0 });
+  });
+  afterAll(async () => {
+    await stack.stop();
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it('are registered in the command table', () => {
+    expect(COMMANDS.map((c) => c.name)).toEqual(expect.arrayContaining(['audit', 'erase', 'export', 'hold']));
+  });
+
+  it('audit <call_id> prints the timeline: time, event type, detail, oldest first', async () => {
+    const { callId, recordings } = await seedCall(CALLER, 1);
+
+    const { code, out } = await runCli(auditCommand, [callId], dataDir);
+
+    expect(code).toBe(0);
+    const lines = out.split('\n');
+    expect(lines).toHaveLength(3);
+    expect(lines[0]).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z {2}disclosure_given$/);
+    expect(lines[1]).toMatch(/^\S+Z {2}consent_granted +category=affirmative:yes$/);
+    expect(lines[2]).toMatch(new RegExp(`^\\S+Z {2}recording_stored +recordingId=${recordings[0]} consent=granted`));
+    const times = lines.map((l) => l.split(' ')[0] as string);
+    expect([...times].sort()).toEqual(times);
+  });
+
+  it('the real bin prints the timeline on stdout (logs on stderr), found through endpoints.json', async () => {
+    const { callId } = await seedCall(CALLER, 0);
+
+    const { stdout, code } = await new Promise<{ stdout: string; code: number }>((resolve) => {
+      execFile(
+        process.execPath,
+        [join(process.cwd(), 'bin', 'recording-agent.mjs'), 'audit', callId],
+        { env: { ...process.env, LOCAL_DATA_DIR: dataDir }, timeout: 60_000 },
+        (error, out) => resolve({ stdout: out, code: error ? Number(error.code ?? 1) : 0 }),
+      );
+    });
+
+    expect(code).toBe(0);
+    expect(stdout.trim().split('\n').map((l) => l.split(/ +/)[1])).toEqual(['disclosure_given', 'consent_granted']);
+  });
+
+  it('audit --json prints the events as JSON; an unknown call says there are none', async () => {
+    const { callId } = await seedCall(CALLER, 0);
+
+    const json = await runCli(auditCommand, [callId, '--json'], dataDir);
+    const none = await runCli(auditCommand, ['never-seen'], dataDir);
+
+    expect((JSON.parse(json.out) as Array<{ type: string }>).map((e) => e.type)).toEqual(['disclosure_given', 'consent_granted']);
+    expect(none).toMatchObject({ code: 0, out: 'no audit events for call never-seen' });
+  });
+
+  it('hold refuses a later erase (exit 1, clear message); release, then erase --caller leaves only the tombstone', async () => {
+    const { callId } = await seedCall(CALLER, 1);
+
+    const held = await runCli(holdCommand, ['--call-id', callId, '--reason', 'case-42'], dataDir);
+    const refused = await runCli(eraseCommand, ['--call-id', callId], dataDir);
+    const released = await runCli(holdCommand, ['--call-id', callId, '--release'], dataDir);
+    const erased = await runCli(eraseCommand, ['--caller', CALLER, '--reason', 'data-subject-request', '--requested-by', 'dpo'], dataDir);
+    const exported = await runCli(exportCommand, ['--call-id', callId], dataDir);
+    const audit = await runCli(auditCommand, [callId], dataDir);
+
+    expect(held.code).toBe(0);
+    expect(JSON.parse(held.out)).toMatchObject({ status: 'held', objectsMoved: 3 });
+    expect(refused.code).toBe(1);
+    expect(refused.err).toMatch(/erase refused \(legal_hold\).*under legal hold/);
+    expect(JSON.parse(released.out)).toMatchObject({ status: 'released', objectsMoved: 3 });
+    expect(erased.code).toBe(0);
+    expect((JSON.parse(erased.out) as { calls: Array<{ callId: string }> }).calls.map((c) => c.callId)).toContain(callId);
+    expect(erased.out).not.toContain('4155550123');
+    const doc = JSON.parse(exported.out) as ExportDocument;
+    expect(doc.calls[0]).toMatchObject({ consent: null, recordings: [], objects: [], otherItems: [] });
+    expect(doc.calls[0]?.events.map((e) => e.type)).toEqual(['erased']);
+    expect(audit.out).toMatch(/^\S+Z {2}erased {2}objects=3 items=\d+ reason=data-subject-request requestedBy=dpo signalwireDeleted=0 signalwire=not_configured$/);
+  });
+
+  it.each([
+    [eraseCommand, []],
+    [eraseCommand, ['--call-id', 'a', '--caller', CALLER]],
+    [exportCommand, ['--caller', 'not-a-number']],
+    [holdCommand, ['--caller', CALLER]],
+    [auditCommand, []],
+  ])('%s rejects bad usage %j before touching storage', async (command, argv) => {
+    await expect(runCli(command, argv as string[], dataDir)).rejects.toBeInstanceOf(UsageError);
+  });
+
+  describe('--stack <name>: the deployed privacy function', () => {
+    let standIn: Server;
+    let invocations: string[];
+    const saved: Record<string, string | undefined> = {};
+
+    beforeAll(async () => {
+      invocations = [];
+      // Stand-ins for CloudFormation (DescribeStacks, query protocol) and Lambda (Invoke), the
+      // two AWS APIs the CLI calls; no emulator for them exists here. The "deployed function" is
+      // the real handler, run in-process against the local stack's storage.
+      standIn = createServer((req, res) => {
+        const chunks: Buffer[] = [];
+        req.on('data', (c: Buffer) => chunks.push(c));
+        req.on('end', () => {
+          const body = Buffer.concat(chunks).toString('utf8');
+          const invoke = /^\/2015-03-31\/functions\/([^/]+)\/invocations/.exec(req.url ?? '');
+          if (invoke) {
+            invocations.push(decodeURIComponent(invoke[1] as string));
+            void privacyHandler(JSON.parse(body) as unknown, lambdaContext('privacy')).then((result) => {
+              res.writeHead(200, { 'Content-Type': 'application/json' });
+              res.end(JSON.stringify(result));
+            });
+            return;
+          }
+          if (body.includes('Action=DescribeStacks') && body.includes('StackName=recording-agent-prod')) {
+            res.writeHead(200, { 'Content-Type': 'text/xml' });
+            res.end(
+              '<DescribeStacksResponse xmlns="http://cloudformation.amazonaws.com/doc/2010-05-15/"><DescribeStacksResult><Stacks><member>' +
+                '<StackName>recording-agent-prod</StackName><StackStatus>CREATE_COMPLETE</StackStatus><CreationTime>2025-01-01T00:00:00Z</CreationTime>' +
+                '<Outputs><member><OutputKey>PrivacyFunctionName</OutputKey><OutputValue>recording-agent-prod-Privacy-abc123</OutputValue></member></Outputs>' +
+                '</member></Stacks></DescribeStacksResult><ResponseMetadata><RequestId>r1</RequestId></ResponseMetadata></DescribeStacksResponse>',
+            );
+            return;
+          }
+          res.writeHead(400, { 'Content-Type': 'text/xml' });
+          res.end('<ErrorResponse><Error><Type>Sender</Type><Code>ValidationError</Code><Message>Stack does not exist</Message></Error></ErrorResponse>');
+        });
+      });
+      await new Promise<void>((resolve) => standIn.listen(0, '127.0.0.1', resolve));
+      const url = `http://127.0.0.1:${(standIn.address() as AddressInfo).port}`;
+      for (const key of ['AWS_ENDPOINT_URL_CLOUDFORMATION', 'AWS_ENDPOINT_URL_LAMBDA']) {
+        saved[key] = process.env[key];
+        process.env[key] = url;
+      }
+    });
+    afterAll(async () => {
+      for (const [key, value] of Object.entries(saved)) {
+        if (value === undefined) delete process.env[key];
+        else process.env[key] = value;
+      }
+      await new Promise<void>((resolve) => standIn.close(() => resolve()));
+    });
+
+    it('finds the function through the stack output and invokes it with the request', async () => {
+      const { callId } = await seedCall(CALLER, 1);
+
+      const held = await runCli(holdCommand, ['--call-id', callId, '--stack', 'recording-agent-prod'], dataDir);
+      const audit = await runCli(auditCommand, [callId, '--stack', 'recording-agent-prod'], dataDir);
+
+      expect(invocations).toEqual(['recording-agent-prod-Privacy-abc123', 'recording-agent-prod-Privacy-abc123']);
+      expect(held.code).toBe(0);
+      expect(held.err).toContain('invoking the privacy function of stack recording-agent-prod');
+      expect(JSON.parse(held.out)).toMatchObject({ callId, status: 'held' });
+      expect(audit.out).toMatch(/legal_hold_set +reason=legal-hold/);
+    });
+
+    it('reports an unknown stack as an error', async () => {
+      await expect(runCli(exportCommand, ['--call-id', 'x', '--stack', 'nope'], dataDir)).rejects.toThrow(/Stack does not exist/);
+    });
+  });
+});
