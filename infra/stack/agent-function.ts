@@ -108,7 +108,8 @@ export class AgentFunction extends NodejsFunction {
         // Bundle the AWS SDK too: the version we tested, tree-shaken, and faster to load
         // than the runtime's copy spread over many files.
         externalModules: [],
-        // A few CommonJS dependencies call require() for Node built-ins; ESM has none.
+        // The AWS SDK probes its optional CRT signer with require() inside a try; ESM has no
+        // require, so give it one (the probe then fails cleanly, as it would in CommonJS).
         banner: "import{createRequire as __cr}from'node:module';const require=__cr(import.meta.url);",
       },
     });
