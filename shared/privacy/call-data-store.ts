@@ -23,6 +23,14 @@ import { callPrefixes, SK } from './keys.js';
 
 const isConditionalFailure = (error: unknown): boolean =>
   error instanceof Error && error.name === 'ConditionalCheckFailedException';
+/**
+ * The consent item is written by DynamoConsentStore with optimistic concurrency on `version`:
+ * our changes bump it too, so a consent write racing a hold re-reads instead of overwriting it.
+ */
+const BUMP_VERSION = '#version = if_not_exists(#version, :zero) + :one';
+const VERSION_NAMES = { '#version': 'version' } as const;
+const VERSION_VALUES = { ':zero': 0, ':one': 1 } as const;
+
 const isNoSuchKey = (error: unknown): boolean => error instanceof Error && error.name === 'NoSuchKey';
 
 /**
@@ -65,7 +73,8 @@ export class AwsCallDataStore implements CallDataStore {
     await this.db.send(new DeleteCommand({ TableName: this.tableName, Key: this.key(callId, sk) }));
   }
 
-  async setItemExpiry(callId: string, sk: string, expiresAt: number | null): Promise<void> {
+  async setItemExpiry(callId: string, sk: string, expiresAt: number): Promise<void> {
+    const consent = sk === SK.consent;
     try {
       await this.db.send(
         new UpdateCommand({
@@ -73,16 +82,9 @@ export class AwsCallDataStore implements CallDataStore {
           Key: this.key(callId, sk),
           // Never resurrect an item someone deleted meanwhile (an update would create it).
           ConditionExpression: 'attribute_exists(#pk)',
-          ...(expiresAt === null
-            ? {
-                UpdateExpression: 'REMOVE #ttl',
-                ExpressionAttributeNames: { '#pk': TABLE.partitionKey, '#ttl': TABLE.ttlAttribute },
-              }
-            : {
-                UpdateExpression: 'SET #ttl = :ttl',
-                ExpressionAttributeNames: { '#pk': TABLE.partitionKey, '#ttl': TABLE.ttlAttribute },
-                ExpressionAttributeValues: { ':ttl': expiresAt },
-              }),
+          UpdateExpression: consent ? `SET #ttl = :ttl, ${BUMP_VERSION}` : 'SET #ttl = :ttl',
+          ExpressionAttributeNames: { '#pk': TABLE.partitionKey, '#ttl': TABLE.ttlAttribute, ...(consent ? VERSION_NAMES : {}) },
+          ExpressionAttributeValues: { ':ttl': expiresAt, ...(consent ? VERSION_VALUES : {}) },
         }),
       );
     } catch (error) {
@@ -97,9 +99,9 @@ export class AwsCallDataStore implements CallDataStore {
           TableName: this.tableName,
           Key: this.key(callId, SK.consent),
           ConditionExpression: 'attribute_exists(#pk)',
-          UpdateExpression: on ? 'SET #hold = :true' : 'REMOVE #hold',
-          ExpressionAttributeNames: { '#pk': TABLE.partitionKey, '#hold': 'legalHold' },
-          ...(on ? { ExpressionAttributeValues: { ':true': true } } : {}),
+          UpdateExpression: on ? `SET #hold = :true, ${BUMP_VERSION}` : `SET ${BUMP_VERSION} REMOVE #hold`,
+          ExpressionAttributeNames: { '#pk': TABLE.partitionKey, '#hold': 'legalHold', ...VERSION_NAMES },
+          ExpressionAttributeValues: { ...(on ? { ':true': true } : {}), ...VERSION_VALUES },
         }),
       );
     } catch (error) {

@@ -14,9 +14,12 @@ export interface CallDataStore {
   /** Every item of the call's partition, consistent read. */
   listItems(callId: string): Promise<StoredItem[]>;
   deleteItem(callId: string, sk: string): Promise<void>;
-  /** Sets the item's expiresAt (epoch seconds), or removes it when null; a missing item is left missing. */
-  setItemExpiry(callId: string, sk: string, expiresAt: number | null): Promise<void>;
-  /** Sets or removes `legalHold` on the consent item if there is one. */
+  /**
+   * Sets the item's expiresAt (epoch seconds); a missing item is left missing. Changing the
+   * consent item also bumps its version, so a concurrent optimistic writer re-reads it.
+   */
+  setItemExpiry(callId: string, sk: string, expiresAt: number): Promise<void>;
+  /** Sets or removes `legalHold` on the consent item if there is one (bumping its version). */
   setConsentHoldFlag(callId: string, on: boolean): Promise<void>;
   /** Creates the item unless it exists; true when this call created it. */
   putItemIfAbsent(callId: string, sk: string, attributes: Record<string, unknown>): Promise<boolean>;

@@ -53,5 +53,13 @@ export function releasedKey(callId: string, key: string): string | undefined {
   return `${ORIGINS[origin]}${callId}/${rest.slice(slash + 1)}`;
 }
 
+/**
+ * expiresAt of a held call's items: 9999-12-31T23:59:59Z, i.e. never. A value rather than a
+ * removed attribute because every writer keeps working with it: the consent record's type
+ * requires a number and its state machine only ever extends it (max), and the ingest ledger's
+ * `if_not_exists(expiresAt, …)` leaves it alone, where a removed attribute would be re-set.
+ */
+export const LEGAL_HOLD_EXPIRES_AT = 253_402_300_799;
+
 export const isHeldKey = (key: string): boolean => key.startsWith(LEGAL_HOLD_PREFIX);
 export const isMetadataKey = (key: string): boolean => key.endsWith('.json');

@@ -4,7 +4,7 @@ import { expiryFrom } from '../recordings/metadata.js';
 import { TABLE } from '../aws/table.js';
 import type { PrivacyDeps } from './deps.js';
 import { nowOf } from './deps.js';
-import { heldKey, isHeldKey, isMetadataKey, releasedKey, SK } from './keys.js';
+import { heldKey, isHeldKey, isMetadataKey, LEGAL_HOLD_EXPIRES_AT, releasedKey, SK } from './keys.js';
 import { snapshotCall } from './snapshot.js';
 import {
   CallNotFoundError,
@@ -23,8 +23,9 @@ import {
  * - each object under recordings/<call>/ and archive/<call>/ is copied to legal-hold/<call>/…
  *   (which no lifecycle rule covers) without the retention tag, then the original is deleted;
  *   metadata documents say `expiresAt: null` and since when they are held;
- * - the `legal_hold_set` event is appended, then expiresAt is removed from every item of the
- *   call (that event included), so DynamoDB TTL cannot delete held evidence.
+ * - the `legal_hold_set` event is appended, then every item of the call (that event included)
+ *   gets expiresAt = {@link LEGAL_HOLD_EXPIRES_AT} (never), so DynamoDB TTL cannot delete held
+ *   evidence.
  *
  * Release moves the objects back (tagged for retention), and gives objects and items a fresh
  * expiry counted from now: S3's lifecycle rule counts days from an object's creation, and the
@@ -85,8 +86,9 @@ async function hold(callId: string, request: OperatorRequest, deps: PrivacyDeps)
   }
   let itemsUpdated = 0;
   for (const item of await deps.data.listItems(callId)) {
-    if (item.attributes[TABLE.ttlAttribute] === undefined) continue;
-    await deps.data.setItemExpiry(callId, item.sk, null);
+    // The marker has no expiry at all; everything else is pinned to "never".
+    if (item.sk === SK.legalHold || item.attributes[TABLE.ttlAttribute] === LEGAL_HOLD_EXPIRES_AT) continue;
+    await deps.data.setItemExpiry(callId, item.sk, LEGAL_HOLD_EXPIRES_AT);
     itemsUpdated += 1;
   }
   logger.info('legal hold set', { call_id: callId, objects: moved, items: itemsUpdated, created });
@@ -131,7 +133,8 @@ async function release(callId: string, request: OperatorRequest, deps: PrivacyDe
   for (const item of await deps.data.listItems(callId)) {
     if (item.sk === SK.legalHold) continue;
     const current = item.attributes[TABLE.ttlAttribute];
-    if (typeof current === 'number' && current >= itemExpiry) continue;
+    // Keep a longer expiry an item already had; replace "never" and anything shorter.
+    if (typeof current === 'number' && current >= itemExpiry && current < LEGAL_HOLD_EXPIRES_AT) continue;
     await deps.data.setItemExpiry(callId, item.sk, itemExpiry);
     itemsUpdated += 1;
   }

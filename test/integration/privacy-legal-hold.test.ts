@@ -2,9 +2,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { GetObjectCommand, GetObjectTaggingCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
+import { DynamoConsentStore } from '../../shared/consent/dynamo-consent-store.js';
 import { eraseCall } from '../../shared/privacy/erase.js';
 import { exportCall } from '../../shared/privacy/export.js';
 import { setLegalHold } from '../../shared/privacy/legal-hold.js';
+import { LEGAL_HOLD_EXPIRES_AT } from '../../shared/privacy/keys.js';
 import { CallNotFoundError } from '../../shared/privacy/types.js';
 import type { PrivacyDeps } from '../../shared/privacy/deps.js';
 import { seedCall, testPrivacyDeps } from '../support/privacy-seed.js';
@@ -78,8 +80,9 @@ describe('legal hold against the emulators', () => {
     expect(heldDoc).toMatchObject({ recordingId: uuid, expiresAt: null, legalHold: { reason: 'case-2025-17' } });
     expect(await tags(`legal-hold/${callId}/recordings/${uuid}.json`)).toEqual([]);
     const heldItems = await items(callId);
-    expect(heldItems.filter((i) => i.expiresAt !== undefined)).toEqual([]);
-    expect(heldItems.find((i) => i.sk === 'CONSENT')).toMatchObject({ legalHold: true });
+    for (const item of heldItems.filter((i) => i.sk !== 'LEGAL_HOLD')) expect(item.expiresAt).toBe(LEGAL_HOLD_EXPIRES_AT);
+    expect(heldItems.find((i) => i.sk === 'LEGAL_HOLD')?.expiresAt).toBeUndefined();
+    expect(heldItems.find((i) => i.sk === 'CONSENT')).toMatchObject({ legalHold: true, version: 4 }); // 2 when seeded, +1 flag, +1 expiry
     expect(heldItems.find((i) => i.sk === 'LEGAL_HOLD')).toMatchObject({ reason: 'case-2025-17', requestedBy: 'legal' });
     expect(heldItems.filter((i) => i.type === 'legal_hold_set')).toHaveLength(1);
     // Export shows the hold and the held documents.
@@ -105,7 +108,10 @@ describe('legal hold against the emulators', () => {
     expect(releasedItems.find((i) => i.sk === 'LEGAL_HOLD')).toBeUndefined();
     expect(releasedItems.find((i) => i.sk === 'CONSENT')?.legalHold).toBeUndefined();
     const floor = releasedAt.getTime() / 1000 + 90 * DAY;
-    for (const item of releasedItems) expect(item.expiresAt as number).toBeGreaterThanOrEqual(floor);
+    for (const item of releasedItems) {
+      expect(item.expiresAt as number).toBeGreaterThanOrEqual(floor);
+      expect(item.expiresAt as number).toBeLessThan(LEGAL_HOLD_EXPIRES_AT);
+    }
     expect(releasedItems.filter((i) => i.type === 'legal_hold_released')).toHaveLength(1);
 
     // And erasure is possible again.
@@ -119,6 +125,9 @@ describe('legal hold against the emulators', () => {
     const again = await setLegalHold(callId, true, holdRequest, testPrivacyDeps());
 
     expect(again).toMatchObject({ status: 'already_held', objectsMoved: 0 });
+    // A consent change during the hold (a live call) keeps the hold and its "never" expiry.
+    const changed = await new DynamoConsentStore().setConsent(callId, 'withdrawn', { category: 'stop-request' });
+    expect(changed).toMatchObject({ state: 'withdrawn', legalHold: true, expiresAt: LEGAL_HOLD_EXPIRES_AT });
     expect((await items(callId)).filter((i) => i.type === 'legal_hold_set')).toHaveLength(1);
     await setLegalHold(callId, false, holdRequest, testPrivacyDeps());
     expect(await setLegalHold(callId, false, holdRequest, testPrivacyDeps())).toMatchObject({ status: 'not_held' });
