@@ -31,6 +31,10 @@ async function consentForRecording(context: GateContext): Promise<{ record?: Con
           jurisdiction,
           callerHash: context.callerNumber ? callerHash(context.callerNumber, context.callerHashSecret) : undefined,
         });
+        await context.consent.appendEvent(context.callId, {
+          type: 'disclosure_given',
+          detail: { mode: 'disclose-and-record', jurisdiction: jurisdiction.code },
+        });
         record = await context.consent.setConsent(context.callId, 'granted', { category: 'implied:one-party-disclosure' });
         await context.consent.appendEvent(context.callId, { type: 'consent_granted', detail: { category: 'implied:one-party-disclosure' } });
       }

@@ -1,7 +1,7 @@
-import * as z from 'zod';
+import * as z from '../validation/zod.js';
 import type { Config } from '../config.js';
 import { callerHash } from '../consent/caller-hash.js';
-import { jurisdictionFor } from '../consent/jurisdictions.js';
+import { effectiveRecordingMode, jurisdictionFor } from '../consent/jurisdictions.js';
 import { classifyConsentAnswer } from '../consent/policy.js';
 import { ConsentConflictError, type ConsentStore } from '../consent/types.js';
 import { countMetric, MetricName } from '../observability/metrics.js';
@@ -20,12 +20,23 @@ export interface AgentDeps {
 
 const noArgs = z.object({});
 
-/** Registers the call (jurisdiction from the caller's number, keyed caller hash) before a consent change. */
+/**
+ * Registers the call (jurisdiction from the caller's number, keyed caller hash) before a consent
+ * change. The first consent answer on a call is also the evidence that the disclosure was given
+ * (the prompt has the agent disclose before asking), so that is audited once, here.
+ */
 async function ensureCall(context: ToolContext, deps: AgentDeps): Promise<void> {
-  await deps.consent.ensureCall(context.callId, {
-    jurisdiction: jurisdictionFor(context.callerNumber),
+  const jurisdiction = jurisdictionFor(context.callerNumber);
+  const record = await deps.consent.ensureCall(context.callId, {
+    jurisdiction,
     callerHash: context.callerNumber ? callerHash(context.callerNumber, deps.callerHashSecret) : undefined,
   });
+  if (record.state === 'pending') {
+    await deps.consent.appendEvent(context.callId, {
+      type: 'disclosure_given',
+      detail: { mode: effectiveRecordingMode(deps.config.RECORDING_MODE, jurisdiction), jurisdiction: jurisdiction.code },
+    });
+  }
 }
 
 /** Declining or withdrawing always stands: if the store says the state is already terminal, that is fine. */
@@ -44,7 +55,7 @@ export const getRecordingConsent = defineTool({
   name: 'get_recording_consent',
   description:
     "Record the caller's answer to the recording question. Pass their exact words; recording starts only if they clearly agree.",
-  args: z.object({ response: z.string().min(1).max(500).describe("The caller's answer, verbatim") }),
+  args: z.object({ response: z.string().check(z.minLength(1), z.maxLength(500), z.describe("The caller's answer, verbatim")) }),
   secure: false,
   async run(args, context, deps: AgentDeps) {
     const answer = classifyConsentAnswer(args.response);
@@ -151,8 +162,8 @@ export const collectSensitiveInfo = defineTool({
   description:
     'Submit a sensitive detail (date of birth, account number…) the caller gave during secure mode. The value is verified and never stored; recording resumes afterwards.',
   args: z.object({
-    info_type: z.enum(['date_of_birth', 'account_number', 'other']).describe('What kind of information this is'),
-    value: z.string().min(1).max(100).describe('The value the caller gave'),
+    info_type: z.enum(['date_of_birth', 'account_number', 'other']).check(z.describe('What kind of information this is')),
+    value: z.string().check(z.minLength(1), z.maxLength(100), z.describe('The value the caller gave')),
   }),
   secure: true,
   async run(args, _context, deps: AgentDeps) {
@@ -178,7 +189,9 @@ export const collectSsn = defineTool({
 export const ssnReceived = defineTool({
   name: 'ssn_received',
   description: 'Submit the Social Security number the caller just said. Verifies it and resumes recording.',
-  args: z.object({ ssn: z.string().min(1).max(20).describe('The Social Security number, digits only or with dashes') }),
+  args: z.object({
+    ssn: z.string().check(z.minLength(1), z.maxLength(20), z.describe('The Social Security number, digits only or with dashes')),
+  }),
   secure: true,
   async run(args, _context, deps: AgentDeps) {
     const digits = args.ssn.replace(/[\s-]/g, '');
@@ -195,8 +208,8 @@ export const processPayment = defineTool({
   name: 'process_payment',
   description: 'Take a card payment: the caller enters card details on the keypad; recording is paused meanwhile.',
   args: z.object({
-    amount: z.string().regex(/^\d{1,7}(\.\d{2})?$/, 'an amount like 10.00').describe('Amount to charge, e.g. 10.00'),
-    description: z.string().max(200).optional().describe('What the payment is for'),
+    amount: z.string().check(z.regex(/^\d{1,7}(\.\d{2})?$/, 'an amount like 10.00'), z.describe('Amount to charge, e.g. 10.00')),
+    description: z.optional(z.string().check(z.maxLength(200))).check(z.describe('What the payment is for')),
   }),
   secure: false,
   async run(args, context, deps: AgentDeps) {
@@ -228,7 +241,7 @@ export const recordingInfo = defineTool({
 });
 
 /** Every tool of the recording agent, in the order the LLM sees them. */
-export const agentTools: ReadonlyArray<ToolDefinition<z.ZodObject, AgentDeps>> = [
+export const agentTools: ReadonlyArray<ToolDefinition<z.ZodMiniObject, AgentDeps>> = [
   getRecordingConsent,
   startRecordingTool,
   stopRecordingTool,
@@ -241,4 +254,4 @@ export const agentTools: ReadonlyArray<ToolDefinition<z.ZodObject, AgentDeps>> =
   ssnReceived,
   processPayment,
   recordingInfo,
-] as ReadonlyArray<ToolDefinition<z.ZodObject, AgentDeps>>;
+] as ReadonlyArray<ToolDefinition<z.ZodMiniObject, AgentDeps>>;

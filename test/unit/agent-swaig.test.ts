@@ -89,8 +89,9 @@ describe('consent tool', () => {
     const callId = randomUUID();
     await call('get_recording_consent', { response: 'yes my card is 4111111111111111' }, callId);
     const events = await store.listEvents(callId);
-    expect(events.map((e) => e.type)).toEqual(['consent_granted', 'recording_started']);
-    expect(events[0]?.detail?.category).toMatch(/^affirmative:/);
+    expect(events.map((e) => e.type)).toEqual(['disclosure_given', 'consent_granted', 'recording_started']);
+    expect(events[0]?.detail).toEqual({ mode: 'consent-first', jurisdiction: 'US-CA' });
+    expect(events[1]?.detail?.category).toMatch(/^affirmative:/);
     expect(JSON.stringify(events)).not.toContain('4111');
   });
 });
@@ -102,7 +103,7 @@ describe('recording control', () => {
     expect(recordingVerbs(await call('pause_recording', {}, callId))).toEqual(['stop_record_call']);
     expect(recordingVerbs(await call('resume_recording', {}, callId))).toEqual(['record_call']);
     const types = (await store.listEvents(callId)).map((e) => e.type);
-    expect(types).toEqual(['consent_granted', 'recording_started', 'recording_paused', 'recording_resumed']);
+    expect(types).toEqual(['disclosure_given', 'consent_granted', 'recording_started', 'recording_paused', 'recording_resumed']);
   });
 
   it('start, resume and normal_mode are blocked without consent', async () => {
