@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from './validation/zod.js';
 
 /**
  * The one place the environment becomes typed configuration.
@@ -6,53 +6,60 @@ import * as z from 'zod';
  * Parsed once per cold start (see {@link getConfig}); a bad value throws there, so a
  * misconfigured function fails loudly at init instead of misbehaving on a live call.
  */
-const bool = z
-  .enum(['true', 'false', '1', '0', 'yes', 'no'])
-  .transform((v) => v === 'true' || v === '1' || v === 'yes');
+const bool = z.pipe(
+  z.enum(['true', 'false', '1', '0', 'yes', 'no']),
+  z.transform((v) => v === 'true' || v === '1' || v === 'yes'),
+);
 
-const optionalUrl = z
-  .string()
-  .url()
-  .transform((u) => u.replace(/\/+$/, ''))
-  .optional();
+const optionalUrl = z.optional(
+  z.pipe(
+    z.string().check(z.url()),
+    z.transform((u) => u.replace(/\/+$/, '')),
+  ),
+);
+
+/** A string of at least `min` characters. */
+const text = (min: number) => z.string().check(z.minLength(min));
+/** An integer from the environment (a string there) within [min, max]. */
+const integer = (min: number, max: number) => z.coerce.number().check(z.int(), z.gte(min), z.lte(max));
 
 const ConfigSchema = z.object({
-  SWML_BASIC_AUTH_USER: z.string().min(1).default('signalwire'),
-  SWML_BASIC_AUTH_PASSWORD: z.string().min(8).optional(),
+  SWML_BASIC_AUTH_USER: z._default(text(1), 'signalwire'),
+  SWML_BASIC_AUTH_PASSWORD: z.optional(text(8)),
   /** Secrets Manager secret holding {username,password,tokenSecret,callerHashSecret} (cloud). */
-  AGENT_SECRET_ARN: z.string().min(1).optional(),
+  AGENT_SECRET_ARN: z.optional(text(1)),
   SWML_PROXY_URL_BASE: optionalUrl,
 
-  RECORDING_MODE: z.enum(['consent-first', 'disclose-and-record']).default('consent-first'),
-  RECORDING_FORMAT: z.enum(['mp3', 'wav']).default('mp3'),
-  RECORDING_STEREO: bool.default(true),
-  RECORDING_BEEP: bool.default(false),
-  RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(90),
-  PRIVACY_CONTACT: z.string().min(3).default('privacy@example.com'),
-  AGENT_NAME: z.string().min(1).default('Recording Assistant'),
-  COMPANY_NAME: z.string().min(1).default('our company'),
+  RECORDING_MODE: z._default(z.enum(['consent-first', 'disclose-and-record']), 'consent-first'),
+  RECORDING_FORMAT: z._default(z.enum(['mp3', 'wav']), 'mp3'),
+  RECORDING_STEREO: z._default(bool, true),
+  RECORDING_BEEP: z._default(bool, false),
+  RETENTION_DAYS: z._default(integer(1, 3650), 90),
+  PRIVACY_CONTACT: z._default(text(3), 'privacy@example.com'),
+  AGENT_NAME: z._default(text(1), 'Recording Assistant'),
+  COMPANY_NAME: z._default(text(1), 'our company'),
 
-  TABLE_NAME: z.string().min(3).default('recording-agent'),
-  BUCKET_NAME: z.string().min(3).default('recording-agent'),
-  QUEUE_URL: z.string().min(1).optional(),
-  S3_FORCE_PATH_STYLE: bool.default(false),
+  TABLE_NAME: z._default(text(3), 'recording-agent'),
+  BUCKET_NAME: z._default(text(3), 'recording-agent'),
+  QUEUE_URL: z.optional(text(1)),
+  S3_FORCE_PATH_STYLE: z._default(bool, false),
 
   /** HMAC secret for per-call secure-tool tokens; all instances must share it. */
-  TOKEN_SECRET: z.string().min(16).optional(),
-  SECURE_TOKEN_TTL_SECONDS: z.coerce.number().int().min(60).max(86_400).default(3600),
+  TOKEN_SECRET: z.optional(text(16)),
+  SECURE_TOKEN_TTL_SECONDS: z._default(integer(60, 86_400), 3600),
   /** Key for the keyed hash that stands in for a caller's number everywhere we store it. */
-  CALLER_HASH_SECRET: z.string().min(16).optional(),
+  CALLER_HASH_SECRET: z.optional(text(16)),
 
-  SIGNALWIRE_SIGNING_KEY: z.string().min(1).optional(),
-  SIGNALWIRE_PROJECT_ID: z.string().min(1).optional(),
-  SIGNALWIRE_API_TOKEN: z.string().min(1).optional(),
+  SIGNALWIRE_SIGNING_KEY: z.optional(text(1)),
+  SIGNALWIRE_PROJECT_ID: z.optional(text(1)),
+  SIGNALWIRE_API_TOKEN: z.optional(text(1)),
   SIGNALWIRE_SPACE_URL: optionalUrl,
 
   /** A processor's own pay connector; when set our /payment route is not used (keeps us out of PCI scope). */
   PAYMENT_CONNECTOR_URL: optionalUrl,
-  MAX_BODY_BYTES: z.coerce.number().int().min(1024).max(6_000_000).default(256 * 1024),
+  MAX_BODY_BYTES: z._default(integer(1024, 6_000_000), 256 * 1024),
   /** Which PaymentGateway serves our /payment route; a real processor adapter adds its name here. */
-  PAYMENT_GATEWAY: z.enum(['test']).default('test'),
+  PAYMENT_GATEWAY: z._default(z.enum(['test']), 'test'),
 });
 
 export type Config = z.infer<typeof ConfigSchema>;

@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from '../validation/zod.js';
 import { getConfig } from '../config.js';
 import { loadSecrets } from '../aws/secrets.js';
 import { badRequest } from '../http/errors.js';
@@ -11,13 +11,13 @@ import { renderAgentSwml, type CallFacts } from './swml-document.js';
 
 /** The parts of SignalWire's SWML request we use (PROTOCOL.md §1); everything else is ignored. */
 const SwmlRequest = z.object({
-  call: z
-    .object({
-      call_id: z.string().regex(SAFE_ID, 'must be an id').optional(),
-      from: z.string().max(256).optional(),
-      from_number: z.string().max(64).optional(),
-    })
-    .optional(),
+  call: z.optional(
+    z.object({
+      call_id: z.optional(z.string().check(z.regex(SAFE_ID, 'must be an id'))),
+      from: z.optional(z.string().check(z.maxLength(256))),
+      from_number: z.optional(z.string().check(z.maxLength(64))),
+    }),
+  ),
 });
 
 export function callFacts(body: unknown): CallFacts {

@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from '../validation/zod.js';
 import type { Config } from '../config.js';
 import { ConfigError } from '../config.js';
 
@@ -11,10 +11,10 @@ export interface AgentSecrets {
 }
 
 const SecretJson = z.object({
-  username: z.string().min(1).optional(),
-  password: z.string().min(8),
-  tokenSecret: z.string().min(16),
-  callerHashSecret: z.string().min(16),
+  username: z.optional(z.string().check(z.minLength(1))),
+  password: z.string().check(z.minLength(8)),
+  tokenSecret: z.string().check(z.minLength(16)),
+  callerHashSecret: z.string().check(z.minLength(16)),
 });
 
 let pending: Promise<AgentSecrets> | undefined;

@@ -1,5 +1,5 @@
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
-import { z } from 'zod';
+import * as z from '../validation/zod.js';
 import { getConfig } from '../config.js';
 import { logger } from '../observability/logger.js';
 import { archiveRecordingAudio, archiveSettings, type ArchiveDeps } from './audio-archive.js';
@@ -7,9 +7,9 @@ import { S3MetadataStore } from './metadata-store.js';
 import { SAFE_ID } from './webhook.js';
 
 const Job = z.object({
-  callId: z.string().regex(SAFE_ID),
-  recordingId: z.string().regex(SAFE_ID),
-  metadataKey: z.string().max(300),
+  callId: z.string().check(z.regex(SAFE_ID)),
+  recordingId: z.string().check(z.regex(SAFE_ID)),
+  metadataKey: z.string().check(z.maxLength(300)),
 });
 
 /**

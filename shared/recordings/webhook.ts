@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import * as z from 'zod';
+import * as z from '../validation/zod.js';
 import { badRequest } from '../http/errors.js';
 import { redactString } from '../observability/redact.js';
 
@@ -44,42 +44,53 @@ const SIGNALWIRE_RECORDING_UUID =
 const LOCAL_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);
 const MAX_URL_LENGTH = 2048;
 
-const numeric = z.union([z.number(), z.string().trim().regex(/^\d+(\.\d+)?$/).transform(Number)]);
-const nonNegative = numeric.pipe(z.number().nonnegative().finite());
-const text = z.string().min(1).max(MAX_URL_LENGTH);
-const format = z.string().regex(/^[a-z0-9]{1,10}$/i).transform((f) => f.toLowerCase());
+const numeric = z.union([
+  z.number(),
+  z.pipe(z.string().check(z.trim(), z.regex(/^\d+(\.\d+)?$/)), z.transform(Number)),
+]);
+// zod 4 numbers are finite already (classic's `.finite()` is a no-op).
+const nonNegative = z.optional(z.pipe(numeric, z.number().check(z.nonnegative())));
+const text = z.string().check(z.minLength(1), z.maxLength(MAX_URL_LENGTH));
+const optionalText = z.optional(text);
+const format = z.optional(
+  z.pipe(
+    z.string().check(z.regex(/^[a-z0-9]{1,10}$/i)),
+    z.transform((f) => f.toLowerCase()),
+  ),
+);
+const state = z.string().check(z.minLength(1), z.maxLength(32));
 
 const RecordDetails = z.object({
-  url: text.optional(),
-  duration: nonNegative.optional(),
-  size: nonNegative.optional(),
-  format: format.optional(),
+  url: optionalText,
+  duration: nonNegative,
+  size: nonNegative,
+  format,
 });
 
 const SignalWireBody = z.object({
-  event_type: z.literal('calling.call.record').optional(),
+  event_type: z.optional(z.literal('calling.call.record')),
   params: z.object({
     call_id: text,
-    control_id: text.optional(),
-    state: z.string().min(1).max(32),
-    record: RecordDetails.optional(),
-    url: text.optional(),
-    duration: nonNegative.optional(),
-    size: nonNegative.optional(),
-    format: format.optional(),
+    control_id: optionalText,
+    state,
+    record: z.optional(RecordDetails),
+    url: optionalText,
+    duration: nonNegative,
+    size: nonNegative,
+    format,
   }),
 });
 
 const SimplifiedBody = z.object({
   call_id: text,
-  control_id: text.optional(),
-  recording_url: text.optional(),
-  url: text.optional(),
-  duration: nonNegative.optional(),
-  size: nonNegative.optional(),
-  format: format.optional(),
-  status: z.string().min(1).max(32).optional(),
-  state: z.string().min(1).max(32).optional(),
+  control_id: optionalText,
+  recording_url: optionalText,
+  url: optionalText,
+  duration: nonNegative,
+  size: nonNegative,
+  format,
+  status: z.optional(state),
+  state: z.optional(state),
 });
 
 /** Both vocabularies (SignalWire's states and the example's statuses) onto one. */
@@ -155,7 +166,7 @@ export function deriveRecordingId(callId: string, controlId: string | undefined,
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
 }
 
-function describeIssues(error: z.ZodError): string {
+function describeIssues(error: z.core.$ZodError): string {
   // Paths and messages only: zod's messages never contain the received value for these types.
   return error.issues
     .slice(0, 5)

@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import type * as z from '../validation/zod.js';
 import type { SwaigFunctionDefinition } from '../swml/ai.js';
 import { mintToolToken } from './secure-token.js';
 import { parametersSchema, type ToolDefinition } from './tool.js';
@@ -17,7 +17,7 @@ export interface DefinitionOptions {
  * `web_hook_url` with a per-call `__token` (the Python SDK's scheme); the rest use the defaults.
  */
 export function functionDefinitions<Deps>(
-  tools: ReadonlyArray<ToolDefinition<z.ZodObject, Deps>>,
+  tools: ReadonlyArray<ToolDefinition<z.ZodMiniObject, Deps>>,
   options: DefinitionOptions,
 ): SwaigFunctionDefinition[] {
   const definitions: SwaigFunctionDefinition[] = [];

@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import type * as z from '../validation/zod.js';
 import { badRequest, forbidden, notFound } from '../http/errors.js';
 import { logger } from '../observability/logger.js';
 import { FunctionResult, type SwaigResponse } from './function-result.js';
@@ -7,15 +7,15 @@ import { verifyToolToken } from './secure-token.js';
 import { parametersSchema, type ToolDefinition } from './tool.js';
 
 export interface DispatchOptions<Deps> {
-  tools: ReadonlyArray<ToolDefinition<z.ZodObject, Deps>>;
+  tools: ReadonlyArray<ToolDefinition<z.ZodMiniObject, Deps>>;
   deps: Deps;
   tokenSecret: string;
   /** The `__token` query parameter of the request, if any. */
   token?: string;
   /** Runs on every tool result before it leaves (the consent gate and audit live here). */
-  finalize?: (result: FunctionResult, tool: ToolDefinition<z.ZodObject, Deps>, call: SwaigToolCall) => Promise<FunctionResult>;
+  finalize?: (result: FunctionResult, tool: ToolDefinition<z.ZodMiniObject, Deps>, call: SwaigToolCall) => Promise<FunctionResult>;
   /** What to answer when a tool fails (storage fault): must be a safe, fail-closed result. */
-  onToolFailure: (tool: ToolDefinition<z.ZodObject, Deps>, call: SwaigToolCall) => FunctionResult;
+  onToolFailure: (tool: ToolDefinition<z.ZodMiniObject, Deps>, call: SwaigToolCall) => FunctionResult;
 }
 
 export type SignatureResponse = Array<{ function: string; description: string; parameters: unknown }>;

@@ -1,27 +1,27 @@
-import * as z from 'zod';
+import * as z from '../validation/zod.js';
 import { badRequest } from '../http/errors.js';
 
 /** Ids become storage keys and HMAC inputs: SignalWire's are UUIDs, anything outside this is hostile. */
 export const SAFE_ID = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/;
-const safeId = z.string().regex(SAFE_ID, 'must be an id of letters, digits, . _ : - (max 128)');
-const functionName = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]{0,63}$/, 'must be a function name');
+const safeId = z.string().check(z.regex(SAFE_ID, 'must be an id of letters, digits, . _ : - (max 128)'));
+const functionName = z.string().check(z.regex(/^[A-Za-z_][A-Za-z0-9_]{0,63}$/, 'must be a function name'));
 
 const ToolCall = z.object({
   function: functionName,
   argument: z.object({
-    parsed: z.array(z.record(z.string(), z.unknown())).optional(),
-    raw: z.string().optional(),
+    parsed: z.optional(z.array(z.record(z.string(), z.unknown()))),
+    raw: z.optional(z.string()),
   }),
   call_id: safeId,
-  ai_session_id: z.string().optional(),
-  caller_id_num: z.string().max(64).optional(),
-  caller_id_name: z.string().max(256).optional(),
-  global_data: z.record(z.string(), z.unknown()).optional(),
+  ai_session_id: z.optional(z.string()),
+  caller_id_num: z.optional(z.string().check(z.maxLength(64))),
+  caller_id_name: z.optional(z.string().check(z.maxLength(256))),
+  global_data: z.optional(z.record(z.string(), z.unknown())),
 });
 
 const SignatureRequest = z.object({
   action: z.literal('get_signature'),
-  functions: z.array(functionName).max(100).optional(),
+  functions: z.optional(z.array(functionName).check(z.maxLength(100))),
 });
 
 export type SwaigToolCall = {
@@ -33,7 +33,7 @@ export type SwaigToolCall = {
 };
 export type SwaigSignatureRequest = { kind: 'signature'; functions?: string[] };
 
-function describe(error: z.ZodError): string {
+function describe(error: z.core.$ZodError): string {
   // Paths and messages only: never the offending values (they may be sensitive).
   return error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`).join('; ');
 }

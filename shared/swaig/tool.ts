@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from '../validation/zod.js';
 import type { FunctionResult } from './function-result.js';
 
 /** What a tool handler may use besides its arguments. */
@@ -11,7 +11,7 @@ export interface ToolContext {
  * One SWAIG tool. Arguments are a zod schema: the same definition validates incoming
  * arguments and renders the JSON Schema SignalWire shows the LLM, so the two cannot drift.
  */
-export interface ToolDefinition<Schema extends z.ZodObject = z.ZodObject, Deps = unknown> {
+export interface ToolDefinition<Schema extends z.ZodMiniObject = z.ZodMiniObject, Deps = unknown> {
   name: string;
   description: string;
   args: Schema;
@@ -23,7 +23,7 @@ export interface ToolDefinition<Schema extends z.ZodObject = z.ZodObject, Deps =
   run(args: z.infer<Schema>, context: ToolContext, deps: Deps): Promise<FunctionResult>;
 }
 
-export function defineTool<Schema extends z.ZodObject, Deps>(tool: ToolDefinition<Schema, Deps>): ToolDefinition<Schema, Deps> {
+export function defineTool<Schema extends z.ZodMiniObject, Deps>(tool: ToolDefinition<Schema, Deps>): ToolDefinition<Schema, Deps> {
   return tool;
 }
 
@@ -35,13 +35,13 @@ export interface JsonObjectSchema {
 
 const PROPERTY_KEYWORDS = new Set(['type', 'description', 'enum', 'default', 'pattern', 'format', 'nullable', 'items']);
 
-const rendered = new WeakMap<z.ZodObject, JsonObjectSchema>();
+const rendered = new WeakMap<z.ZodMiniObject, JsonObjectSchema>();
 
 /**
  * The JSON Schema SignalWire expects for `parameters` (the Python SDK's plain draft-7 object
  * shape). Rendered once per schema: every SWML document repeats it.
  */
-export function parametersSchema(schema: z.ZodObject): JsonObjectSchema {
+export function parametersSchema(schema: z.ZodMiniObject): JsonObjectSchema {
   let cached = rendered.get(schema);
   if (!cached) {
     cached = renderParameters(schema);
@@ -50,7 +50,7 @@ export function parametersSchema(schema: z.ZodObject): JsonObjectSchema {
   return cached;
 }
 
-function renderParameters(schema: z.ZodObject): JsonObjectSchema {
+function renderParameters(schema: z.ZodMiniObject): JsonObjectSchema {
   const json = z.toJSONSchema(schema, { target: 'draft-7', io: 'input' }) as {
     properties?: Record<string, Record<string, unknown>>;
     required?: string[];
