@@ -9,6 +9,7 @@ export type { CallDataStore, StoredItem } from './call-data.js';
 export type { PrivacyDeps } from './deps.js';
 export { eraseCall, eraseCaller, callsOfCaller, callerHashOf } from './erase.js';
 export { exportCall, exportCaller } from './export.js';
-export { setLegalHold } from './legal-hold.js';
+export { setLegalHold, heldMetadataDocument, pinHeldItems } from './legal-hold.js';
+export { callProtection, type CallProtection } from './snapshot.js';
 export { auditTimeline, formatTimeline } from './audit.js';
 export { SignalWireRecordings, recordingUuidFromUrl, signalWireRecordingsFromConfig } from './signalwire-recordings.js';

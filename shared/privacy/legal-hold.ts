@@ -2,6 +2,7 @@ import { consentExpiresAt } from '../consent/transitions.js';
 import { logger } from '../observability/logger.js';
 import { expiryFrom } from '../recordings/metadata.js';
 import { TABLE } from '../aws/table.js';
+import type { CallDataStore } from './call-data.js';
 import type { PrivacyDeps } from './deps.js';
 import { nowOf } from './deps.js';
 import { heldKey, isHeldKey, isMetadataKey, LEGAL_HOLD_EXPIRES_AT, releasedKey, SK } from './keys.js';
@@ -22,7 +23,10 @@ import {
  *   that moment even if the rest of this run fails; the consent item gets `legalHold: true`;
  * - each object under recordings/<call>/ and archive/<call>/ is copied to legal-hold/<call>/…
  *   (which no lifecycle rule covers) without the retention tag, then the original is deleted;
- *   metadata documents say `expiresAt: null` and since when they are held;
+ *   metadata documents say `expiresAt: null` and since when they are held. The objects are
+ *   listed after the marker is written: a recording webhook checks for the marker after it
+ *   stores (shared/recordings/ingest.ts), so any object it wrote without seeing the marker is
+ *   in this listing;
  * - the `legal_hold_set` event is appended, then every item of the call (that event included)
  *   gets expiresAt = {@link LEGAL_HOLD_EXPIRES_AT} (never), so DynamoDB TTL cannot delete held
  *   evidence.
@@ -59,18 +63,13 @@ async function hold(callId: string, request: OperatorRequest, deps: PrivacyDeps)
   await deps.data.setConsentHoldFlag(callId, true);
 
   let moved = 0;
-  for (const key of snapshot.objects) {
+  for (const key of await deps.data.listObjects(callId)) {
     const target = heldKey(callId, key);
     if (!target) continue;
     if (isMetadataKey(key)) {
       const doc = await deps.data.readJson(key);
       if (doc === undefined) continue; // deleted meanwhile
-      const held: RecordingMetadataDocument = {
-        ...(doc as RecordingMetadataDocument),
-        expiresAt: null,
-        legalHold: { since: marker.since, reason: marker.reason },
-      };
-      await deps.data.putJson(target, held, { retention: false });
+      await deps.data.putJson(target, heldMetadataDocument(doc as RecordingMetadataDocument, marker), { retention: false });
     } else {
       await deps.data.copyObject(key, target, { retention: false });
     }
@@ -84,15 +83,33 @@ async function hold(callId: string, request: OperatorRequest, deps: PrivacyDeps)
       detail: { reason: request.reason, requestedBy: request.requestedBy, objects: moved },
     });
   }
-  let itemsUpdated = 0;
-  for (const item of await deps.data.listItems(callId)) {
-    // The marker has no expiry at all; everything else is pinned to "never".
-    if (item.sk === SK.legalHold || item.attributes[TABLE.ttlAttribute] === LEGAL_HOLD_EXPIRES_AT) continue;
-    await deps.data.setItemExpiry(callId, item.sk, LEGAL_HOLD_EXPIRES_AT);
-    itemsUpdated += 1;
-  }
+  const itemsUpdated = await pinHeldItems(callId, deps.data);
   logger.info('legal hold set', { call_id: callId, objects: moved, items: itemsUpdated, created });
   return { callId, status: created ? 'held' : 'already_held', objectsMoved: moved, itemsUpdated };
+}
+
+/**
+ * A recording's metadata document as it is kept under legal hold: no expiry, and since when and
+ * why it is held. Used by {@link setLegalHold} and by recording ingest for a call already held.
+ */
+export function heldMetadataDocument(doc: RecordingMetadataDocument, marker: LegalHoldMarker): RecordingMetadataDocument {
+  return { ...doc, expiresAt: null, legalHold: { since: marker.since, reason: marker.reason } };
+}
+
+/**
+ * Pin every item of a held call to expiresAt = {@link LEGAL_HOLD_EXPIRES_AT} (never), so DynamoDB
+ * TTL cannot delete held evidence; the marker itself has no expiry at all. Idempotent; returns
+ * how many items it changed. Used by {@link setLegalHold} and by recording ingest, whose audit
+ * event and ledger item arrive after the hold was set.
+ */
+export async function pinHeldItems(callId: string, data: Pick<CallDataStore, 'listItems' | 'setItemExpiry'>): Promise<number> {
+  let changed = 0;
+  for (const item of await data.listItems(callId)) {
+    if (item.sk === SK.legalHold || item.attributes[TABLE.ttlAttribute] === LEGAL_HOLD_EXPIRES_AT) continue;
+    await data.setItemExpiry(callId, item.sk, LEGAL_HOLD_EXPIRES_AT);
+    changed += 1;
+  }
+  return changed;
 }
 
 async function release(callId: string, request: OperatorRequest, deps: PrivacyDeps): Promise<LegalHoldResult> {

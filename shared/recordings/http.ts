@@ -4,6 +4,8 @@ import { getConfig } from '../config.js';
 import type { HttpEvent } from '../http/middleware.js';
 import { json, type HttpResult } from '../http/response.js';
 import { logger } from '../observability/logger.js';
+import { AwsCallDataStore } from '../privacy/call-data-store.js';
+import { signalWireRecordingsFromConfig } from '../privacy/signalwire-recordings.js';
 import { ingestRecordingWebhook, type IngestDeps } from './ingest.js';
 import { DynamoIngestLedger } from './ingest-ledger-store.js';
 import { S3MetadataStore } from './metadata-store.js';
@@ -12,6 +14,7 @@ import { SqsTranscriptionQueue } from './transcription-queue-store.js';
 import { parseRecordingWebhook } from './webhook.js';
 
 let productionDeps: IngestDeps | undefined;
+const SIGNALWIRE_DELETE_TIMEOUT_MS = 5_000;
 
 function transcriptionQueue(queueUrl: string | undefined): TranscriptionQueue {
   if (queueUrl) return new SqsTranscriptionQueue(queueUrl);
@@ -25,11 +28,15 @@ export function recordingDeps(): IngestDeps {
   if (!productionDeps) {
     const config = getConfig();
     const consent: ConsentStore = new DynamoConsentStore();
+    // Short: it runs inside a webhook SignalWire is waiting on; a timeout is answered 503 and retried.
+    const signalwire = signalWireRecordingsFromConfig(config, { timeoutMs: SIGNALWIRE_DELETE_TIMEOUT_MS });
     productionDeps = {
       consent,
       metadata: new S3MetadataStore(),
       ledger: new DynamoIngestLedger(),
       queue: transcriptionQueue(config.QUEUE_URL),
+      callData: new AwsCallDataStore(),
+      ...(signalwire ? { signalwire } : {}),
       settings: { stereo: config.RECORDING_STEREO, retentionDays: config.RETENTION_DAYS },
     };
   }
@@ -43,7 +50,8 @@ export function resetRecordingDepsForTests(): void {
 
 /**
  * POST /recording-status: SignalWire's record_call status callback (either payload shape).
- * 200 `{status, recording_id}` once handled (including duplicates); 400 for a malformed
+ * 200 `{status, recording_id}` once handled: `stored`, `duplicate`, `acknowledged`, `audited`,
+ * or `discarded_erased` for a call that was erased (nothing stored); 400 for a malformed
  * callback (SignalWire should not retry it); 503 on storage faults (SignalWire retries).
  */
 export async function recordingStatusCore(event: HttpEvent): Promise<HttpResult> {

@@ -4,19 +4,37 @@ import { getConfig } from '../config.js';
 import { AppError, isAppError, unavailable } from '../http/errors.js';
 import { logger } from '../observability/logger.js';
 import { countMetric, MetricName } from '../observability/metrics.js';
+import { LEGAL_HOLD_EXPIRES_AT } from '../privacy/keys.js';
+import type { SignalWireRecordings } from '../privacy/signalwire-recordings.js';
 import type { IngestLedger, IngestStep, LedgerEntry } from './ingest-ledger.js';
-import { buildMetadata, consentSnapshot, expiryFrom, type MetadataSettings } from './metadata.js';
+import {
+  callProtection,
+  deleteSignalWireCopy,
+  pinHeldItems,
+  putHeldMetadata,
+  type CallProtection,
+  type IngestCallData,
+} from './ingest-protection.js';
+import { buildMetadata, consentSnapshot, expiryFrom, type MetadataSettings, type RecordingMetadata } from './metadata.js';
 import type { MetadataStore } from './metadata-store.js';
+import { SignalWireDeleteError } from '../privacy/types.js';
 import type { TranscriptionQueue } from './transcription-queue.js';
 import type { RecordingEvent } from './webhook.js';
 
-export type IngestOutcome = 'stored' | 'duplicate' | 'acknowledged' | 'audited';
+export type IngestOutcome = 'stored' | 'duplicate' | 'acknowledged' | 'audited' | 'discarded_erased';
 
 export interface IngestDeps {
   consent: ConsentStore;
   metadata: MetadataStore;
   ledger: IngestLedger;
   queue: TranscriptionQueue;
+  /**
+   * The call's table items and held objects, through shared/privacy's port: legal hold and
+   * erasure are read from it, and a held call's metadata is written through it.
+   */
+  callData: IngestCallData;
+  /** SignalWire's recordings API, when project credentials are configured (see {@link deleteSignalWireCopy}). */
+  signalwire?: SignalWireRecordings;
   now?: () => Date;
   /** Recording settings the metadata reports; defaults from config. */
   settings?: MetadataSettings;
@@ -74,28 +92,43 @@ interface Attempt {
   ledgerId: string;
   owner: string;
   entry: LedgerEntry;
+  /** Hold and erasure as read before the claim. */
+  protection: CallProtection;
+}
+
+const nowOf = (deps: IngestDeps): Date => (deps.now ?? (() => new Date()))();
+
+function readProtection(deps: IngestDeps, callId: string): Promise<CallProtection> {
+  return guarded('call data store', () => callProtection(callId, deps.callData));
 }
 
 /**
  * Claim the ledger entry for this recording (or learn that it is done or in flight).
  * Returns undefined when the recording was already completed.
  */
-async function claimOrSettle(event: RecordingEvent, deps: IngestDeps, ledgerId: string): Promise<Attempt | undefined> {
-  const now = deps.now ?? (() => new Date());
+async function claimOrSettle(
+  event: RecordingEvent,
+  deps: IngestDeps,
+  ledgerId: string,
+  protection: CallProtection,
+): Promise<Attempt | undefined> {
   const owner = randomUUID();
   const { retentionDays } = settingsOf(deps);
   const polls = deps.inFlightPolls ?? DEFAULT_IN_FLIGHT_POLLS;
   const delay = deps.inFlightPollDelayMs ?? DEFAULT_IN_FLIGHT_POLL_DELAY_MS;
-  const claimAt = now();
+  const claimAt = nowOf(deps);
   const claim = await guarded('ingest ledger', () =>
     deps.ledger.claim(event.callId, ledgerId, {
       owner,
       now: claimAt,
       leaseMs: deps.leaseMs ?? DEFAULT_LEASE_MS,
-      expiresAt: Math.floor(expiryFrom(claimAt, retentionDays).getTime() / 1000),
+      // A held call's items never expire (the hold pins them; this one is born pinned).
+      expiresAt: protection.held
+        ? LEGAL_HOLD_EXPIRES_AT
+        : Math.floor(expiryFrom(claimAt, retentionDays).getTime() / 1000),
     }),
   );
-  if (claim.status === 'claimed') return { event, deps, ledgerId, owner, entry: claim.entry };
+  if (claim.status === 'claimed') return { event, deps, ledgerId, owner, entry: claim.entry, protection };
   if (claim.status === 'completed') return undefined;
   // Another request is storing this very recording. It usually finishes within a few hundred
   // milliseconds, so wait briefly and answer "duplicate"; if it does not, answer 503: the
@@ -125,7 +158,7 @@ async function storeFinished(a: Attempt): Promise<void> {
     const consent: ConsentRecord | undefined = await guarded('consent store', () => deps.consent.getConsent(event.callId));
     const snapshot = consentSnapshot(consent);
     const metadata = buildMetadata({ ...event, url }, snapshot, new Date(entry.receivedAt), settingsOf(deps));
-    key = await guarded('recording metadata store', () => deps.metadata.put(metadata));
+    key = await putMetadata(a, metadata);
     consentState = snapshot === 'missing' ? 'missing' : snapshot.state;
     await mark(a, 'metadataStored', { consent: consentState, metadataKey: key });
     if (snapshot === 'missing') {
@@ -166,6 +199,53 @@ async function storeFinished(a: Attempt): Promise<void> {
   }
 }
 
+/**
+ * The metadata goes where the call's hold says: under legal-hold/ when held, else recordings/.
+ *
+ * A hold placed while this runs: `setLegalHold` writes its marker first and lists the call's
+ * objects after, and we look for the marker again after writing. So either that listing
+ * includes our object (the hold moves it), or the marker is visible here and we write the held
+ * copy ourselves. This role cannot delete, so the original then stays under recordings/ until
+ * the lifecycle rule takes it or `hold` is run again (which tidies it); the held copy is safe.
+ */
+async function putMetadata(a: Attempt, metadata: RecordingMetadata): Promise<string> {
+  const { deps, protection } = a;
+  const held = (p: CallProtection): Promise<string> =>
+    guarded('recording metadata store', () => putHeldMetadata(metadata, p, deps.callData, nowOf(deps)));
+  if (protection.held) return held(protection);
+  const key = await guarded('recording metadata store', () => deps.metadata.put(metadata));
+  const after = await readProtection(deps, metadata.callId);
+  if (!after.held) return key;
+  logger.warn('legal hold set while a recording was stored: held copy written; run hold again to tidy recordings/', {
+    recording_id: metadata.recordingId,
+  });
+  return held(after);
+}
+
+/**
+ * Last step under the lease: a held call's items (our ledger item and audit event among them)
+ * must not expire. Read again rather than trusting the first read: a hold set meanwhile pins
+ * the items it lists after its marker, so whatever we wrote before this read is covered either
+ * way. Erasure or release racing us cannot be undone from here (this role may not delete or
+ * move objects), so it is reported for the operator to rerun.
+ */
+async function settleProtection(a: Attempt): Promise<void> {
+  const { deps, event } = a;
+  const after = await readProtection(deps, event.callId);
+  if (after.held) {
+    await guarded('call data store', () => pinHeldItems(event.callId, deps.callData));
+    return;
+  }
+  if (a.protection.held) {
+    logger.warn('legal hold released while a recording was stored under it: run hold --release again', {
+      recording_id: event.recordingId,
+    });
+  }
+  if (after.erased) {
+    logger.error('call erased while a recording was being stored: run the erasure again', { recording_id: event.recordingId });
+  }
+}
+
 async function auditTerminalFailure(a: Attempt, state: 'no_input' | 'error'): Promise<void> {
   const { event, deps } = a;
   const type = AUDIT_TYPE[state];
@@ -185,6 +265,7 @@ async function auditTerminalFailure(a: Attempt, state: 'no_input' | 'error'): Pr
 async function underLease(a: Attempt, work: (a: Attempt) => Promise<void>): Promise<void> {
   try {
     await work(a);
+    await settleProtection(a);
     await guarded('ingest ledger', () => a.deps.ledger.complete(a.event.callId, a.ledgerId, a.owner));
   } catch (error) {
     await a.deps.ledger.release(a.event.callId, a.ledgerId, a.owner).catch(() => undefined);
@@ -205,6 +286,13 @@ async function underLease(a: Attempt, work: (a: Attempt) => Promise<void>): Prom
  *
  * Storage faults throw a 503 {@link AppError} so SignalWire retries; consent that is not granted
  * still stores the recording (it exists at SignalWire either way) flagged `consent: 'missing'`.
+ *
+ * Legal hold and erasure (shared/privacy) are read from the call's table items before anything
+ * is written, and a fault reading them is a 503 like any other (never store blind):
+ * - held: the metadata lands under legal-hold/ as the hold lays it out, and the call's items,
+ *   ours included, are pinned to never expire (see {@link putMetadata}); hold beats erasure,
+ *   as erasure itself refuses a held call.
+ * - erased (an `erased` tombstone): see {@link discardForErasedCall}.
  */
 export async function ingestRecordingWebhook(
   event: RecordingEvent,
@@ -216,10 +304,15 @@ export async function ingestRecordingWebhook(
     return { outcome: 'acknowledged' };
   }
 
+  // Before the claim: the claim itself writes a ledger item, which for an erased call is already
+  // data re-created.
+  const protection = await readProtection(deps, event.callId);
+  if (protection.erased && !protection.held) return discardForErasedCall(event, deps);
+
   const terminalFailure = event.state === 'no_input' || event.state === 'error' ? event.state : undefined;
   // no_input/error get their own ledger entry: a later `finished` for the same id stays independent.
   const ledgerId = terminalFailure ? `${event.recordingId}#${terminalFailure}` : event.recordingId;
-  const attempt = await claimOrSettle(event, deps, ledgerId);
+  const attempt = await claimOrSettle(event, deps, ledgerId, protection);
   if (!attempt) {
     countMetric(MetricName.WebhookDuplicate);
     logger.info('recording status duplicate', context);
@@ -234,6 +327,34 @@ export async function ingestRecordingWebhook(
 
   await underLease(attempt, storeFinished);
   countMetric(MetricName.RecordingStored);
-  logger.info('recording stored', { ...context, attempts: attempt.entry.attempts });
+  logger.info('recording stored', { ...context, attempts: attempt.entry.attempts, legal_hold: protection.held });
   return { outcome: 'stored' };
+}
+
+/**
+ * A callback for a call that was erased (an `erased` tombstone exists; no legal hold).
+ *
+ * Someone asked for everything about this call to be gone, so nothing is written: no metadata,
+ * no ledger item, no transcription job, and no audit event either (an event saying "a recording
+ * arrived after erasure" would itself be new data about the call, outliving what the tombstone
+ * already records). SignalWire's copy of a finished recording is deleted when project
+ * credentials are configured (see {@link deleteSignalWireCopy}); if SignalWire does not
+ * confirm, the answer is 503 so its retry gives us another attempt, since after this nothing of
+ * ours points to that copy. Otherwise 200 `discarded_erased`: a retry could never change the
+ * answer. The warning carries the call id (the invocation's log key) and nothing from the body.
+ * Replays repeat the same steps (404 at SignalWire counts as done), so this is idempotent.
+ */
+async function discardForErasedCall(event: RecordingEvent, deps: IngestDeps): Promise<{ outcome: IngestOutcome }> {
+  let signalwire: Awaited<ReturnType<typeof deleteSignalWireCopy>>;
+  try {
+    signalwire = await deleteSignalWireCopy(event, deps.signalwire);
+  } catch (error) {
+    logger.warn('recording callback for an erased call: SignalWire copy not deleted, asking for a retry', {
+      call_id: event.callId,
+      status: error instanceof SignalWireDeleteError ? error.status : 'error',
+    });
+    throw retryLater('recording of an erased call could not be deleted at SignalWire, retry later', error);
+  }
+  logger.warn('recording callback for an erased call discarded', { call_id: event.callId, signalwire });
+  return { outcome: 'discarded_erased' };
 }

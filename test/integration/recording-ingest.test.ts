@@ -12,6 +12,7 @@ import type { HttpResult } from '../../shared/http/response.js';
 import { recordingDeps, resetRecordingDepsForTests } from '../../shared/recordings/http.js';
 import { ingestRecordingWebhook, type IngestDeps } from '../../shared/recordings/ingest.js';
 import { DynamoIngestLedger } from '../../shared/recordings/ingest-ledger-store.js';
+import { AwsCallDataStore } from '../../shared/privacy/call-data-store.js';
 import { S3MetadataStore } from '../../shared/recordings/metadata-store.js';
 import { InProcessTranscriptionQueue } from '../../shared/recordings/transcription-queue.js';
 import { parseRecordingWebhook } from '../../shared/recordings/webhook.js';
@@ -313,7 +314,7 @@ describe('fault injection: storage down → 503, back up → the retry completes
     const metadata = new S3MetadataStore();
     const consent = new DynamoConsentStore();
     const queue = new InProcessTranscriptionQueue();
-    const deps: IngestDeps = { consent, metadata, ledger: new DynamoIngestLedger(), queue, now: () => clock.now, inFlightPolls: 1, inFlightPollDelayMs: 1 };
+    const deps: IngestDeps = { consent, metadata, ledger: new DynamoIngestLedger(), queue, callData: new AwsCallDataStore(), now: () => clock.now, inFlightPolls: 1, inFlightPollDelayMs: 1 };
     const cutAfter = <T>(work: () => Promise<T>) => async (): Promise<T> => {
       const result = await work();
       dynamoSwitch.cut();

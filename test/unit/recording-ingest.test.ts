@@ -8,6 +8,10 @@ import { InMemoryIngestLedger, type IngestLedger } from '../../shared/recordings
 import { InMemoryMetadataStore } from '../../shared/recordings/memory-metadata-store.js';
 import type { RecordingMetadata } from '../../shared/recordings/metadata.js';
 import { InProcessTranscriptionQueue } from '../../shared/recordings/transcription-queue.js';
+import type { IngestCallData } from '../../shared/recordings/ingest-protection.js';
+import type { StoredItem } from '../../shared/privacy/call-data.js';
+import { LEGAL_HOLD_EXPIRES_AT } from '../../shared/privacy/keys.js';
+import { SignalWireRecordings } from '../../shared/privacy/signalwire-recordings.js';
 import { parseRecordingWebhook, type RecordingEvent } from '../../shared/recordings/webhook.js';
 import { captureLogs } from '../support/logs.js';
 
@@ -23,7 +27,38 @@ function callback(state: string, extra: Record<string, unknown> = {}): Recording
 }
 const finished = (url = URL_) => callback('finished', { record: { url, duration: 9, size: 1000, format: 'mp3' } });
 
+/**
+ * In-memory stand-in for shared/privacy's CallDataStore, limited to what ingest uses (the real
+ * adapter runs against the emulators in test/integration/recording-hold-erasure.test.ts). Its
+ * items are the call's table items as privacy sees them: tests plant a hold marker or tombstone.
+ */
+class InMemoryCallData implements IngestCallData {
+  readonly items: StoredItem[] = [];
+  readonly objects = new Map<string, { document: unknown; retention: boolean }>();
+  /** Runs before each listItems answer: lets a test change the world between reads. */
+  beforeList: (() => void) | undefined;
+
+  async listItems(): Promise<StoredItem[]> {
+    this.beforeList?.();
+    return structuredClone(this.items);
+  }
+  async setItemExpiry(_callId: string, sk: string, expiresAt: number): Promise<void> {
+    const item = this.items.find((i) => i.sk === sk);
+    if (item) item.attributes.expiresAt = expiresAt;
+  }
+  async putJson(key: string, document: unknown, options: { retention: boolean }): Promise<void> {
+    this.objects.set(key, { document: structuredClone(document), retention: options.retention });
+  }
+  hold(): void {
+    this.items.push({ sk: 'LEGAL_HOLD', attributes: { since: '2026-02-01T00:00:00.000Z', reason: 'case-7', requestedBy: 'legal' } });
+  }
+  erase(): void {
+    this.items.push({ sk: 'EVENT#2026-02-02T00:00:00.000Z#0', attributes: { type: 'erased', expiresAt: 1 } });
+  }
+}
+
 interface World {
+  callData: InMemoryCallData;
   deps: IngestDeps;
   consent: InMemoryConsentStore;
   metadata: InMemoryMetadataStore;
@@ -39,7 +74,9 @@ async function world(options: { consent?: 'granted' | 'none' } = {}): Promise<Wo
   const ledger = new InMemoryIngestLedger();
   const queue = new InProcessTranscriptionQueue();
   const clock = { now: new Date('2026-03-01T10:00:00.000Z') };
+  const callData = new InMemoryCallData();
   return {
+    callData,
     consent,
     metadata,
     ledger,
@@ -50,6 +87,7 @@ async function world(options: { consent?: 'granted' | 'none' } = {}): Promise<Wo
       metadata,
       ledger,
       queue,
+      callData,
       now: () => clock.now,
       settings: { stereo: true, retentionDays: 90 },
       inFlightPolls: 2,
@@ -171,6 +209,8 @@ describe('ingestRecordingWebhook: exactly once', () => {
 
 describe('ingestRecordingWebhook: faults mid-way are retried to completion, nothing doubled', () => {
   const faults: Array<[string, (w: World) => void]> = [
+    ['hold/erasure read', (w) => failOnce(w.callData, 'listItems')],
+    ['hold/erasure read after the metadata put', (w) => failOnce(w.callData, 'listItems', 2)],
     ['ledger claim', (w) => failOnce(w.ledger as IngestLedger, 'claim')],
     ['consent read', (w) => failOnce(w.consent as ConsentStore, 'getConsent')],
     ['metadata put', (w) => failOnce(w.metadata, 'put')],
@@ -247,5 +287,127 @@ describe('ingestRecordingWebhook: recording without consent is an incident', () 
     expect(errors.some((l) => l.includes('recording_without_consent'))).toBe(true);
     const audit = (await w.consent.listEvents(CALL)).find((e) => e.type === 'recording_stored');
     expect(audit?.detail?.consent).toBe('missing');
+  });
+});
+
+describe('ingestRecordingWebhook: legal hold', () => {
+  const heldKey = `legal-hold/${CALL}/recordings/${REC}.json`;
+
+  it('a held call\'s recording lands under legal-hold/ untagged with expiresAt null; replays stay duplicates', async () => {
+    // Prepare
+    const w = await world();
+    w.callData.hold();
+    // Act
+    const outcomes: string[] = [];
+    for (let i = 0; i < 3; i += 1) outcomes.push((await ingestRecordingWebhook(finished(), w.deps)).outcome);
+    // Assess
+    expect(outcomes).toEqual(['stored', 'duplicate', 'duplicate']);
+    expect(w.metadata.objects.size).toBe(0); // nothing under recordings/
+    expect([...w.callData.objects.keys()]).toEqual([heldKey]);
+    const held = w.callData.objects.get(heldKey);
+    expect(held?.retention).toBe(false);
+    expect(held?.document).toMatchObject({
+      callId: CALL,
+      recordingId: REC,
+      expiresAt: null,
+      legalHold: { since: '2026-02-01T00:00:00.000Z', reason: 'case-7' },
+      consent: { state: 'granted' },
+    });
+    expect(w.queue.messages).toEqual([{ callId: CALL, recordingId: REC, metadataKey: heldKey }]);
+    expect((await w.consent.listEvents(CALL)).filter((e) => e.type === 'recording_stored')).toHaveLength(1);
+  });
+
+  it('pins the call\'s items to the hold\'s "never" expiry', async () => {
+    const w = await world();
+    w.callData.hold();
+    w.callData.items.push({ sk: 'EVENT#late', attributes: { type: 'recording_stored', expiresAt: 1_800_000_000 } });
+    await ingestRecordingWebhook(finished(), w.deps);
+    expect(w.callData.items.find((i) => i.sk === 'EVENT#late')?.attributes.expiresAt).toBe(LEGAL_HOLD_EXPIRES_AT);
+    expect(w.callData.items.find((i) => i.sk === 'LEGAL_HOLD')?.attributes.expiresAt).toBeUndefined();
+  });
+
+  it('a hold set between the first read and the metadata put still gets a held copy', async () => {
+    const w = await world();
+    let reads = 0;
+    w.callData.beforeList = () => {
+      reads += 1;
+      if (reads === 2) w.callData.hold(); // the read right after the put sees the marker
+    };
+    expect((await ingestRecordingWebhook(finished(), w.deps)).outcome).toBe('stored');
+    expect(w.callData.objects.get(heldKey)?.document).toMatchObject({ expiresAt: null, legalHold: { reason: 'case-7' } });
+    expect(logs.text()).toContain('legal hold set while a recording was stored');
+  });
+
+  it('hold beats erasure: a held call with a tombstone still stores, under legal-hold/', async () => {
+    const w = await world();
+    w.callData.erase();
+    w.callData.hold();
+    expect((await ingestRecordingWebhook(finished(), w.deps)).outcome).toBe('stored');
+    expect(w.callData.objects.has(heldKey)).toBe(true);
+  });
+});
+
+describe('ingestRecordingWebhook: a callback after the call was erased', () => {
+  const UUID = REC; // the recording URL's uuid is SignalWire's id for it
+
+  function signalWireStub(status: number): { client: SignalWireRecordings; calls: string[] } {
+    const calls: string[] = [];
+    // A fetch double: no SignalWire exists in unit tests (integration tests use a local HTTP stand-in).
+    const fetchImpl = (async (input: string | URL | Request, init?: RequestInit) => {
+      calls.push(`${init?.method ?? 'GET'} ${String(input)}`);
+      return new Response(null, { status });
+    }) as typeof fetch;
+    return { client: new SignalWireRecordings({ spaceUrl: 'https://space.example', projectId: 'p', apiToken: 't' }, { fetch: fetchImpl }), calls };
+  }
+
+  function assertNothingStored(w: World): void {
+    expect(w.metadata.objects.size).toBe(0);
+    expect(w.callData.objects.size).toBe(0);
+    expect(w.ledger.entries.size).toBe(0);
+    expect(w.queue.messages).toHaveLength(0);
+  }
+
+  it('stores nothing, audits nothing, answers discarded_erased, every time', async () => {
+    // Prepare
+    const w = await world();
+    w.callData.erase();
+    const eventsBefore = (await w.consent.listEvents(CALL)).length;
+    // Act
+    const outcomes = [];
+    for (const e of [finished(), finished(), callback('no_input'), callback('error')]) outcomes.push((await ingestRecordingWebhook(e, w.deps)).outcome);
+    // Assess
+    expect(outcomes).toEqual(['discarded_erased', 'discarded_erased', 'discarded_erased', 'discarded_erased']);
+    assertNothingStored(w);
+    expect(await w.consent.listEvents(CALL)).toHaveLength(eventsBefore);
+    const warning = logs.lines().find((l) => l.includes('erased call discarded'));
+    expect(warning).toContain(CALL);
+    expect(logs.text()).not.toContain(URL_);
+  });
+
+  it('deletes SignalWire\'s copy when credentials are configured (404 counts as done)', async () => {
+    const w = await world();
+    w.callData.erase();
+    const deleted = signalWireStub(204);
+    w.deps.signalwire = deleted.client;
+    expect((await ingestRecordingWebhook(finished(), w.deps)).outcome).toBe('discarded_erased');
+    expect(deleted.calls).toEqual([`DELETE https://space.example/api/relay/rest/recordings/${UUID}`]);
+    w.deps.signalwire = signalWireStub(404).client;
+    expect((await ingestRecordingWebhook(finished(), w.deps)).outcome).toBe('discarded_erased');
+    assertNothingStored(w);
+  });
+
+  it('SignalWire not confirming the delete → 503 (their retry tries again), still nothing stored', async () => {
+    const w = await world();
+    w.callData.erase();
+    w.deps.signalwire = signalWireStub(500).client;
+    expect(await status(ingestRecordingWebhook(finished(), w.deps))).toBe(503);
+    assertNothingStored(w);
+  });
+
+  it('recording/paused callbacks stay plain acknowledgements (nothing to store, no storage read)', async () => {
+    const w = await world();
+    w.callData.erase();
+    failOnce(w.callData, 'listItems');
+    expect((await ingestRecordingWebhook(callback('recording'), w.deps)).outcome).toBe('acknowledged');
   });
 });
