@@ -20,8 +20,16 @@ const optionalUrl = z.optional(
 
 /** A string of at least `min` characters. */
 const text = (min: number) => z.string().check(z.minLength(min));
-/** An integer from the environment (a string there) within [min, max]. */
-const integer = (min: number, max: number) => z.coerce.number().check(z.int(), z.gte(min), z.lte(max));
+/**
+ * An integer from the environment (a string there) within [min, max]. `Number()` then a number
+ * check is what `z.coerce.number()` does; spelled out because `z.coerce` is a namespace that
+ * drags every coercible type (bigint, date, boolean) into the bundle.
+ */
+const integer = (min: number, max: number) =>
+  z.pipe(
+    z.transform((v: string) => Number(v)),
+    z.number().check(z.int(), z.gte(min), z.lte(max)),
+  );
 
 const ConfigSchema = z.object({
   SWML_BASIC_AUTH_USER: z._default(text(1), 'signalwire'),

@@ -5,7 +5,7 @@ import { badRequest } from '../http/errors.js';
 import type { HttpEvent } from '../http/middleware.js';
 import { publicBaseUrl } from '../http/public-url.js';
 import { json, type HttpResult } from '../http/response.js';
-import { SAFE_ID } from '../swaig/request.js';
+import { SAFE_ID } from '../validation/ids.js';
 import { agentUrls } from './settings.js';
 import { renderAgentSwml, type CallFacts } from './swml-document.js';
 

@@ -1,5 +1,6 @@
-import * as z from '../validation/zod.js';
+import type * as z from '../validation/zod.js';
 import type { FunctionResult } from './function-result.js';
+import { toolArgumentsJsonSchema } from './json-schema.js';
 
 /** What a tool handler may use besides its arguments. */
 export interface ToolContext {
@@ -51,17 +52,14 @@ export function parametersSchema(schema: z.ZodMiniObject): JsonObjectSchema {
 }
 
 function renderParameters(schema: z.ZodMiniObject): JsonObjectSchema {
-  const json = z.toJSONSchema(schema, { target: 'draft-7', io: 'input' }) as {
-    properties?: Record<string, Record<string, unknown>>;
-    required?: string[];
-  };
+  const json = toolArgumentsJsonSchema(schema);
   const properties: Record<string, unknown> = {};
-  for (const [key, value] of Object.entries(json.properties ?? {})) {
+  for (const [key, value] of Object.entries(json.properties)) {
     // SignalWire's schema allows only these keywords on a property; length and range limits
     // are still enforced server-side by the zod schema itself.
     properties[key] = Object.fromEntries(Object.entries(value).filter(([k]) => PROPERTY_KEYWORDS.has(k)));
   }
-  return json.required && json.required.length > 0
+  return json.required.length > 0
     ? { type: 'object', properties, required: json.required }
     : { type: 'object', properties };
 }
