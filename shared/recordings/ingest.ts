@@ -6,6 +6,7 @@ import { logger } from '../observability/logger.js';
 import { countMetric, MetricName } from '../observability/metrics.js';
 import { LEGAL_HOLD_EXPIRES_AT } from '../privacy/keys.js';
 import type { SignalWireRecordings } from '../privacy/signalwire-recordings.js';
+import { SignalWireDeleteError } from '../privacy/types.js';
 import type { IngestLedger, IngestStep, LedgerEntry } from './ingest-ledger.js';
 import {
   callProtection,
@@ -14,10 +15,10 @@ import {
   putHeldMetadata,
   type CallProtection,
   type IngestCallData,
+  type SignalWireCopy,
 } from './ingest-protection.js';
 import { buildMetadata, consentSnapshot, expiryFrom, type MetadataSettings, type RecordingMetadata } from './metadata.js';
 import type { MetadataStore } from './metadata-store.js';
-import { SignalWireDeleteError } from '../privacy/types.js';
 import type { TranscriptionQueue } from './transcription-queue.js';
 import type { RecordingEvent } from './webhook.js';
 
@@ -345,7 +346,7 @@ export async function ingestRecordingWebhook(
  * Replays repeat the same steps (404 at SignalWire counts as done), so this is idempotent.
  */
 async function discardForErasedCall(event: RecordingEvent, deps: IngestDeps): Promise<{ outcome: IngestOutcome }> {
-  let signalwire: Awaited<ReturnType<typeof deleteSignalWireCopy>>;
+  let signalwire: SignalWireCopy;
   try {
     signalwire = await deleteSignalWireCopy(event, deps.signalwire);
   } catch (error) {
