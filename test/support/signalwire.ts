@@ -1,26 +1,12 @@
 import type { Context } from 'aws-lambda';
 import { randomUUID } from 'node:crypto';
 import type { HttpEvent } from '../../shared/http/middleware.js';
+import * as payloads from '../../infra/local/cli/signalwire-payloads.js';
 import { TEST_SECRETS } from './storage.js';
 
-/** What SignalWire POSTs to the SWML route (PROTOCOL.md §1). */
+/** What SignalWire POSTs to the SWML route (PROTOCOL.md §1), for one call id and caller. */
 export function swmlRequestBody(callId: string, from = '+15125550123'): Record<string, unknown> {
-  return {
-    call: {
-      call_id: callId,
-      node_id: 'node-1',
-      direction: 'inbound',
-      type: 'phone',
-      from,
-      to: '+15125550000',
-      headers: [],
-      project_id: 'project-1',
-      space_id: 'space-1',
-    },
-    vars: {},
-    envs: {},
-    params: {},
-  };
+  return payloads.swmlRequestBody(payloads.simulatedCall({ callId, from }));
 }
 
 /** What SignalWire POSTs to the SWAIG route (PROTOCOL.md §2). */
@@ -30,45 +16,31 @@ export function swaigRequestBody(
   callId: string,
   callerNumber = '+15125550123',
 ): Record<string, unknown> {
-  return {
-    function: fn,
-    argument: { parsed: [args], raw: JSON.stringify(args) },
-    argument_desc: {},
-    description: fn,
-    call_id: callId,
-    ai_session_id: randomUUID(),
-    app_name: 'recording-agent',
-    meta_data_token: 'meta',
-    meta_data: {},
-    caller_id_num: callerNumber,
-    caller_id_name: 'Test Caller',
-    channel_active: true,
-    channel_offhook: true,
-    channel_ready: true,
-    content_type: 'text/swaig',
-    content_disposition: 'SWAIG Function',
-    version: '2.0',
-    conversation_type: 'voice',
-  };
+  return payloads.swaigRequestBody(payloads.simulatedCall({ callId, from: callerNumber }), { functionName: fn, args });
 }
 
 export function basicAuthHeader(user: string = TEST_SECRETS.SWML_BASIC_AUTH_USER, pass: string = TEST_SECRETS.SWML_BASIC_AUTH_PASSWORD): string {
   return `Basic ${Buffer.from(`${user}:${pass}`).toString('base64')}`;
 }
 
-/** An API Gateway HTTP API (v2) event, as the gateway hands it to a function. */
+/**
+ * An API Gateway HTTP API (payload v2) event as the gateway hands it to a function, built by
+ * hand so tests control every byte (`base64` sends the body the way the gateway encodes binary).
+ */
 export function apiEvent(options: {
   method?: string;
   path: string;
   body?: unknown;
   rawBody?: string;
-  query?: Record<string, string>;
+  base64?: boolean;
+  query?: Record<string, string> | string;
   headers?: Record<string, string>;
   auth?: string | null;
 }): HttpEvent {
   const raw = options.rawBody ?? (options.body === undefined ? undefined : JSON.stringify(options.body));
   const method = options.method ?? 'POST';
-  const query = options.query ?? {};
+  const rawQueryString = typeof options.query === 'string' ? options.query : new URLSearchParams(options.query ?? {}).toString();
+  const queryParams = Object.fromEntries(new URLSearchParams(rawQueryString));
   const headers: Record<string, string> = {
     host: 'agent.example.com',
     'content-type': 'application/json',
@@ -79,11 +51,11 @@ export function apiEvent(options: {
     version: '2.0',
     routeKey: `${method} ${options.path}`,
     rawPath: options.path,
-    rawQueryString: new URLSearchParams(query).toString(),
-    queryStringParameters: Object.keys(query).length ? query : undefined,
+    rawQueryString,
+    queryStringParameters: Object.keys(queryParams).length ? queryParams : undefined,
     headers,
-    isBase64Encoded: false,
-    body: raw,
+    isBase64Encoded: options.base64 ?? false,
+    body: raw !== undefined && options.base64 ? Buffer.from(raw, 'utf8').toString('base64') : raw,
     requestContext: {
       accountId: '210987654321',
       apiId: 'api',

@@ -7,7 +7,7 @@ import type { HttpEvent } from '../../shared/http/middleware.js';
 import type { Context } from 'aws-lambda';
 import { captureLogs } from '../support/logs.js';
 import { TEST_SECRETS } from '../support/storage.js';
-import { apiGatewayEvent, testContext } from './signature-api-event.js';
+import { apiEvent, lambdaContext } from '../support/signalwire.js';
 
 /**
  * The deployed function end to end (API Gateway v2 event → middy chain → connector → test
@@ -64,7 +64,7 @@ describe('payment-connector function: card data stays in', () => {
   const responses: HttpResult[] = [];
 
   async function post(body: string, headers: Record<string, string> = {}): Promise<HttpResult> {
-    const result = await handler(apiGatewayEvent(body, headers, { path: '/payment' }), testContext);
+    const result = await handler(apiEvent({ path: '/payment', rawBody: body, headers }), lambdaContext());
     responses.push(result);
     return result;
   }

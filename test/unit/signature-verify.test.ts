@@ -8,7 +8,7 @@ import { json } from '../../shared/http/response.js';
 import { stripCredentials, verifySignalwireSignature } from '../../shared/http/signature.js';
 import { captureLogs } from '../support/logs.js';
 import { TEST_SECRETS } from '../support/storage.js';
-import { apiGatewayEvent, testContext } from './signature-api-event.js';
+import { apiEvent, lambdaContext } from '../support/signalwire.js';
 
 /**
  * Expected signatures come from openssl, an implementation independent of the code under
@@ -106,8 +106,10 @@ describe('verifySignalwireSignature against openssl vectors', () => {
 });
 
 const PUBLIC_BASE = 'https://agent.example.com';
-const event = apiGatewayEvent;
-const context = testContext;
+/** The gateway's Host is its own domain, not the public base: signatures must not depend on it. */
+const event = (body: string, headers: Record<string, string>, opts: { base64?: boolean; query?: string } = {}) =>
+  apiEvent({ path: '/status', rawBody: body, base64: opts.base64, query: opts.query ?? '', headers: { host: 'abc123.execute-api.us-east-1.amazonaws.com', ...headers } });
+const context = lambdaContext();
 
 describe('signalwireSignature middleware through signalwireHandler', () => {
   const saved = { ...process.env };
