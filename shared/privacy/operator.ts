@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from '../validation/zod.js';
 import { loadSecrets } from '../aws/secrets.js';
 import { normalizeE164 } from '../consent/caller-hash.js';
 import { DynamoConsentStore } from '../consent/dynamo-consent-store.js';
@@ -37,16 +37,15 @@ const BY_CALLER: ReadonlySet<PrivacyAction> = new Set(['erase', 'export']);
  * typo (`call_id`) is an error, not a silently ignored field.
  */
 export const PrivacyRequestSchema = z
-  .object({
+  .strictObject({
     action: z.enum(ACTIONS),
-    callId: z.string().regex(CALL_ID, 'must be letters, digits, . _ : - (a SignalWire call id)').optional(),
+    callId: z.optional(z.string().check(z.regex(CALL_ID, 'must be letters, digits, . _ : - (a SignalWire call id)'))),
     /** E.164 number (hashed at once, never stored or logged), a `sip:` URI, or the 64-hex caller hash. */
-    caller: z.string().min(3).max(128).optional(),
-    reason: z.string().regex(REASON_PATTERN, 'must be a short lowercase slug, e.g. data-subject-request').optional(),
-    requestedBy: z.string().regex(REQUESTED_BY_PATTERN, 'must be an operator id: letters, digits, . _ @ : -').optional(),
+    caller: z.optional(z.string().check(z.minLength(3), z.maxLength(128))),
+    reason: z.optional(z.string().check(z.regex(REASON_PATTERN, 'must be a short lowercase slug, e.g. data-subject-request'))),
+    requestedBy: z.optional(z.string().check(z.regex(REQUESTED_BY_PATTERN, 'must be an operator id: letters, digits, . _ @ : -'))),
   })
-  .strict()
-  .superRefine((request, ctx) => {
+  .check(z.superRefine((request, ctx) => {
     const hasCall = request.callId !== undefined;
     const hasCaller = request.caller !== undefined;
     if (BY_CALLER.has(request.action)) {
@@ -58,7 +57,7 @@ export const PrivacyRequestSchema = z
     if (hasCaller && !parseCaller(request.caller as string)) {
       ctx.addIssue({ code: 'custom', path: ['caller'], message: 'must be an E.164 number, a sip: URI or a 64-hex caller hash' });
     }
-  });
+  }));
 export type PrivacyRequest = z.infer<typeof PrivacyRequestSchema>;
 
 /** The number or hash an operator gave, as a {@link CallerRef}; undefined when it is neither. */
@@ -82,7 +81,7 @@ const failure = (code: OperatorErrorCode, message: string, retryable = false): O
 });
 
 /** Validation messages name the field and the rule, never the value (it may be a caller's number). */
-function describeIssues(error: z.ZodError): string {
+function describeIssues(error: z.core.$ZodError): string {
   return error.issues
     .slice(0, 5)
     .map((issue) => `${issue.path.join('.') || 'event'}: ${issue.message}`)
