@@ -68,6 +68,14 @@ const ConfigSchema = z.object({
   MAX_BODY_BYTES: z._default(integer(1024, 6_000_000), 256 * 1024),
   /** Which PaymentGateway serves our /payment route; a real processor adapter adds its name here. */
   PAYMENT_GATEWAY: z._default(z.enum(['test']), 'test'),
+  /**
+   * Secrets Manager secret with the SignalWire project settings `{projectId, apiToken,
+   * signingKey, spaceUrl}` (cloud); its non-empty values override the SIGNALWIRE_* variables
+   * (see loadSignalWireProject in shared/aws/secrets.ts).
+   */
+  SIGNALWIRE_SECRET_ARN: z.optional(text(1)),
+  /** SQS queue for audio-archive jobs; recording-status enqueues one per stored recording when set. */
+  ARCHIVE_QUEUE_URL: z.optional(text(1)),
 });
 
 export type Config = z.infer<typeof ConfigSchema>;

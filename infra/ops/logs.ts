@@ -13,7 +13,7 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { callTimelineQuery, logGroupOutputId, SAFE_CALL_ID } from '../stack/log-queries.js';
 
-export const FUNCTIONS = ['swml', 'swaig', 'recording-status', 'payment-connector', 'privacy'] as const;
+export const FUNCTIONS = ['swml', 'swaig', 'recording-status', 'payment-connector', 'privacy', 'archive-worker'] as const;
 export type FunctionName = (typeof FUNCTIONS)[number];
 
 export interface LogsOptions {
@@ -30,7 +30,7 @@ export class UsageError extends Error {
 }
 
 export const USAGE =
-  'usage: npm run logs -- <swml|swaig|recording-status|payment-connector|privacy|all> ' +
+  'usage: npm run logs -- <swml|swaig|recording-status|payment-connector|privacy|archive-worker|all> ' +
   '[--call-id ID] [--since 1h] [--follow] [--stage STAGE] [--stack NAME] [--region REGION]';
 
 const SINCE = /^\d+[smhdw]$/;

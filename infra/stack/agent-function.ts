@@ -9,6 +9,7 @@ import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
+import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import type { Construct } from 'constructs';
 import type { AgentFunctionName } from './settings.js';
 
@@ -30,8 +31,11 @@ export interface AgentFunctionProps {
   description: string;
   timeout: Duration;
   memorySize: number;
-  /** Every function reads the agent secret (basic auth, token and caller-hash keys). */
-  secret: ISecret;
+  /**
+   * The agent secret (basic auth, token and caller-hash keys): every SignalWire-facing function
+   * and privacy read it; the archive worker, which answers no request, gets none.
+   */
+  secret?: ISecret;
   /** Plain settings (no secrets: environment variables are visible in the console). */
   environment?: Record<string, string>;
   logRetention: RetentionDays;
@@ -41,7 +45,7 @@ export interface AgentFunctionProps {
 
 /** Table access a function may ask for; the names say what the code does with it. */
 export type TableAccess = 'read' | 'read-write';
-export type BucketAccess = 'write' | 'read-write-delete';
+export type BucketAccess = 'write' | 'read-write' | 'read-write-delete';
 
 /**
  * A NodejsFunction with the house defaults in one place: arm64, the tested Node major, a
@@ -90,11 +94,11 @@ export class AgentFunction extends NodejsFunction {
         POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
         LOG_LEVEL: 'INFO',
         NODE_OPTIONS: '--enable-source-maps',
-        AGENT_SECRET_ARN: props.secret.secretArn,
+        ...(props.secret ? { AGENT_SECRET_ARN: props.secret.secretArn } : {}),
       },
       paramsAndSecrets: ParamsAndSecretsLayerVersion.fromVersion(ParamsAndSecretsVersions.V1_0_103, {
-        // One secret per function; cached for the extension's maximum so a warm instance
-        // never calls Secrets Manager on the request path.
+        // Two secrets at most per function (agent, SignalWire project); cached for the
+        // extension's maximum so a warm instance never calls Secrets Manager on the request path.
         cacheSize: 10,
         secretsManagerTtl: Duration.seconds(300),
       }),
@@ -117,7 +121,7 @@ export class AgentFunction extends NodejsFunction {
     this.logGroupRef = logGroup;
     this.executionRole = role;
     logGroup.grantWrite(role);
-    props.secret.grantRead(this);
+    props.secret?.grantRead(this);
     Validations.of(this).acknowledge({
       id: 'AwsSolutions-L1',
       reason: 'nodejs22.x on purpose: the tests run on Node 22 (npm `node` devDependency); deploy the major that was tested',
@@ -139,7 +143,14 @@ export class AgentFunction extends NodejsFunction {
   /** Grants bucket access and tells the function the bucket's name. */
   useBucket(bucket: IBucket, access: BucketAccess): this {
     if (access === 'write') bucket.grantPut(this);
-    else {
+    else if (access === 'read-write') {
+      // Not grantReadWrite: that one includes s3:DeleteObject*.
+      bucket.grantRead(this);
+      bucket.grantPut(this);
+      for (const action of ['s3:GetObject*', 's3:GetBucket*', 's3:List*']) {
+        this.acknowledgeWildcard(`Action::${action}`, 'CDK grantRead action groups, limited to this one bucket');
+      }
+    } else {
       bucket.grantReadWrite(this);
       bucket.grantDelete(this);
       for (const action of ['s3:GetObject*', 's3:GetBucket*', 's3:List*', 's3:DeleteObject*']) {
@@ -159,10 +170,30 @@ export class AgentFunction extends NodejsFunction {
     Validations.of(this.executionRole).acknowledge({ id: `AwsSolutions-IAM5[${finding}]`, reason });
   }
 
-  /** Grants send-only access to a queue and tells the function its URL. */
-  useQueue(queue: IQueue): this {
+  /** Grants send-only access to a queue and tells the function its URL (QUEUE_URL, or `envName`). */
+  useQueue(queue: IQueue, envName = 'QUEUE_URL'): this {
     queue.grantSendMessages(this);
-    this.addEnvironment('QUEUE_URL', queue.queueUrl);
+    this.addEnvironment(envName, queue.queueUrl);
+    return this;
+  }
+
+  /**
+   * Subscribes the function to a queue (the event source mapping grants receive/delete). Partial
+   * batch responses: the handler returns `batchItemFailures`, so only failed messages are
+   * retried and, after the queue's maxReceiveCount, dead-lettered.
+   */
+  consumeQueue(queue: IQueue, options: { batchSize: number; maxConcurrency: number }): this {
+    this.addEventSource(new SqsEventSource(queue, { ...options, reportBatchItemFailures: true }));
+    return this;
+  }
+
+  /**
+   * Grants read access to the operator-filled SignalWire project secret and tells the function
+   * its ARN (shared/aws/secrets.ts loadSignalWireProject reads it through the extension).
+   */
+  useSignalWireSecret(secret: ISecret): this {
+    secret.grantRead(this);
+    this.addEnvironment('SIGNALWIRE_SECRET_ARN', secret.secretArn);
     return this;
   }
 }

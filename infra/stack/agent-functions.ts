@@ -9,6 +9,8 @@ import type { Storage } from './storage.js';
 export interface AgentFunctionsProps {
   settings: StackSettings;
   secret: ISecret;
+  /** Operator-filled SignalWire project secret (signing key, API credentials). */
+  signalWireSecret: ISecret;
   storage: Storage;
   /** Public base URL the functions put into the URLs they hand to SignalWire. */
   publicUrl: string;
@@ -17,6 +19,9 @@ export interface AgentFunctionsProps {
 }
 
 type Sizing = Pick<AgentFunctionProps, 'timeout' | 'memorySize' | 'description'>;
+
+/** The archive worker's timeout; the archive queue's visibility timeout is derived from it. */
+export const ARCHIVE_WORKER_TIMEOUT = Duration.minutes(2);
 
 /**
  * Timeouts and memory, per function, and why. arm64 everywhere (cheaper per ms, no x86-only
@@ -35,13 +40,23 @@ const SIZING: Record<AgentFunctionName, Sizing> = {
   'payment-connector': { timeout: Duration.seconds(20), memorySize: 512, description: 'pay verb payment connector' },
   // Operator jobs (erase/export/hold) walk every item and object of a caller: minutes, not seconds.
   privacy: { timeout: Duration.minutes(5), memorySize: 1024, description: 'operator privacy jobs: erase, export, legal hold' },
+  // One job per invocation: a download of up to 200 MB (60 s budget in audio-archive.ts), held in
+  // memory, then one S3 put. 1 GB holds the largest and buys the network share to fetch it.
+  'archive-worker': { timeout: ARCHIVE_WORKER_TIMEOUT, memorySize: 1024, description: 'audio archive: SignalWire recording → S3' },
 };
 
 /**
- * The five functions with exactly the access each needs:
- * swml reads nothing but the secret; swaig reads/writes the table; recording-status writes the
- * bucket and the queue and reads/writes the table; payment-connector touches no storage;
- * privacy reads, writes and deletes in table and bucket.
+ * The six functions with exactly the access each needs:
+ * swml reads nothing but the secrets; swaig reads/writes the table; recording-status writes the
+ * bucket and both queues and reads/writes the table; payment-connector touches no storage;
+ * privacy reads, writes and deletes in table and bucket; the archive worker consumes the archive
+ * queue and reads/writes (never deletes) in the bucket.
+ *
+ * The SignalWire project secret goes only where it is used: swml, recording-status and
+ * payment-connector verify request signatures with its signing key; recording-status (an erased
+ * call's late recording) and privacy (erasure) delete SignalWire's copy with its API
+ * credentials; the archive worker downloads audio with them. swaig gets none (SWAIG requests
+ * are unsigned), and the archive worker gets no agent secret (it answers no request).
  */
 export class AgentFunctions extends Construct {
   readonly swml: AgentFunction;
@@ -49,10 +64,11 @@ export class AgentFunctions extends Construct {
   readonly recordingStatus: AgentFunction;
   readonly paymentConnector: AgentFunction;
   readonly privacy: AgentFunction;
+  readonly archiveWorker: AgentFunction;
 
   constructor(scope: Construct, id: string, props: AgentFunctionsProps) {
     super(scope, id);
-    const { settings, storage } = props;
+    const { settings, storage, signalWireSecret } = props;
     // Plain, non-secret settings every function parses through shared/config.ts.
     const environment = {
       SWML_PROXY_URL_BASE: props.publicUrl,
@@ -62,31 +78,43 @@ export class AgentFunctions extends Construct {
       RETENTION_DAYS: String(settings.retentionDays),
       PRIVACY_CONTACT: settings.privacyContact,
     };
-    const make = (constructId: string, name: AgentFunctionName): AgentFunction =>
+    const make = (constructId: string, name: AgentFunctionName, { agentSecret = true } = {}): AgentFunction =>
       new AgentFunction(this, constructId, {
         name,
         ...SIZING[name],
-        secret: props.secret,
+        ...(agentSecret ? { secret: props.secret } : {}),
         environment,
         logRetention: props.logRetention,
         logRemovalPolicy: props.logRemovalPolicy,
         reservedConcurrency: reservedConcurrencyFor(settings, name),
       });
 
-    this.swml = make('Swml', 'swml');
+    this.swml = make('Swml', 'swml').useSignalWireSecret(signalWireSecret);
     this.swaig = make('Swaig', 'swaig').useTable(storage.table, 'read-write');
+    // Every stored recording's job goes to the transcription queue and, through the same
+    // ingest step, to the archive queue (shared/recordings/http.ts; only once the SignalWire
+    // secret holds API credentials: without them there is nothing the worker could download).
     this.recordingStatus = make('RecordingStatus', 'recording-status')
       .useTable(storage.table, 'read-write')
       .useBucket(storage.bucket, 'write')
-      .useQueue(storage.queue);
-    this.paymentConnector = make('PaymentConnector', 'payment-connector');
+      .useQueue(storage.queue)
+      .useQueue(storage.archiveQueue, 'ARCHIVE_QUEUE_URL')
+      .useSignalWireSecret(signalWireSecret);
+    this.paymentConnector = make('PaymentConnector', 'payment-connector').useSignalWireSecret(signalWireSecret);
     this.privacy = make('Privacy', 'privacy')
       .useTable(storage.table, 'read-write')
-      .useBucket(storage.bucket, 'read-write-delete');
+      .useBucket(storage.bucket, 'read-write-delete')
+      .useSignalWireSecret(signalWireSecret);
+    // Reads the metadata (and whether audio is already there), writes the audio next to it.
+    // At most 5 downloads at once: SignalWire's API is shared with the live calls.
+    this.archiveWorker = make('ArchiveWorker', 'archive-worker', { agentSecret: false })
+      .useBucket(storage.bucket, 'read-write')
+      .useSignalWireSecret(signalWireSecret)
+      .consumeQueue(storage.archiveQueue, { batchSize: 1, maxConcurrency: 5 });
   }
 
-  /** All five, in a stable order (dashboards, alarms, queries iterate this). */
+  /** All six, in a stable order (dashboards, alarms, queries iterate this). */
   get all(): AgentFunction[] {
-    return [this.swml, this.swaig, this.recordingStatus, this.paymentConnector, this.privacy];
+    return [this.swml, this.swaig, this.recordingStatus, this.paymentConnector, this.privacy, this.archiveWorker];
   }
 }

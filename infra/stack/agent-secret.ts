@@ -58,3 +58,46 @@ export class AgentSecret extends Construct {
     });
   }
 }
+
+/** The SignalWire secret's JSON keys (shared/aws/secrets.ts reads exactly these). */
+export const SIGNALWIRE_SECRET_KEYS = ['projectId', 'apiToken', 'signingKey', 'spaceUrl'] as const;
+
+/** The command an operator runs to fill the SignalWire secret (`<arn>` = stack output SignalWireSecretArn). */
+export function signalWireFillCommand(secretId: string): string {
+  return (
+    `aws secretsmanager put-secret-value --secret-id ${secretId} --secret-string ` +
+    `'{"projectId":"<project id>","apiToken":"<API token>","signingKey":"<signing key>","spaceUrl":"https://<space>.signalwire.com"}'`
+  );
+}
+
+/**
+ * The SignalWire *project* secret: JSON `{projectId, apiToken, signingKey, spaceUrl}`, values
+ * only the operator has (SignalWire dashboard → API). The stack creates it with empty
+ * placeholders, so no credential ever passes through the template, the CDK output or an
+ * environment variable; the functions treat an empty value as "not configured" (signatures not
+ * verified, SignalWire's copy not deleted, audio not archived) until it is filled.
+ *
+ * CloudFormation writes SecretString on create and again only when the template's SecretString
+ * changes; the placeholders never change, so values an operator puts survive later deploys.
+ * (Do not edit the placeholders: that deploy would reset the filled values.)
+ */
+export class SignalWireSecret extends Construct {
+  readonly secret: Secret;
+
+  constructor(scope: Construct, id: string, props: AgentSecretProps) {
+    super(scope, id);
+    this.secret = new Secret(this, 'Project', {
+      description:
+        'recording-agent: SignalWire project settings {projectId, apiToken, signingKey, spaceUrl}, created empty; fill with: ' +
+        signalWireFillCommand('<this secret ARN, stack output SignalWireSecretArn>') +
+        ' (read once per function instance: fill it before pointing SignalWire at the stack; later changes reach new instances)',
+      secretObjectValue: Object.fromEntries(SIGNALWIRE_SECRET_KEYS.map((key) => [key, SecretValue.unsafePlainText('')])),
+      removalPolicy: props.removalPolicy,
+    });
+    Validations.of(this).acknowledge({
+      id: 'AwsSolutions-SMG4',
+      reason:
+        'operator-filled third-party credentials: the API token and signing key are rotated in the SignalWire dashboard, then put-secret-value (no rotation Lambda can mint them)',
+    });
+  }
+}

@@ -25,7 +25,8 @@ export interface ObservabilityProps {
   name: string;
   functions: AgentFunction[];
   api: HttpApi;
-  deadLetterQueue: IQueue;
+  /** Each DLQ gets a "not empty" alarm: construct id → queue and what its messages mean. */
+  deadLetterQueues: Record<string, { queue: IQueue; description: string }>;
   /** Service (function) that emits RecordingWithoutConsent; the alarm watches its dimension. */
   recordingWebhookService: string;
   alarmTopicArn?: string;
@@ -137,13 +138,15 @@ export class Observability extends Construct {
         }),
       );
     }
-    add(
-      new Alarm(this, 'TranscriptionDlqNotEmpty', {
-        ...atLeastOne,
-        metric: props.deadLetterQueue.metricApproximateNumberOfMessagesVisible({ period: PERIOD, statistic: 'Maximum' }),
-        alarmDescription: 'transcription jobs failed 5 times and wait in the DLQ',
-      }),
-    );
+    for (const [id, { queue, description }] of Object.entries(props.deadLetterQueues)) {
+      add(
+        new Alarm(this, `${id}NotEmpty`, {
+          ...atLeastOne,
+          metric: queue.metricApproximateNumberOfMessagesVisible({ period: PERIOD, statistic: 'Maximum' }),
+          alarmDescription: description,
+        }),
+      );
+    }
     add(
       new Alarm(this, 'RecordingWithoutConsent', {
         ...atLeastOne,

@@ -1,9 +1,9 @@
-import { CfnOutput, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
+import { CfnOutput, Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
 import { HttpMethod } from 'aws-cdk-lib/aws-apigatewayv2';
 import type { Construct } from 'constructs';
 import { AgentApi } from './agent-api.js';
-import { AgentFunctions } from './agent-functions.js';
-import { AgentSecret, BASIC_AUTH_USER } from './agent-secret.js';
+import { AgentFunctions, ARCHIVE_WORKER_TIMEOUT } from './agent-functions.js';
+import { AgentSecret, BASIC_AUTH_USER, SignalWireSecret, signalWireFillCommand } from './agent-secret.js';
 import { logGroupOutputId } from './log-queries.js';
 import { Observability } from './observability.js';
 import { readSettings, type StackSettings } from './settings.js';
@@ -18,7 +18,8 @@ export const ROUTES = [
 ] as const;
 
 /**
- * recording-agent on AWS: HTTP API → five functions → table, bucket, queue; one secret;
+ * recording-agent on AWS: HTTP API → five functions → table, bucket, queues; an archive worker
+ * on its own queue; the generated agent secret and the operator-filled SignalWire secret;
  * dashboard, alarms and saved queries. Deploy-time choices come from context (see settings.ts).
  */
 export class RecordingAgentStack extends Stack {
@@ -39,8 +40,10 @@ export class RecordingAgentStack extends Stack {
     this.storage = new Storage(this, 'Storage', {
       retentionDays: settings.retentionDays,
       disposable: settings.disposable,
+      archiveVisibilityTimeout: Duration.seconds(6 * ARCHIVE_WORKER_TIMEOUT.toSeconds()),
     });
     const { secret } = new AgentSecret(this, 'Secrets', { removalPolicy });
+    const signalWireSecret = new SignalWireSecret(this, 'SignalWire', { removalPolicy }).secret;
     // Before the functions: they learn the API's URL from it (see AgentApi).
     this.agentApi = new AgentApi(this, 'Api', {
       rateLimit: settings.apiRateLimit,
@@ -51,6 +54,7 @@ export class RecordingAgentStack extends Stack {
     this.functions = new AgentFunctions(this, 'Functions', {
       settings,
       secret,
+      signalWireSecret,
       storage: this.storage,
       publicUrl: this.agentApi.url,
       logRetention: settings.logRetentionDays,
@@ -62,15 +66,24 @@ export class RecordingAgentStack extends Stack {
       name,
       functions: this.functions.all,
       api: this.agentApi.api,
-      deadLetterQueue: this.storage.deadLetterQueue,
+      deadLetterQueues: {
+        TranscriptionDlq: {
+          queue: this.storage.deadLetterQueue,
+          description: 'transcription jobs failed 5 times and wait in the DLQ',
+        },
+        ArchiveDlq: {
+          queue: this.storage.archiveDeadLetterQueue,
+          description: 'audio archive jobs failed 5 times (SignalWire credentials? download?) and wait in the DLQ: fix, then redrive',
+        },
+      },
       recordingWebhookService: this.functions.recordingStatus.serviceName,
       alarmTopicArn: settings.alarmTopicArn,
     });
 
-    this.addOutputs(secret.secretArn);
+    this.addOutputs(secret.secretArn, signalWireSecret.secretArn);
   }
 
-  private addOutputs(secretArn: string): void {
+  private addOutputs(secretArn: string, signalWireSecretArn: string): void {
     const swmlUrl = `${this.agentApi.url}/swml`;
     const out = (id: string, value: string, description: string): CfnOutput =>
       new CfnOutput(this, id, { value, description });
@@ -89,6 +102,14 @@ export class RecordingAgentStack extends Stack {
     out('QueueUrl', this.storage.queue.queueUrl, 'SQS transcription queue');
     out('DeadLetterQueueUrl', this.storage.deadLetterQueue.queueUrl, 'SQS transcription DLQ');
     out('SecretArn', secretArn, 'Secrets Manager secret {username, password, tokenSecret, callerHashSecret}');
+    // The value is only the ARN; the description says how to fill it (its values never pass through the stack).
+    out(
+      'SignalWireSecretArn',
+      signalWireSecretArn,
+      `SignalWire project secret, created empty. Fill it: ${signalWireFillCommand('<this ARN>')}`,
+    );
+    out('ArchiveQueueUrl', this.storage.archiveQueue.queueUrl, 'SQS audio-archive queue (archive worker)');
+    out('ArchiveDeadLetterQueueUrl', this.storage.archiveDeadLetterQueue.queueUrl, 'SQS audio-archive DLQ (redrive after fixing the cause)');
     out('PrivacyFunctionName', this.functions.privacy.functionName, 'Operator function (aws lambda invoke), IAM only');
     for (const fn of this.functions.all) {
       // Read by `npm run logs -- <function>` to find the right log group.

@@ -10,7 +10,7 @@ import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 const bool = z.union([z.boolean(), z.enum(['true', 'false']).transform((v) => v === 'true')]);
 const positiveInt = z.coerce.number().int().positive();
 
-const FUNCTION_NAMES = ['swml', 'swaig', 'recording-status', 'payment-connector', 'privacy'] as const;
+const FUNCTION_NAMES = ['swml', 'swaig', 'recording-status', 'payment-connector', 'privacy', 'archive-worker'] as const;
 export type AgentFunctionName = (typeof FUNCTION_NAMES)[number];
 export const AGENT_FUNCTION_NAMES: readonly AgentFunctionName[] = FUNCTION_NAMES;
 

@@ -22,11 +22,14 @@ export interface StorageProps {
   retentionDays: number;
   /** Disposable stages destroy table and bucket (with their objects) on `cdk destroy`. */
   disposable: boolean;
+  /** Visibility timeout of the archive queue, derived from the archive worker's timeout. */
+  archiveVisibilityTimeout: Duration;
 }
 
 /**
  * Everything the agent stores: the consent/audit table, the recordings bucket with its
- * retention lifecycle (and its access-log bucket), and the transcription queue with a DLQ.
+ * retention lifecycle (and its access-log bucket), the transcription queue and the audio-archive
+ * queue, each with a DLQ.
  * Table and bucket are RETAINed unless the stage is disposable: a `cdk destroy` must not erase
  * consent evidence or recordings under legal hold.
  */
@@ -36,6 +39,9 @@ export class Storage extends Construct {
   readonly accessLogBucket: Bucket;
   readonly queue: Queue;
   readonly deadLetterQueue: Queue;
+  /** Audio-archive jobs (the same message as a transcription job), consumed by the archive worker. */
+  readonly archiveQueue: Queue;
+  readonly archiveDeadLetterQueue: Queue;
 
   constructor(scope: Construct, id: string, props: StorageProps) {
     super(scope, id);
@@ -101,6 +107,23 @@ export class Storage extends Construct {
       visibilityTimeout: Duration.minutes(15),
       retentionPeriod: Duration.days(4),
       deadLetterQueue: { queue: this.deadLetterQueue, maxReceiveCount: 5 },
+    });
+
+    this.archiveDeadLetterQueue = new Queue(this, 'ArchiveDlq', {
+      encryption: QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      retentionPeriod: Duration.days(14),
+    });
+    this.archiveQueue = new Queue(this, 'ArchiveQueue', {
+      encryption: QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      // AWS's advice for a Lambda event source: at least 6x the function's timeout, so a
+      // batch being retried by Lambda is not handed to another instance meanwhile.
+      visibilityTimeout: props.archiveVisibilityTimeout,
+      retentionPeriod: Duration.days(4),
+      // SignalWire keeps its copy until we delete it, so a job that failed 5 times loses
+      // nothing: it waits in the DLQ (alarmed) to be redriven once the cause is fixed.
+      deadLetterQueue: { queue: this.archiveDeadLetterQueue, maxReceiveCount: 5 },
     });
   }
 }

@@ -1,6 +1,6 @@
 import * as z from '../validation/zod.js';
 import type { Config } from '../config.js';
-import { ConfigError } from '../config.js';
+import { ConfigError, parseConfig } from '../config.js';
 
 /** Credentials and keys every instance must agree on; from env locally, Secrets Manager in the cloud. */
 export interface AgentSecrets {
@@ -20,11 +20,12 @@ const SecretJson = z.object({
 let pending: Promise<AgentSecrets> | undefined;
 
 /**
- * Reads the secret through the AWS Parameters and Secrets Lambda Extension (a layer the stack
- * attaches) over localhost HTTP, so function bundles carry no Secrets Manager SDK: the SWML
- * function stays free of the AWS SDK entirely.
+ * Reads a secret's JSON through the AWS Parameters and Secrets Lambda Extension (a layer the
+ * stack attaches) over localhost HTTP, so function bundles carry no Secrets Manager SDK: the
+ * SWML function stays free of the AWS SDK entirely. A parse error is replaced, not wrapped: V8
+ * quotes the offending input in its message, and that input is key material.
  */
-async function readFromSecretsExtension(secretId: string): Promise<string> {
+async function readFromSecretsExtension(secretId: string): Promise<unknown> {
   const port = process.env.PARAMETERS_SECRETS_EXTENSION_HTTP_PORT ?? '2773';
   const response = await fetch(
     `http://localhost:${port}/secretsmanager/get?secretId=${encodeURIComponent(secretId)}`,
@@ -32,7 +33,11 @@ async function readFromSecretsExtension(secretId: string): Promise<string> {
   );
   if (!response.ok) throw new Error(`secrets extension answered ${response.status}`);
   const body = (await response.json()) as { SecretString?: string };
-  return body.SecretString ?? '{}';
+  try {
+    return JSON.parse(body.SecretString ?? '{}');
+  } catch {
+    throw new ConfigError(`secret ${secretId} is not JSON`);
+  }
 }
 
 async function fetchSecrets(config: Config): Promise<AgentSecrets> {
@@ -50,7 +55,7 @@ async function fetchSecrets(config: Config): Promise<AgentSecrets> {
       'set SWML_BASIC_AUTH_PASSWORD, TOKEN_SECRET and CALLER_HASH_SECRET, or AGENT_SECRET_ARN',
     );
   }
-  const parsed = SecretJson.safeParse(JSON.parse(await readFromSecretsExtension(config.AGENT_SECRET_ARN)));
+  const parsed = SecretJson.safeParse(await readFromSecretsExtension(config.AGENT_SECRET_ARN));
   if (!parsed.success) throw new ConfigError('agent secret is missing password, tokenSecret or callerHashSecret');
   return {
     username: parsed.data.username ?? config.SWML_BASIC_AUTH_USER,
@@ -69,6 +74,61 @@ export function loadSecrets(config: Config): Promise<AgentSecrets> {
   return pending;
 }
 
+/**
+ * SignalWire *project* settings, under their config names: the signing key (request
+ * signatures), and project id + API token + space URL (REST API: delete or download a
+ * recording). Any of them may be absent; each consumer decides what it can do without.
+ */
+export type SignalWireProject = Pick<
+  Config,
+  'SIGNALWIRE_SIGNING_KEY' | 'SIGNALWIRE_PROJECT_ID' | 'SIGNALWIRE_API_TOKEN' | 'SIGNALWIRE_SPACE_URL'
+>;
+
+/**
+ * The SignalWire secret's JSON keys, as an operator types them; each stands for the config name
+ * spelled from it (`spaceUrl` → `SIGNALWIRE_SPACE_URL`, see {@link configName}).
+ */
+const SIGNALWIRE_SECRET_KEYS = ['signingKey', 'projectId', 'apiToken', 'spaceUrl'] as const;
+
+/** `projectId` → `SIGNALWIRE_PROJECT_ID`. Spelled out rather than tabled: the SWML bundle is at its size budget. */
+const configName = (key: string): keyof SignalWireProject =>
+  `SIGNALWIRE_${key.replace(/[A-Z]/g, '_$&').toUpperCase()}` as keyof SignalWireProject;
+
+async function fetchSignalWireProject(config: Config): Promise<SignalWireProject> {
+  const secret = (config.SIGNALWIRE_SECRET_ARN
+    ? await readFromSecretsExtension(config.SIGNALWIRE_SECRET_ARN)
+    : undefined) as Record<string, unknown> | undefined;
+  // A filled secret value wins; an empty one (the stack's placeholder "") leaves the env value.
+  const merged: Record<string, unknown> = {};
+  for (const key of SIGNALWIRE_SECRET_KEYS) merged[configName(key)] = secret?.[key] || config[configName(key)];
+  // Through the config schema once more, so a value means the same wherever it comes from (a
+  // space URL must be a URL, its trailing slash goes); errors name the key, never the value.
+  return parseConfig(merged as Record<string, string>);
+}
+
+/** The pending load and the config it was made for: getConfig() is one object per instance. */
+let signalWire: { config: Config; load: Promise<SignalWireProject> } | undefined;
+
+/**
+ * SignalWire project settings: env values (config) overlaid by the non-empty values of the
+ * secret named by SIGNALWIRE_SECRET_ARN (JSON `{projectId, apiToken, signingKey, spaceUrl}`),
+ * read through the same extension as {@link loadSecrets} so no bundle needs the Secrets Manager
+ * SDK. Loaded once per instance and config (a value filled in later reaches new instances); a
+ * failed load is forgotten so the next invocation tries again.
+ */
+export function loadSignalWireProject(config: Config): Promise<SignalWireProject> {
+  // A different config object (tests and the local server re-parse the environment) is a
+  // different source: load again instead of serving values from another setup.
+  if (signalWire?.config === config) return signalWire.load;
+  const load = fetchSignalWireProject(config).catch((error: unknown) => {
+    if (signalWire?.load === load) signalWire = undefined;
+    throw error;
+  });
+  signalWire = { config, load };
+  return load;
+}
+
 export function resetSecretsForTests(): void {
   pending = undefined;
+  signalWire = undefined;
 }

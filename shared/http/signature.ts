@@ -1,6 +1,7 @@
 import type { MiddlewareObj, Request } from '@middy/core';
 import type { Context } from 'aws-lambda';
 import { createHmac, timingSafeEqual } from 'node:crypto';
+import { loadSignalWireProject } from '../aws/secrets.js';
 import { getConfig } from '../config.js';
 import { logger } from '../observability/logger.js';
 import { countMetric, MetricName } from '../observability/metrics.js';
@@ -36,8 +37,6 @@ export interface SignatureInput {
   signingKey: string;
 }
 
-const HEX_LENGTH: Record<SignatureAlgorithm, number> = { sha1: 40, sha256: 64 };
-
 /** SignalWire signs the URL it holds for us; the `user:pass@` part is auth, not part of it. */
 export function stripCredentials(url: string): string {
   return url.replace(/^([a-z][a-z0-9+.-]*:\/\/)[^/?#@]*@/i, '$1');
@@ -56,9 +55,9 @@ function headerValue(headers: SignatureInput['headers'], name: string): string |
 
 function matches(algorithm: SignatureAlgorithm, presented: string, input: SignatureInput, url: string): boolean {
   const candidate = presented.trim().toLowerCase();
-  // Shape check first: timingSafeEqual needs equal lengths, and the expected length is public.
-  if (candidate.length !== HEX_LENGTH[algorithm] || !/^[0-9a-f]+$/.test(candidate)) return false;
   const expected = computeSignalwireSignature(algorithm, input.signingKey, url, input.rawBody);
+  // Shape check first: timingSafeEqual needs equal lengths, and the expected length is public.
+  if (candidate.length !== expected.length || !/^[0-9a-f]+$/.test(candidate)) return false;
   return timingSafeEqual(Buffer.from(candidate, 'hex'), Buffer.from(expected, 'hex'));
 }
 
@@ -91,16 +90,18 @@ function rawBytes(event: HttpEvent): string | Uint8Array {
 
 /**
  * Middy middleware verifying SignalWire's signature. Runs after jsonBody (which enforces the
- * size limit). Without a configured signing key there is nothing to check against, so it
- * passes (basic auth still applies) and says so once per instance.
+ * size limit). The signing key comes from the SignalWire project settings (env, overlaid by
+ * the SignalWire secret in the cloud; loaded once per instance). Without a signing key there
+ * is nothing to check against, so it passes (basic auth still applies) and says so once per
+ * instance. A secret that cannot be read fails the request (500) rather than skipping the check.
  */
 export function signalwireSignature(mode: SignatureMode): HttpMiddleware {
   return {
-    before: function signalwireSignatureBefore(request: HttpRequest) {
+    before: async function signalwireSignatureBefore(request: HttpRequest) {
       const config = getConfig();
-      const signingKey = config.SIGNALWIRE_SIGNING_KEY;
+      const signingKey = (await loadSignalWireProject(config)).SIGNALWIRE_SIGNING_KEY;
       if (!signingKey) {
-        if (!warnedNoKey) logger.warn('SIGNALWIRE_SIGNING_KEY not set: SignalWire request signatures are not verified');
+        if (!warnedNoKey) logger.warn('no SignalWire signing key: request signatures are not verified');
         warnedNoKey = true;
         return;
       }

@@ -1,5 +1,5 @@
 import * as z from '../validation/zod.js';
-import { loadSecrets } from '../aws/secrets.js';
+import { loadSecrets, loadSignalWireProject } from '../aws/secrets.js';
 import { normalizeE164 } from '../consent/caller-hash.js';
 import { DynamoConsentStore } from '../consent/dynamo-consent-store.js';
 import { getConfig } from '../config.js';
@@ -136,21 +136,28 @@ export async function runPrivacyRequest(request: PrivacyRequest, deps: PrivacyDe
   }
 }
 
-let productionDeps: PrivacyDeps | undefined;
+let productionDeps: Promise<PrivacyDeps> | undefined;
 
-/** The deployed function's dependencies: table, bucket and secret from config, built once per instance. */
-export function privacyDeps(): PrivacyDeps {
-  if (!productionDeps) {
-    const config = getConfig();
-    const signalwire = signalWireRecordingsFromConfig(config);
-    productionDeps = {
-      data: new AwsCallDataStore(),
-      consent: new DynamoConsentStore(),
-      ...(signalwire ? { signalwire } : {}),
-      callerHashSecret: async () => (await loadSecrets(config)).callerHashSecret,
-      retentionDays: config.RETENTION_DAYS,
-    };
-  }
+async function buildPrivacyDeps(): Promise<PrivacyDeps> {
+  const config = getConfig();
+  // SignalWire credentials from env overlaid by the SignalWire secret. A secret that cannot be
+  // read fails the job: erasing without deleting SignalWire's copy would report "done" too early.
+  const signalwire = signalWireRecordingsFromConfig(await loadSignalWireProject(config));
+  return {
+    data: new AwsCallDataStore(),
+    consent: new DynamoConsentStore(),
+    ...(signalwire ? { signalwire } : {}),
+    callerHashSecret: async () => (await loadSecrets(config)).callerHashSecret,
+    retentionDays: config.RETENTION_DAYS,
+  };
+}
+
+/** The deployed function's dependencies: table, bucket and secrets from config, built once per instance. */
+export function privacyDeps(): Promise<PrivacyDeps> {
+  productionDeps ??= buildPrivacyDeps().catch((error: unknown) => {
+    productionDeps = undefined;
+    throw error;
+  });
   return productionDeps;
 }
 
@@ -169,5 +176,5 @@ export async function privacyOperatorCore(event: unknown): Promise<OperatorRespo
     logger.warn('privacy request rejected', { code: 'invalid_request' });
     return parsed.error;
   }
-  return runPrivacyRequest(parsed.request, privacyDeps());
+  return runPrivacyRequest(parsed.request, await privacyDeps());
 }

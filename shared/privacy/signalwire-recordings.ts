@@ -63,7 +63,11 @@ export class SignalWireRecordings {
   }
 }
 
-/** The client when all three SignalWire settings are configured, else undefined (erasure then skips SignalWire). */
+/**
+ * The client when all three SignalWire settings are configured, else undefined (erasure then
+ * skips SignalWire). Deployed functions pass `await loadSignalWireProject(getConfig())`
+ * (shared/aws/secrets.ts: env overlaid by the SignalWire secret); a plain {@link Config} is the env alone.
+ */
 export function signalWireRecordingsFromConfig(
   config: Pick<Config, 'SIGNALWIRE_PROJECT_ID' | 'SIGNALWIRE_API_TOKEN' | 'SIGNALWIRE_SPACE_URL'>,
   options: SignalWireRecordingsOptions = {},

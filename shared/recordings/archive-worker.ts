@@ -1,5 +1,6 @@
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import * as z from '../validation/zod.js';
+import { loadSignalWireProject } from '../aws/secrets.js';
 import { getConfig } from '../config.js';
 import { logger } from '../observability/logger.js';
 import { archiveRecordingAudio, archiveSettings, type ArchiveDeps } from './audio-archive.js';
@@ -13,16 +14,24 @@ const Job = z.object({
 });
 
 /**
- * SQS batch core for an audio-archive worker (a function subscribed to its own queue, or to a
- * fan-out of the transcription jobs). Failed messages are reported individually so only they
- * are retried and, after the queue's maxReceiveCount, dead-lettered; a malformed message is
+ * SQS batch core of the audio-archive worker (functions/archive-worker: subscribed to the
+ * archive queue, which recording-status feeds next to the transcription queue; see
+ * shared/recordings/http.ts). Failed messages are reported individually so only they are
+ * retried and, after the queue's maxReceiveCount, dead-lettered; a malformed message is
  * dropped with an error log (retrying cannot fix it).
+ *
+ * Credentials come from the SignalWire project settings (env overlaid by the SignalWire
+ * secret). recording-status enqueues only when they are configured, so a job that finds none
+ * here means they were removed or cannot be seen: every message is reported failed, to wait
+ * in the DLQ (alarmed) until the secret is filled and the DLQ redriven, rather than dropped.
  */
 export async function archiveWorkerCore(event: SQSEvent, deps?: Omit<ArchiveDeps, 'metadata'> & Pick<Partial<ArchiveDeps>, 'metadata'>): Promise<SQSBatchResponse> {
-  const settings = deps ?? archiveSettings(getConfig());
+  const settings = deps ?? archiveSettings(await loadSignalWireProject(getConfig()));
   if (!settings) {
-    logger.warn('audio archive not configured (SIGNALWIRE_PROJECT_ID / SIGNALWIRE_API_TOKEN): jobs skipped');
-    return { batchItemFailures: [] };
+    logger.error('audio archive jobs but no SignalWire project credentials (projectId / apiToken): jobs left for retry', {
+      jobs: event.Records.length,
+    });
+    return { batchItemFailures: event.Records.map((r) => ({ itemIdentifier: r.messageId })) };
   }
   const full: ArchiveDeps = { metadata: deps?.metadata ?? new S3MetadataStore(), ...settings };
   const batchItemFailures: SQSBatchResponse['batchItemFailures'] = [];

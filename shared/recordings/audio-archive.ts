@@ -39,8 +39,14 @@ const DEFAULT_TIMEOUT_MS = 60_000;
 
 const CONTENT_TYPES: Record<string, string> = { mp3: 'audio/mpeg', wav: 'audio/wav', mp4: 'audio/mp4' };
 
-/** Archive settings from config, or undefined when project credentials are not configured. */
-export function archiveSettings(config: Config): Pick<ArchiveDeps, 'credentials' | 'allowedHosts'> | undefined {
+/**
+ * Archive settings from the SignalWire project settings (in the cloud
+ * `loadSignalWireProject(getConfig())`: env overlaid by the SignalWire secret; a whole
+ * {@link Config} works too), or undefined when project credentials are not configured.
+ */
+export function archiveSettings(
+  config: Pick<Config, 'SIGNALWIRE_PROJECT_ID' | 'SIGNALWIRE_API_TOKEN' | 'SIGNALWIRE_SPACE_URL'>,
+): Pick<ArchiveDeps, 'credentials' | 'allowedHosts'> | undefined {
   if (!config.SIGNALWIRE_PROJECT_ID || !config.SIGNALWIRE_API_TOKEN) return undefined;
   const space = config.SIGNALWIRE_SPACE_URL ? [new URL(config.SIGNALWIRE_SPACE_URL).hostname] : [];
   return {

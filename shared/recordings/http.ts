@@ -1,15 +1,17 @@
+import { loadSignalWireProject, type SignalWireProject } from '../aws/secrets.js';
 import type { ConsentStore } from '../consent/types.js';
 import { DynamoConsentStore } from '../consent/dynamo-consent-store.js';
-import { getConfig } from '../config.js';
+import { getConfig, type Config } from '../config.js';
 import type { HttpEvent } from '../http/middleware.js';
 import { json, type HttpResult } from '../http/response.js';
 import { logger } from '../observability/logger.js';
 import { AwsCallDataStore } from '../privacy/call-data-store.js';
 import { signalWireRecordingsFromConfig } from '../privacy/signalwire-recordings.js';
+import { archiveSettings } from './audio-archive.js';
 import { ingestRecordingWebhook, type IngestDeps } from './ingest.js';
 import { DynamoIngestLedger } from './ingest-ledger-store.js';
 import { S3MetadataStore } from './metadata-store.js';
-import { InProcessTranscriptionQueue, type TranscriptionQueue } from './transcription-queue.js';
+import { FanOutQueue, InProcessTranscriptionQueue, type TranscriptionQueue } from './transcription-queue.js';
 import { SqsTranscriptionQueue } from './transcription-queue-store.js';
 import { parseRecordingWebhook } from './webhook.js';
 
@@ -23,18 +25,36 @@ function transcriptionQueue(queueUrl: string | undefined): TranscriptionQueue {
   return new InProcessTranscriptionQueue();
 }
 
-/** Production dependencies, built once per instance (module scope, reused while warm). */
-export function recordingDeps(): IngestDeps {
+/**
+ * Where a stored recording's job goes. The audio archive rides on the same `queued` ingest step
+ * rather than a step of its own: the job is the same message, so the exactly-once ledger stays
+ * as it is and {@link FanOutQueue} sends it to both queues before the step is marked. It is sent
+ * to the archive queue only when ARCHIVE_QUEUE_URL is set (the stack sets it; the local stack
+ * has no SQS and leaves archiving off) and SignalWire project credentials are configured
+ * (without them the worker could not download anything).
+ */
+function jobQueue(config: Config, project: SignalWireProject): TranscriptionQueue {
+  const transcription = transcriptionQueue(config.QUEUE_URL);
+  if (!config.ARCHIVE_QUEUE_URL || !archiveSettings(project)) return transcription;
+  return new FanOutQueue([transcription, new SqsTranscriptionQueue(config.ARCHIVE_QUEUE_URL)]);
+}
+
+/**
+ * Production dependencies, built once per instance (module scope, reused while warm).
+ * `project`: SignalWire project settings; the webhook passes the loaded ones (env overlaid by
+ * the SignalWire secret), callers without a secret (tests, local tools) get the env values.
+ */
+export function recordingDeps(project: SignalWireProject = getConfig()): IngestDeps {
   if (!productionDeps) {
     const config = getConfig();
     const consent: ConsentStore = new DynamoConsentStore();
     // Short: it runs inside a webhook SignalWire is waiting on; a timeout is answered 503 and retried.
-    const signalwire = signalWireRecordingsFromConfig(config, { timeoutMs: SIGNALWIRE_DELETE_TIMEOUT_MS });
+    const signalwire = signalWireRecordingsFromConfig(project, { timeoutMs: SIGNALWIRE_DELETE_TIMEOUT_MS });
     productionDeps = {
       consent,
       metadata: new S3MetadataStore(),
       ledger: new DynamoIngestLedger(),
-      queue: transcriptionQueue(config.QUEUE_URL),
+      queue: jobQueue(config, project),
       callData: new AwsCallDataStore(),
       ...(signalwire ? { signalwire } : {}),
       settings: { stereo: config.RECORDING_STEREO, retentionDays: config.RETENTION_DAYS },
@@ -56,6 +76,6 @@ export function resetRecordingDepsForTests(): void {
  */
 export async function recordingStatusCore(event: HttpEvent): Promise<HttpResult> {
   const recording = parseRecordingWebhook(event.jsonBody);
-  const { outcome } = await ingestRecordingWebhook(recording, recordingDeps());
+  const { outcome } = await ingestRecordingWebhook(recording, recordingDeps(await loadSignalWireProject(getConfig())));
   return json(200, { status: outcome, recording_id: recording.recordingId });
 }

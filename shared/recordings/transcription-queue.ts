@@ -23,3 +23,19 @@ export class InProcessTranscriptionQueue implements TranscriptionQueue {
     this.messages.push({ ...job });
   }
 }
+
+/**
+ * One job, several queues: the transcription queue and, when the audio archive is on, the
+ * archive queue (recording-status builds it; see shared/recordings/http.ts). Sends in order and
+ * stops at the first failure, so ingest's `queued` step is marked only once every queue has the
+ * job. A failure part-way makes the retry send to the earlier queues again: the same duplicate
+ * the ledger already allows (crash between "sent" and "marked"), absorbed by a FIFO queue's
+ * deduplication id or by consumers keyed on recordingId (the archive worker skips archived audio).
+ */
+export class FanOutQueue implements TranscriptionQueue {
+  constructor(readonly queues: readonly TranscriptionQueue[]) {}
+
+  async enqueue(job: TranscriptionJob): Promise<void> {
+    for (const queue of this.queues) await queue.enqueue(job);
+  }
+}

@@ -18,6 +18,7 @@ const OUTPUTS = {
   LogGroupRecordingStatus: '/g/rs',
   LogGroupPaymentConnector: '/g/pay',
   LogGroupPrivacy: '/g/privacy',
+  LogGroupArchiveWorker: '/g/archive',
 };
 
 describe('npm run logs: arguments', () => {
@@ -60,7 +61,8 @@ describe('npm run logs: AWS CLI commands', () => {
       'cloudformation', 'describe-stacks', '--stack-name', 'recording-agent-prod', '--query', 'Stacks[0].Outputs', '--output', 'json',
     ]);
     expect(logGroupsFor('recording-status', OUTPUTS)).toEqual(['/g/rs']);
-    expect(logGroupsFor('all', OUTPUTS)).toHaveLength(5);
+    expect(logGroupsFor('all', OUTPUTS)).toHaveLength(6);
+    expect(logGroupsFor('archive-worker', OUTPUTS)).toEqual(['/g/archive']);
     expect(() => logGroupsFor('swml', {})).toThrow(/LogGroupSwml not found/);
   });
 

@@ -4,14 +4,17 @@ import { TABLE } from '../../shared/aws/table.js';
 import { MetricName } from '../../shared/observability/metrics.js';
 import { actionsOf, envOf, functionId, resourcesOf, synthStack } from './infra-support.js';
 
+/** The functions that answer requests (SignalWire or operator); all read the agent secret. */
 const SERVICES = ['swml', 'swaig', 'recording-status', 'payment-connector', 'privacy'] as const;
+/** Plus the SQS-triggered archive worker (its own assertions: infra-signalwire-archive.test.ts). */
+const ALL_SERVICES = [...SERVICES, 'archive-worker'] as const;
 
 describe('functions', () => {
   const { template } = synthStack();
   const functions = resourcesOf(template, 'AWS::Lambda::Function');
 
   it('has one function per service, all arm64 on the tested Node major with the secrets extension', () => {
-    expect(Object.keys(functions)).toHaveLength(5);
+    expect(Object.keys(functions)).toHaveLength(6);
     for (const fn of Object.values(functions)) {
       expect(fn.Properties?.Runtime).toBe('nodejs22.x');
       expect(fn.Properties?.Architectures).toEqual(['arm64']);
@@ -20,7 +23,7 @@ describe('functions', () => {
       expect(JSON.stringify(fn.Properties?.Layers)).toContain('arm64');
       expect(fn.Properties?.LoggingConfig).toEqual({ LogGroup: { Ref: expect.any(String) } });
     }
-    expect(SERVICES.map((s) => functionId(template, s))).toHaveLength(5);
+    expect(new Set(ALL_SERVICES.map((s) => functionId(template, s))).size).toBe(6);
   });
 
   it('sets the house environment on every function', () => {
@@ -85,11 +88,11 @@ describe('least privilege', () => {
   const { template } = synthStack();
   const storageActions = (actions: string[]) => actions.filter((a) => /^(dynamodb|s3|sqs):/.test(a));
 
-  it('swml and payment-connector touch no storage: only their log group and the secret', () => {
+  it('swml and payment-connector touch no storage: only their log group and the secrets', () => {
     for (const service of ['swml', 'payment-connector']) {
       const actions = actionsOf(template, service);
       expect(storageActions(actions)).toEqual([]);
-      expect(actions.sort()).toEqual(
+      expect([...new Set(actions)].sort()).toEqual(
         ['logs:CreateLogStream', 'logs:PutLogEvents', 'secretsmanager:DescribeSecret', 'secretsmanager:GetSecretValue'].sort(),
       );
     }
@@ -314,19 +317,21 @@ describe('observability', () => {
     expect(dashboards).toHaveLength(1);
     const body = JSON.stringify(dashboards[0]!.Properties?.DashboardBody);
     for (const name of Object.values(MetricName)) expect(body).toContain(name);
-    for (const fn of SERVICES) expect(body).toContain(`\\"label\\":\\"${fn}\\"`);
+    for (const fn of ALL_SERVICES) expect(body).toContain(`\\"label\\":\\"${fn}\\"`);
     // HTTP APIs publish 4xx/5xx (REST APIs say 4XXError/5XXError).
     expect(body).toContain('\\"AWS/ApiGateway\\",\\"5xx\\"');
     expect(body).toContain('\\"AWS/ApiGateway\\",\\"4xx\\"');
   });
 
   it('alarms on errors and throttles per function, DLQ depth, recordings without consent and API 5xx rate', () => {
-    template.resourceCountIs('AWS::CloudWatch::Alarm', 5 * 2 + 3);
+    template.resourceCountIs('AWS::CloudWatch::Alarm', 6 * 2 + 4);
     const alarms = Object.values(resourcesOf(template, 'AWS::CloudWatch::Alarm')).map((a) => a.Properties!);
     const byMetric = (name: string) => alarms.filter((a) => a.MetricName === name);
-    expect(byMetric('Errors')).toHaveLength(5);
-    expect(byMetric('Throttles')).toHaveLength(5);
+    expect(byMetric('Errors')).toHaveLength(6);
+    expect(byMetric('Throttles')).toHaveLength(6);
+    // One per DLQ: transcription and archive.
     expect(byMetric('ApproximateNumberOfMessagesVisible')).toEqual([
+      expect.objectContaining({ Threshold: 1, ComparisonOperator: 'GreaterThanOrEqualToThreshold' }),
       expect.objectContaining({ Threshold: 1, ComparisonOperator: 'GreaterThanOrEqualToThreshold' }),
     ]);
     expect(byMetric('RecordingWithoutConsent')).toEqual([
@@ -351,7 +356,7 @@ describe('observability', () => {
         'recording-agent-prod/consent outcomes',
       ].sort(),
     );
-    for (const q of queries) expect(q.LogGroupNames).toHaveLength(5);
+    for (const q of queries) expect(q.LogGroupNames).toHaveLength(6);
     const timeline = queries.find((q) => String(q.Name).includes('timeline'));
     expect(timeline?.QueryString).toContain('correlation_id = "CALL_ID"');
     const cold = queries.find((q) => String(q.Name).includes('cold'));
@@ -363,10 +368,10 @@ describe('outputs', () => {
   it('says where to paste, how to get the password, and where things are, without any secret value', () => {
     const { template } = synthStack();
     const outputs = template.toJSON().Outputs as Record<string, { Value: unknown }>;
-    for (const key of ['SwmlUrl', 'SwmlUrlWithCredentials', 'DashboardUrl', 'TableName', 'BucketName', 'QueueUrl', 'SecretArn', 'PrivacyFunctionName']) {
+    for (const key of ['SwmlUrl', 'SwmlUrlWithCredentials', 'DashboardUrl', 'TableName', 'BucketName', 'QueueUrl', 'SecretArn', 'SignalWireSecretArn', 'ArchiveQueueUrl', 'PrivacyFunctionName']) {
       expect(outputs, key).toHaveProperty(key);
     }
-    for (const service of ['Swml', 'Swaig', 'RecordingStatus', 'PaymentConnector', 'Privacy']) {
+    for (const service of ['Swml', 'Swaig', 'RecordingStatus', 'PaymentConnector', 'Privacy', 'ArchiveWorker']) {
       expect(outputs).toHaveProperty(`LogGroup${service}`);
     }
     expect(JSON.stringify(outputs.SwmlUrl?.Value)).toMatch(/ApiEndpoint.*\/swml/);
