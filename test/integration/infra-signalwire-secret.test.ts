@@ -1,0 +1,190 @@
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { createHmac } from 'node:crypto';
+import type { SQSEvent } from 'aws-lambda';
+import { loadSignalWireProject, resetSecretsForTests } from '../../shared/aws/secrets.js';
+import { ConfigError, getConfig, parseConfig, resetConfigForTests } from '../../shared/config.js';
+import { signalwireHandler } from '../../shared/http/handler.js';
+import { json } from '../../shared/http/response.js';
+import { archiveWorkerCore } from '../../shared/recordings/archive-worker.js';
+import { captureLogs } from '../support/logs.js';
+import { EXTENSION_TOKEN, startSecretsExtensionStandIn, type SecretsExtensionStandIn } from '../support/secrets-extension.js';
+import { apiEvent, lambdaContext } from '../support/signalwire.js';
+import { TEST_SECRETS } from '../support/storage.js';
+
+// The SignalWire project settings loader (shared/aws/secrets.ts) against a local stand-in for
+// the Parameters and Secrets extension, over real HTTP, as the deployed functions read it.
+
+const ARN = 'arn:aws:secretsmanager:us-east-1:210987654321:secret:signalwire-project-AbCdEf';
+const PUBLIC_BASE = 'https://agent.example.com';
+const saved = { ...process.env };
+let extension: SecretsExtensionStandIn;
+
+const secretJson = (values: Partial<Record<'projectId' | 'apiToken' | 'signingKey' | 'spaceUrl', string>>) =>
+  JSON.stringify({ projectId: '', apiToken: '', signingKey: '', spaceUrl: '', ...values });
+
+beforeAll(async () => {
+  extension = await startSecretsExtensionStandIn();
+});
+afterAll(async () => {
+  process.env = saved;
+  resetConfigForTests();
+  resetSecretsForTests();
+  await extension.close();
+});
+beforeEach(() => {
+  process.env = { ...saved, PARAMETERS_SECRETS_EXTENSION_HTTP_PORT: extension.port, AWS_SESSION_TOKEN: EXTENSION_TOKEN };
+  for (const name of ['SIGNALWIRE_SIGNING_KEY', 'SIGNALWIRE_PROJECT_ID', 'SIGNALWIRE_API_TOKEN', 'SIGNALWIRE_SPACE_URL', 'SIGNALWIRE_SECRET_ARN']) {
+    delete process.env[name];
+  }
+  extension.secrets.clear();
+  extension.requests.length = 0;
+  resetConfigForTests();
+  resetSecretsForTests();
+});
+
+describe('loadSignalWireProject', () => {
+  it('without SIGNALWIRE_SECRET_ARN returns the SIGNALWIRE_* variables and asks no extension', async () => {
+    // Prepare
+    const config = parseConfig({ SIGNALWIRE_PROJECT_ID: 'env-project', SIGNALWIRE_API_TOKEN: 'env-token', SIGNALWIRE_SPACE_URL: 'https://env.signalwire.com/' });
+    // Act
+    const project = await loadSignalWireProject(config);
+    // Assess
+    expect(project).toMatchObject({
+      SIGNALWIRE_PROJECT_ID: 'env-project',
+      SIGNALWIRE_API_TOKEN: 'env-token',
+      SIGNALWIRE_SPACE_URL: 'https://env.signalwire.com',
+    });
+    expect(project.SIGNALWIRE_SIGNING_KEY).toBeUndefined();
+    expect(extension.requests).toEqual([]);
+  });
+
+  it("overlays the secret's non-empty values on the env values, by the config's rules", async () => {
+    // Prepare: the operator filled three of four; the API token stays the env's.
+    extension.secrets.set(ARN, secretJson({ projectId: 'secret-project', signingKey: 'PSK_secret', spaceUrl: 'https://acme.signalwire.com/' }));
+    const config = parseConfig({ SIGNALWIRE_SECRET_ARN: ARN, SIGNALWIRE_PROJECT_ID: 'env-project', SIGNALWIRE_API_TOKEN: 'env-token' });
+    // Act
+    const project = await loadSignalWireProject(config);
+    // Assess
+    expect(project).toMatchObject({
+      SIGNALWIRE_PROJECT_ID: 'secret-project',
+      SIGNALWIRE_API_TOKEN: 'env-token',
+      SIGNALWIRE_SIGNING_KEY: 'PSK_secret',
+      SIGNALWIRE_SPACE_URL: 'https://acme.signalwire.com',
+    });
+    expect(extension.requests).toEqual([ARN]);
+  });
+
+  it("leaves everything unset while the secret holds only the stack's placeholders", async () => {
+    extension.secrets.set(ARN, secretJson({}));
+    const project = await loadSignalWireProject(parseConfig({ SIGNALWIRE_SECRET_ARN: ARN }));
+    for (const name of ['SIGNALWIRE_SIGNING_KEY', 'SIGNALWIRE_PROJECT_ID', 'SIGNALWIRE_API_TOKEN', 'SIGNALWIRE_SPACE_URL'] as const) {
+      expect(project[name], name).toBeUndefined();
+    }
+  });
+
+  it('loads once per instance: later calls with the same config ask the extension nothing', async () => {
+    extension.secrets.set(ARN, secretJson({ signingKey: 'PSK_once' }));
+    const config = parseConfig({ SIGNALWIRE_SECRET_ARN: ARN });
+    const [a, b] = await Promise.all([loadSignalWireProject(config), loadSignalWireProject(config)]);
+    extension.secrets.set(ARN, secretJson({ signingKey: 'PSK_changed' }));
+    const c = await loadSignalWireProject(config);
+    expect([a, b, c].map((p) => p.SIGNALWIRE_SIGNING_KEY)).toEqual(['PSK_once', 'PSK_once', 'PSK_once']);
+    expect(extension.requests).toEqual([ARN]);
+  });
+
+  it('forgets a failed load, so the next invocation tries again', async () => {
+    // Prepare: the extension fails once (e.g. Secrets Manager throttled), then answers.
+    extension.secrets.set(ARN, 500);
+    const config = parseConfig({ SIGNALWIRE_SECRET_ARN: ARN });
+    // Act + Assess
+    await expect(loadSignalWireProject(config)).rejects.toThrow(/secrets extension answered 500/);
+    extension.secrets.set(ARN, secretJson({ signingKey: 'PSK_second' }));
+    expect((await loadSignalWireProject(config)).SIGNALWIRE_SIGNING_KEY).toBe('PSK_second');
+    expect(extension.requests).toEqual([ARN, ARN]);
+  });
+
+  it('sends the session token the extension requires', async () => {
+    extension.secrets.set(ARN, secretJson({ signingKey: 'PSK_x' }));
+    process.env.AWS_SESSION_TOKEN = 'some-other-token';
+    await expect(loadSignalWireProject(parseConfig({ SIGNALWIRE_SECRET_ARN: ARN }))).rejects.toThrow(/401/);
+  });
+
+  it('rejects a bad value naming the key, and a non-JSON secret, without echoing what it holds', async () => {
+    const config = parseConfig({ SIGNALWIRE_SECRET_ARN: ARN });
+    extension.secrets.set(ARN, secretJson({ apiToken: 'PT-very-secret', spaceUrl: 'acme PT-very-secret' }));
+    const bad = await loadSignalWireProject(config).catch((error: unknown) => error);
+    expect(bad).toBeInstanceOf(ConfigError);
+    expect(String((bad as Error).message)).toContain('SIGNALWIRE_SPACE_URL');
+    expect(String((bad as Error).message)).not.toContain('very-secret');
+
+    extension.secrets.set(ARN, '{"apiToken": PT-very-secret');
+    const notJson = await loadSignalWireProject(config).catch((error: unknown) => error);
+    expect(notJson).toBeInstanceOf(ConfigError);
+    expect(String((notJson as Error).message)).toMatch(/not JSON/);
+    expect(`${String((notJson as Error).message)} ${String((notJson as Error).cause ?? '')}`).not.toContain('very-secret');
+  });
+});
+
+describe('signature middleware with the signing key from the SignalWire secret', () => {
+  const reached: string[] = [];
+  const handler = signalwireHandler(
+    async (event) => {
+      reached.push(event.rawBody);
+      return json(200, { ok: true });
+    },
+    { signature: 'required' },
+  );
+  const body = '{"call":{"call_id":"3fa85f64-5717-4562-b3fc-2c963f66afa6"}}';
+  const sign = (key: string) => createHmac('sha1', key).update(`${PUBLIC_BASE}/swml${body}`).digest('hex');
+  const request = (signature: string) =>
+    handler(apiEvent({ path: '/swml', rawBody: body, headers: { 'x-signalwire-signature': signature } }), lambdaContext('swml'));
+  let logs: ReturnType<typeof captureLogs>;
+
+  beforeEach(() => {
+    // An old key in the environment: the secret's value must win over it.
+    Object.assign(process.env, TEST_SECRETS, { SWML_PROXY_URL_BASE: PUBLIC_BASE, SIGNALWIRE_SECRET_ARN: ARN, SIGNALWIRE_SIGNING_KEY: 'env-old-key' });
+    resetConfigForTests();
+    reached.length = 0;
+    logs = captureLogs();
+    return () => logs.restore();
+  });
+
+  it("accepts a request signed with the secret's key and refuses the env's old one", async () => {
+    extension.secrets.set(ARN, secretJson({ signingKey: 'PSK_from_secret' }));
+    expect((await request(sign('PSK_from_secret'))).statusCode).toBe(200);
+    const refused = await request(sign('env-old-key'));
+    expect(refused.statusCode).toBe(403);
+    expect(JSON.parse(refused.body)).toMatchObject({ error: { code: 'invalid_signature' } });
+    expect(reached).toHaveLength(1);
+    expect(getConfig().SIGNALWIRE_SIGNING_KEY).toBe('env-old-key');
+  });
+
+  it('fails closed when the secret cannot be read: 500, the core never runs, the key never logged', async () => {
+    extension.secrets.set(ARN, 503);
+    const result = await request(sign('env-old-key'));
+    expect(result.statusCode).toBe(500);
+    expect(JSON.parse(result.body)).toEqual({ error: { code: 'internal_error', message: 'internal error' } });
+    expect(reached).toEqual([]);
+    expect(logs.text()).not.toContain('env-old-key');
+  });
+});
+
+describe('archive worker without SignalWire credentials', () => {
+  it('reports every job failed (retry, then the alarmed DLQ) instead of dropping it', async () => {
+    // Prepare: the secret holds placeholders only, the environment nothing.
+    extension.secrets.set(ARN, secretJson({}));
+    process.env.SIGNALWIRE_SECRET_ARN = ARN;
+    resetConfigForTests();
+    const logs = captureLogs();
+    const event = { Records: [{ messageId: 'm1', body: '{}' }, { messageId: 'm2', body: '{}' }] } as unknown as SQSEvent;
+    try {
+      // Act
+      const response = await archiveWorkerCore(event);
+      // Assess
+      expect(response.batchItemFailures).toEqual([{ itemIdentifier: 'm1' }, { itemIdentifier: 'm2' }]);
+      expect(logs.text()).toContain('no SignalWire project credentials');
+    } finally {
+      logs.restore();
+    }
+  });
+});
