@@ -90,7 +90,7 @@ export type SignalWireProject = Pick<
  */
 const SIGNALWIRE_SECRET_KEYS = ['signingKey', 'projectId', 'apiToken', 'spaceUrl'] as const;
 
-/** `projectId` → `SIGNALWIRE_PROJECT_ID`. Spelled out rather than tabled: the SWML bundle is at its size budget. */
+/** `projectId` → `SIGNALWIRE_PROJECT_ID`. Derived rather than tabled: the SWML bundle is at its size budget. */
 const configName = (key: string): keyof SignalWireProject =>
   `SIGNALWIRE_${key.replace(/[A-Z]/g, '_$&').toUpperCase()}` as keyof SignalWireProject;
 
