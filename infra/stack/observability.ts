@@ -29,6 +29,8 @@ export interface ObservabilityProps {
   deadLetterQueues: Record<string, { queue: IQueue; description: string }>;
   /** Service (function) that emits RecordingWithoutConsent; the alarm watches its dimension. */
   recordingWebhookService: string;
+  /** Service (function) that runs SWAIG tools and emits SensitiveWhileRecording. */
+  toolService: string;
   alarmTopicArn?: string;
 }
 
@@ -101,7 +103,13 @@ export class Observability extends Construct {
       graph('Consent', [MetricName.ConsentGranted, MetricName.ConsentDeclined, MetricName.ConsentWithdrawn].map(emfSearch)),
       graph(
         'Recordings',
-        [MetricName.RecordingStored, MetricName.RecordingWithoutConsent, MetricName.RecordingBlocked, MetricName.WebhookDuplicate].map(emfSearch),
+        [
+          MetricName.RecordingStored,
+          MetricName.RecordingWithoutConsent,
+          MetricName.SensitiveWhileRecording,
+          MetricName.RecordingBlocked,
+          MetricName.WebhookDuplicate,
+        ].map(emfSearch),
       ),
       graph('Payments and auth', [MetricName.PaymentApproved, MetricName.PaymentDeclined, MetricName.AuthFailure].map(emfSearch)),
     );
@@ -158,6 +166,20 @@ export class Observability extends Construct {
           period: PERIOD,
         }),
         alarmDescription: 'a recording arrived for a call without granted consent: compliance incident',
+      }),
+    );
+    add(
+      new Alarm(this, 'SensitiveWhileRecording', {
+        ...atLeastOne,
+        // Alarms cannot evaluate SEARCH: watch the one function that emits it.
+        metric: new Metric({
+          namespace: METRICS_NAMESPACE,
+          metricName: MetricName.SensitiveWhileRecording,
+          dimensionsMap: { service: props.toolService },
+          statistic: 'Sum',
+          period: PERIOD,
+        }),
+        alarmDescription: 'a secure tool received sensitive data while the recording was running: erase or redact that recording',
       }),
     );
     add(

@@ -77,6 +77,7 @@ export class RecordingAgentStack extends Stack {
         },
       },
       recordingWebhookService: this.functions.recordingStatus.serviceName,
+      toolService: this.functions.swaig.serviceName,
       alarmTopicArn: settings.alarmTopicArn,
     });
 

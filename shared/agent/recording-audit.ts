@@ -1,4 +1,6 @@
-import type { ConsentStore, AuditEventType } from '../consent/types.js';
+import type { AuditEvent, ConsentStore, AuditEventType } from '../consent/types.js';
+import { logger } from '../observability/logger.js';
+import { countMetric, MetricName } from '../observability/metrics.js';
 import { isRecordCallAction, isStopRecordCallAction, type FunctionResult } from '../swaig/function-result.js';
 
 /** Tools whose record_call starts a recording (the rest resume one) and whose stop is final. */
@@ -30,4 +32,31 @@ export async function auditRecordingActions(
     }
   }
   return result;
+}
+
+const RECORDING_EVENTS: ReadonlySet<AuditEventType> = new Set(['recording_started', 'recording_resumed', 'recording_paused', 'recording_stopped']);
+
+/** Whether the call's audit trail says a recording is running (its last recording event started or resumed one). */
+export function recordingActive(events: readonly AuditEvent[]): boolean {
+  const last = [...events].reverse().find((e) => RECORDING_EVENTS.has(e.type));
+  return last?.type === 'recording_started' || last?.type === 'recording_resumed';
+}
+
+/**
+ * Audit a secure tool's use (its name, never its arguments). The prompt tells the agent to pause
+ * before sensitive data is spoken; if the trail shows the recording was running when the data
+ * arrived, the data is in that recording: a compliance incident to alarm on, so an operator can
+ * erase or redact it. Failing to read the trail is logged, never fatal to the call.
+ */
+export async function auditSecureToolUse(toolName: string, callId: string, consent: ConsentStore): Promise<void> {
+  try {
+    const active = recordingActive(await consent.listEvents(callId));
+    await consent.appendEvent(callId, { type: 'secure_tool_used', detail: { tool: toolName, recordingActive: active } });
+    if (active) {
+      countMetric(MetricName.SensitiveWhileRecording);
+      logger.error('incident: sensitive data taken while recording', { tool: toolName });
+    }
+  } catch (error) {
+    logger.error('could not audit secure tool use', { error });
+  }
 }

@@ -6,11 +6,10 @@ import type { ConsentStore } from '../consent/types.js';
 import type { HttpEvent } from '../http/middleware.js';
 import { publicBaseUrl } from '../http/public-url.js';
 import { json, type HttpResult } from '../http/response.js';
-import { logger } from '../observability/logger.js';
 import { dispatchSwaig } from '../swaig/dispatch.js';
 import { FunctionResult } from '../swaig/function-result.js';
 import { enforceRecordingConsent } from './consent-gate.js';
-import { auditRecordingActions } from './recording-audit.js';
+import { auditRecordingActions, auditSecureToolUse } from './recording-audit.js';
 import { agentUrls, RECORDING_CONTROL_ID } from './settings.js';
 import { agentTools, type AgentDeps } from './tools.js';
 
@@ -46,6 +45,8 @@ export async function swaigCore(event: HttpEvent, _context?: Context): Promise<H
     token: event.queryStringParameters?.__token,
     onToolFailure: failClosed,
     async finalize(result, tool, call) {
+      // Before the gate and the audit below add events: the trail must show the state the data arrived in.
+      if (tool.secure) await auditSecureToolUse(tool.name, call.callId, deps.consent);
       const gated = await enforceRecordingConsent(result, {
         callId: call.callId,
         callerNumber: call.callerNumber,
@@ -53,11 +54,6 @@ export async function swaigCore(event: HttpEvent, _context?: Context): Promise<H
         config,
         callerHashSecret: secrets.callerHashSecret,
       });
-      if (tool.secure) {
-        await deps.consent
-          .appendEvent(call.callId, { type: 'secure_tool_used', detail: { tool: tool.name } })
-          .catch((error: unknown) => logger.error('could not audit secure tool use', { error }));
-      }
       return auditRecordingActions(gated, tool.name, call.callId, deps.consent);
     },
   });

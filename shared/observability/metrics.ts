@@ -22,6 +22,7 @@ export const MetricName = {
   RecordingBlocked: 'RecordingActionBlocked',
   RecordingStored: 'RecordingStored',
   RecordingWithoutConsent: 'RecordingWithoutConsent',
+  SensitiveWhileRecording: 'SensitiveWhileRecording',
   WebhookDuplicate: 'WebhookDuplicate',
   PaymentApproved: 'PaymentApproved',
   PaymentDeclined: 'PaymentDeclined',

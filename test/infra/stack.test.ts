@@ -324,7 +324,7 @@ describe('observability', () => {
   });
 
   it('alarms on errors and throttles per function, DLQ depth, recordings without consent and API 5xx rate', () => {
-    template.resourceCountIs('AWS::CloudWatch::Alarm', 6 * 2 + 4);
+    template.resourceCountIs('AWS::CloudWatch::Alarm', 6 * 2 + 5);
     const alarms = Object.values(resourcesOf(template, 'AWS::CloudWatch::Alarm')).map((a) => a.Properties!);
     const byMetric = (name: string) => alarms.filter((a) => a.MetricName === name);
     expect(byMetric('Errors')).toHaveLength(6);
@@ -340,6 +340,9 @@ describe('observability', () => {
         Dimensions: [{ Name: 'service', Value: 'recording-status' }],
         Threshold: 1,
       }),
+    ]);
+    expect(byMetric('SensitiveWhileRecording')).toEqual([
+      expect.objectContaining({ Namespace: 'RecordingAgent', Dimensions: [{ Name: 'service', Value: 'swaig' }], Threshold: 1 }),
     ]);
     const rate = alarms.find((a) => Array.isArray(a.Metrics));
     expect(JSON.stringify(rate?.Metrics)).toContain('5xx');

@@ -1,4 +1,5 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { metrics } from '../../shared/observability/metrics.js';
 import { randomUUID } from 'node:crypto';
 import fc from 'fast-check';
 import { resetConfigForTests } from '../../shared/config.js';
@@ -156,6 +157,34 @@ describe('sensitive capture', () => {
     const events = await store.listEvents(callId);
     expect(events.map((e) => e.type)).toContain('secure_tool_used');
     expect(JSON.stringify(events)).not.toContain('6789');
+  });
+
+  it('an SSN taken while the recording runs (collect_ssn skipped) is flagged as an incident', async () => {
+    const callId = randomUUID();
+    await call('get_recording_consent', { response: 'yes' }, callId);
+    const logs = captureLogs();
+    const metric = vi.spyOn(metrics, 'addMetric');
+    let counted: unknown[] = [];
+    try {
+      await call('ssn_received', { ssn: '123-45-6789' }, callId, { token: token(callId, 'ssn_received') });
+      counted = metric.mock.calls.map((c) => c[0]);
+    } finally {
+      logs.restore();
+      metric.mockRestore();
+    }
+    const used = (await store.listEvents(callId)).find((e) => e.type === 'secure_tool_used');
+    expect(used?.detail).toEqual({ tool: 'ssn_received', recordingActive: true });
+    expect(logs.text()).toContain('incident: sensitive data taken while recording');
+    expect(counted).toContain('SensitiveWhileRecording');
+  });
+
+  it('no incident when the recording was paused first', async () => {
+    const callId = randomUUID();
+    await call('get_recording_consent', { response: 'yes' }, callId);
+    await call('collect_ssn', {}, callId);
+    await call('ssn_received', { ssn: '123-45-6789' }, callId, { token: token(callId, 'ssn_received') });
+    const used = (await store.listEvents(callId)).find((e) => e.type === 'secure_tool_used');
+    expect(used?.detail).toEqual({ tool: 'ssn_received', recordingActive: false });
   });
 
   it('an invalid SSN keeps recording paused', async () => {
