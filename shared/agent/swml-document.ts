@@ -6,7 +6,7 @@ import { answer, recordCall } from '../swml/verbs.js';
 import { functionDefinitions } from '../swaig/definitions.js';
 import { agentPrompt } from './prompt.js';
 import { recordingOptions, type AgentUrls } from './settings.js';
-import { agentTools } from './tools.js';
+import { agentToolSpecs } from './tool-specs.js';
 
 export interface CallFacts {
   callId?: string;
@@ -34,7 +34,7 @@ export function renderAgentSwml({ config, urls, tokenSecret, call }: SwmlInputs)
   main.push(
     ai({
       prompt: agentPrompt(config, recordAtStart),
-      functions: functionDefinitions(agentTools, {
+      functions: functionDefinitions(agentToolSpecs, {
         swaigUrl: urls.swaig,
         callId: call.callId,
         tokenSecret,

@@ -1,4 +1,4 @@
-import * as z from '../validation/zod.js';
+import type * as z from '../validation/zod.js';
 import type { Config } from '../config.js';
 import { callerHash } from '../consent/caller-hash.js';
 import { effectiveRecordingMode, jurisdictionFor } from '../consent/jurisdictions.js';
@@ -6,7 +6,8 @@ import { classifyConsentAnswer } from '../consent/policy.js';
 import { ConsentConflictError, type ConsentStore } from '../consent/types.js';
 import { countMetric, MetricName } from '../observability/metrics.js';
 import { FunctionResult } from '../swaig/function-result.js';
-import { defineTool, type ToolContext, type ToolDefinition } from '../swaig/tool.js';
+import { implementTool, type ToolContext, type ToolDefinition } from '../swaig/tool.js';
+import * as spec from './tool-specs.js';
 import { retentionNotice } from './prompt.js';
 import { RECORDING_CONTROL_ID, recordingOptions, type AgentUrls } from './settings.js';
 
@@ -17,8 +18,6 @@ export interface AgentDeps {
   urls: AgentUrls;
   callerHashSecret: string;
 }
-
-const noArgs = z.object({});
 
 /**
  * Registers the call (jurisdiction from the caller's number, keyed caller hash) before a consent
@@ -48,16 +47,12 @@ async function setTerminalConsent(callId: string, state: 'declined' | 'withdrawn
   }
 }
 
-const startRecording = (deps: AgentDeps) => new FunctionResult().recordCall(recordingOptions(deps.config, deps.urls));
-const pauseRecording = () => new FunctionResult().stopRecordCall(RECORDING_CONTROL_ID);
+const startRecordingResult = (deps: AgentDeps) => new FunctionResult().recordCall(recordingOptions(deps.config, deps.urls));
+const pauseRecordingResult = () => new FunctionResult().stopRecordCall(RECORDING_CONTROL_ID);
 
-export const getRecordingConsent = defineTool({
-  name: 'get_recording_consent',
-  description:
-    "Record the caller's answer to the recording question. Pass their exact words; recording starts only if they clearly agree.",
-  args: z.object({ response: z.string().check(z.minLength(1), z.maxLength(500), z.describe("The caller's answer, verbatim")) }),
-  secure: false,
-  async run(args, context, deps: AgentDeps) {
+/** Every tool of the recording agent with its implementation, in the order the LLM sees them. */
+export const agentTools: ReadonlyArray<ToolDefinition<z.ZodMiniObject, AgentDeps>> = [
+  implementTool(spec.getRecordingConsent, async (args, context, deps: AgentDeps) => {
     const answer = classifyConsentAnswer(args.response);
     await ensureCall(context, deps);
     if (answer.decision === 'granted') {
@@ -72,7 +67,7 @@ export const getRecordingConsent = defineTool({
       }
       await deps.consent.appendEvent(context.callId, { type: 'consent_granted', detail: { category: answer.category } });
       countMetric(MetricName.ConsentGranted);
-      return startRecording(deps)
+      return startRecordingResult(deps)
         .setResponse('Thank the caller: recording has started. Continue helping them.')
         .updateGlobalData({ recording_consent: true });
     }
@@ -80,141 +75,61 @@ export const getRecordingConsent = defineTool({
     await deps.consent.appendEvent(context.callId, { type: 'consent_declined', detail: { category: answer.category } });
     countMetric(MetricName.ConsentDeclined);
     // Stop anything a disclose-and-record document may have started.
-    return pauseRecording()
+    return pauseRecordingResult()
       .setResponse('The caller did not agree to recording. This call will not be recorded; do not ask again. Continue helping them.')
       .updateGlobalData({ recording_consent: false });
-  },
-});
-
-export const startRecordingTool = defineTool({
-  name: 'start_recording',
-  description: 'Start recording the call. Only works after the caller has agreed to recording.',
-  args: noArgs,
-  secure: false,
-  async run(_args, _context, deps: AgentDeps) {
-    return startRecording(deps).setResponse('Recording has started.');
-  },
-});
-
-export const stopRecordingTool = defineTool({
-  name: 'stop_recording',
-  description:
-    'The caller asked to stop recording: stop it for the rest of the call. Recording cannot be restarted on this call afterwards.',
-  args: noArgs,
-  secure: false,
-  async run(_args, context, deps: AgentDeps) {
+  }),
+  implementTool(spec.startRecording, async (_args, _context, deps: AgentDeps) => {
+    return startRecordingResult(deps).setResponse('Recording has started.');
+  }),
+  implementTool(spec.stopRecording, async (_args, context, deps: AgentDeps) => {
     await ensureCall(context, deps);
     await setTerminalConsent(context.callId, 'withdrawn', 'withdrawal:caller-request', deps);
     await deps.consent.appendEvent(context.callId, { type: 'consent_withdrawn', detail: { category: 'withdrawal:caller-request' } });
     countMetric(MetricName.ConsentWithdrawn);
-    return pauseRecording()
+    return pauseRecordingResult()
       .setResponse('Recording has stopped and will not restart on this call. Tell the caller.')
       .updateGlobalData({ recording_consent: false });
-  },
-});
-
-export const pauseRecordingTool = defineTool({
-  name: 'pause_recording',
-  description: 'Pause the recording temporarily (for example before sensitive information).',
-  args: noArgs,
-  secure: false,
-  async run() {
-    return pauseRecording().setResponse('Recording is paused.').updateGlobalData({ recording_paused: true });
-  },
-});
-
-export const resumeRecordingTool = defineTool({
-  name: 'resume_recording',
-  description: 'Resume a paused recording.',
-  args: noArgs,
-  secure: false,
-  async run(_args, _context, deps: AgentDeps) {
-    return startRecording(deps).setResponse('Recording has resumed.').updateGlobalData({ recording_paused: false });
-  },
-});
-
-export const secureMode = defineTool({
-  name: 'secure_mode',
-  description: 'Enter secure mode before the caller shares sensitive information: pauses the recording.',
-  args: noArgs,
-  secure: false,
-  async run() {
-    return pauseRecording()
+  }),
+  implementTool(spec.pauseRecording, async () => {
+    return pauseRecordingResult().setResponse('Recording is paused.').updateGlobalData({ recording_paused: true });
+  }),
+  implementTool(spec.resumeRecording, async (_args, _context, deps: AgentDeps) => {
+    return startRecordingResult(deps).setResponse('Recording has resumed.').updateGlobalData({ recording_paused: false });
+  }),
+  implementTool(spec.secureMode, async () => {
+    return pauseRecordingResult()
       .setResponse('Secure mode is on and recording is paused. Ask for the sensitive information now.')
       .updateGlobalData({ secure_mode: true });
-  },
-});
-
-export const normalMode = defineTool({
-  name: 'normal_mode',
-  description: 'Leave secure mode after sensitive information has been handled: resumes the recording if the caller agreed to it.',
-  args: noArgs,
-  secure: false,
-  async run(_args, _context, deps: AgentDeps) {
-    return startRecording(deps)
+  }),
+  implementTool(spec.normalMode, async (_args, _context, deps: AgentDeps) => {
+    return startRecordingResult(deps)
       .setResponse('Secure mode is off and recording has resumed.')
       .updateGlobalData({ secure_mode: false });
-  },
-});
-
-export const collectSensitiveInfo = defineTool({
-  name: 'collect_sensitive_info',
-  description:
-    'Submit a sensitive detail (date of birth, account number…) the caller gave during secure mode. The value is verified and never stored; recording resumes afterwards.',
-  args: z.object({
-    info_type: z.enum(['date_of_birth', 'account_number', 'other']).check(z.describe('What kind of information this is')),
-    value: z.string().check(z.minLength(1), z.maxLength(100), z.describe('The value the caller gave')),
   }),
-  secure: true,
-  async run(args, _context, deps: AgentDeps) {
+  implementTool(spec.collectSensitiveInfo, async (args, _context, deps: AgentDeps) => {
     const label = args.info_type.replace(/_/g, ' ');
-    return startRecording(deps)
+    return startRecordingResult(deps)
       .setResponse(`The ${label} has been received and verified. Do not repeat it. Secure mode is off.`)
       .updateGlobalData({ secure_mode: false, [`${args.info_type}_verified`]: true });
-  },
-});
-
-export const collectSsn = defineTool({
-  name: 'collect_ssn',
-  description: "Call before asking for the caller's Social Security number: pauses the recording.",
-  args: noArgs,
-  secure: false,
-  async run() {
-    return pauseRecording()
+  }),
+  implementTool(spec.collectSsn, async () => {
+    return pauseRecordingResult()
       .setResponse('Recording is paused. Ask the caller for their Social Security number, then call ssn_received with it.')
       .updateGlobalData({ secure_mode: true });
-  },
-});
-
-export const ssnReceived = defineTool({
-  name: 'ssn_received',
-  description: 'Submit the Social Security number the caller just said. Verifies it and resumes recording.',
-  args: z.object({
-    ssn: z.string().check(z.minLength(1), z.maxLength(20), z.describe('The Social Security number, digits only or with dashes')),
   }),
-  secure: true,
-  async run(args, _context, deps: AgentDeps) {
+  implementTool(spec.ssnReceived, async (args, _context, deps: AgentDeps) => {
     const digits = args.ssn.replace(/[\s-]/g, '');
     if (!/^\d{9}$/.test(digits)) {
       return new FunctionResult('That does not look like a nine-digit Social Security number. Recording stays paused; ask the caller to repeat it.');
     }
-    return startRecording(deps)
+    return startRecordingResult(deps)
       .setResponse(`The Social Security number ending in ${digits.slice(-4)} is verified. Only ever mention the last four digits.`)
       .updateGlobalData({ ssn_verified: true, secure_mode: false });
-  },
-});
-
-export const processPayment = defineTool({
-  name: 'process_payment',
-  description: 'Take a card payment: the caller enters card details on the keypad; recording is paused meanwhile.',
-  args: z.object({
-    amount: z.string().check(z.regex(/^\d{1,7}(\.\d{2})?$/, 'an amount like 10.00'), z.describe('Amount to charge, e.g. 10.00')),
-    description: z.optional(z.string().check(z.maxLength(200))).check(z.describe('What the payment is for')),
   }),
-  secure: false,
-  async run(args, context, deps: AgentDeps) {
+  implementTool(spec.processPayment, async (args, context, deps: AgentDeps) => {
     await deps.consent.appendEvent(context.callId, { type: 'payment_attempted', detail: { stage: 'requested' } });
-    return pauseRecording()
+    return pauseRecordingResult()
       .setPostProcess(true)
       .setResponse('Tell the caller to enter their card details on the keypad when prompted.')
       .pay({
@@ -227,31 +142,8 @@ export const processPayment = defineTool({
         aiResponse:
           'The payment status is ${pay_result}, do not mention anything else about collecting payment if successful. Then call normal_mode to resume recording.',
       });
-  },
-});
-
-export const recordingInfo = defineTool({
-  name: 'recording_info',
-  description: 'How long recordings are kept and how to get a copy or have one deleted.',
-  args: noArgs,
-  secure: false,
-  async run(_args, _context, deps: AgentDeps) {
+  }),
+  implementTool(spec.recordingInfo, async (_args, _context, deps: AgentDeps) => {
     return new FunctionResult(retentionNotice(deps.config));
-  },
-});
-
-/** Every tool of the recording agent, in the order the LLM sees them. */
-export const agentTools: ReadonlyArray<ToolDefinition<z.ZodMiniObject, AgentDeps>> = [
-  getRecordingConsent,
-  startRecordingTool,
-  stopRecordingTool,
-  pauseRecordingTool,
-  resumeRecordingTool,
-  secureMode,
-  normalMode,
-  collectSensitiveInfo,
-  collectSsn,
-  ssnReceived,
-  processPayment,
-  recordingInfo,
+  }),
 ] as ReadonlyArray<ToolDefinition<z.ZodMiniObject, AgentDeps>>;

@@ -1,7 +1,7 @@
 import type * as z from '../validation/zod.js';
 import type { SwaigFunctionDefinition } from '../swml/ai.js';
 import { mintToolToken } from './secure-token.js';
-import { parametersSchema, type ToolDefinition } from './tool.js';
+import { parametersSchema, type ToolSpec } from './tool.js';
 
 export interface DefinitionOptions {
   /** The SWAIG URL with credentials (every tool posts there). */
@@ -16,8 +16,8 @@ export interface DefinitionOptions {
  * The `SWAIG.functions` entries for a set of tools. A secure tool carries its own
  * `web_hook_url` with a per-call `__token` (the Python SDK's scheme); the rest use the defaults.
  */
-export function functionDefinitions<Deps>(
-  tools: ReadonlyArray<ToolDefinition<z.ZodMiniObject, Deps>>,
+export function functionDefinitions(
+  tools: ReadonlyArray<ToolSpec<z.ZodMiniObject>>,
   options: DefinitionOptions,
 ): SwaigFunctionDefinition[] {
   const definitions: SwaigFunctionDefinition[] = [];

@@ -9,10 +9,11 @@ export interface ToolContext {
 }
 
 /**
- * One SWAIG tool. Arguments are a zod schema: the same definition validates incoming
- * arguments and renders the JSON Schema SignalWire shows the LLM, so the two cannot drift.
+ * What a SWAIG tool is, as the LLM sees it. Arguments are a zod schema: the same definition
+ * validates incoming arguments and renders the JSON Schema SignalWire shows the LLM, so the two
+ * cannot drift. The SWML document needs only this; the SWAIG function adds `run`.
  */
-export interface ToolDefinition<Schema extends z.ZodMiniObject = z.ZodMiniObject, Deps = unknown> {
+export interface ToolSpec<Schema extends z.ZodMiniObject = z.ZodMiniObject> {
   name: string;
   description: string;
   args: Schema;
@@ -21,11 +22,22 @@ export interface ToolDefinition<Schema extends z.ZodMiniObject = z.ZodMiniObject
    * stored, and recording is paused while they run.
    */
   secure: boolean;
+}
+
+/** A tool with its implementation. */
+export interface ToolDefinition<Schema extends z.ZodMiniObject = z.ZodMiniObject, Deps = unknown> extends ToolSpec<Schema> {
   run(args: z.infer<Schema>, context: ToolContext, deps: Deps): Promise<FunctionResult>;
 }
 
-export function defineTool<Schema extends z.ZodMiniObject, Deps>(tool: ToolDefinition<Schema, Deps>): ToolDefinition<Schema, Deps> {
-  return tool;
+export function defineToolSpec<Schema extends z.ZodMiniObject>(spec: ToolSpec<Schema>): ToolSpec<Schema> {
+  return spec;
+}
+
+export function implementTool<Schema extends z.ZodMiniObject, Deps>(
+  spec: ToolSpec<Schema>,
+  run: ToolDefinition<Schema, Deps>['run'],
+): ToolDefinition<Schema, Deps> {
+  return { ...spec, run };
 }
 
 export interface JsonObjectSchema {
