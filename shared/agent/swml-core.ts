@@ -5,7 +5,7 @@ import { badRequest } from '../http/errors.js';
 import type { HttpEvent } from '../http/middleware.js';
 import { publicBaseUrl } from '../http/public-url.js';
 import { json, type HttpResult } from '../http/response.js';
-import { SAFE_ID } from '../validation/ids.js';
+import { isSafeId } from '../validation/ids.js';
 import { agentUrls } from './settings.js';
 import { renderAgentSwml, type CallFacts } from './swml-document.js';
 
@@ -13,7 +13,7 @@ import { renderAgentSwml, type CallFacts } from './swml-document.js';
 const SwmlRequest = z.object({
   call: z.optional(
     z.object({
-      call_id: z.optional(z.string().check(z.regex(SAFE_ID, 'must be an id'))),
+      call_id: z.optional(z.string().check(z.refine(isSafeId, 'must be an id'))),
       from: z.optional(z.string().check(z.maxLength(256))),
       from_number: z.optional(z.string().check(z.maxLength(64))),
     }),

@@ -4,8 +4,8 @@ import { timingSafeEqual, createHash } from 'node:crypto';
 import { getConfig } from '../config.js';
 import { loadSecrets } from '../aws/secrets.js';
 import { logger } from '../observability/logger.js';
+import { isSafeId } from '../validation/ids.js';
 import { countMetric, MetricName } from '../observability/metrics.js';
-import { redactString } from '../observability/redact.js';
 import {
   badRequest,
   isAppError,
@@ -124,19 +124,14 @@ export function jsonBody(options: BodyOptions = {}): HttpMiddleware {
   };
 }
 
-const SAFE_ID = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/;
-
 function findCallId(body: unknown): string | undefined {
   if (!body || typeof body !== 'object') return undefined;
   const b = body as Record<string, unknown>;
   const params = b.params as Record<string, unknown> | undefined;
   const call = b.call as Record<string, unknown> | undefined;
   const candidate = b.call_id ?? call?.call_id ?? params?.call_id;
-  // call_id is a log envelope key (exempt from redaction): an SSN or phone number posing as a
-  // call_id must not become one.
-  return typeof candidate === 'string' && SAFE_ID.test(candidate) && redactString(candidate) === candidate
-    ? candidate
-    : undefined;
+  // call_id is a log envelope key (exempt from redaction): only a safe id may become one.
+  return typeof candidate === 'string' && isSafeId(candidate) ? candidate : undefined;
 }
 
 /** Every log line of the invocation carries SignalWire's call_id as the correlation id. */

@@ -1,4 +1,5 @@
 import * as z from '../validation/zod.js';
+import { isSafeId } from '../validation/ids.js';
 import { loadSecrets, loadSignalWireProject } from '../aws/secrets.js';
 import { normalizeE164 } from '../consent/caller-hash.js';
 import { DynamoConsentStore } from '../consent/dynamo-consent-store.js';
@@ -22,8 +23,6 @@ import {
   type CallerRef,
 } from './types.js';
 
-/** Same rule as SignalWire ids everywhere else (shared/recordings/webhook.ts SAFE_ID): they become storage keys. */
-const CALL_ID = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/;
 const CALLER_HASH = /^[0-9a-f]{64}$/;
 
 const ACTIONS = ['erase', 'export', 'hold', 'release', 'audit'] as const;
@@ -39,7 +38,7 @@ const BY_CALLER: ReadonlySet<PrivacyAction> = new Set(['erase', 'export']);
 export const PrivacyRequestSchema = z
   .strictObject({
     action: z.enum(ACTIONS),
-    callId: z.optional(z.string().check(z.regex(CALL_ID, 'must be letters, digits, . _ : - (a SignalWire call id)'))),
+    callId: z.optional(z.string().check(z.refine(isSafeId, 'must be letters, digits, . _ : - (a SignalWire call id)'))),
     /** E.164 number (hashed at once, never stored or logged), a `sip:` URI, or the 64-hex caller hash. */
     caller: z.optional(z.string().check(z.minLength(3), z.maxLength(128))),
     reason: z.optional(z.string().check(z.regex(REASON_PATTERN, 'must be a short lowercase slug, e.g. data-subject-request'))),

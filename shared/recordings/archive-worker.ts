@@ -5,11 +5,11 @@ import { getConfig } from '../config.js';
 import { logger } from '../observability/logger.js';
 import { archiveRecordingAudio, archiveSettings, type ArchiveDeps } from './audio-archive.js';
 import { S3MetadataStore } from './metadata-store.js';
-import { SAFE_ID } from './webhook.js';
+import { isSafeId } from '../validation/ids.js';
 
 const Job = z.object({
-  callId: z.string().check(z.regex(SAFE_ID)),
-  recordingId: z.string().check(z.regex(SAFE_ID)),
+  callId: z.string().check(z.refine(isSafeId)),
+  recordingId: z.string().check(z.refine(isSafeId)),
   metadataKey: z.string().check(z.maxLength(300)),
 });
 

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import * as z from '../validation/zod.js';
 import { badRequest } from '../http/errors.js';
-import { redactString } from '../observability/redact.js';
+import { isSafeId } from '../validation/ids.js';
 
 /**
  * SignalWire's `record_call` status callback, normalized.
@@ -28,13 +28,6 @@ export interface RecordingEvent {
   /** Deterministic: replays of the same callback yield the same id (the idempotency key). */
   recordingId: string;
   shape: 'signalwire' | 'simplified';
-}
-
-/** SignalWire's ids are UUIDs; anything that becomes a storage key must look like one of ours. */
-export const SAFE_ID = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/;
-
-export function isSafeId(value: string): boolean {
-  return SAFE_ID.test(value);
 }
 
 /** `…/recordings/<uuid>…` in SignalWire's recording URLs (download and REST forms alike). */
@@ -115,13 +108,9 @@ function normalizeState(raw: string): RecordingState {
   return state;
 }
 
-/**
- * Ids become storage keys and appear in logs and audit events (where redaction would mangle
- * them), so besides the safe pattern an id must not look like personal data: a phone number,
- * SSN or date smuggled in as a call_id is refused, not stored. SignalWire's ids are UUIDs.
- */
+/** Ids become storage keys: see {@link isSafeId}. SignalWire's are UUIDs. */
 function checkId(value: string, field: string): string {
-  if (!isSafeId(value) || redactString(value) !== value) {
+  if (!isSafeId(value)) {
     throw badRequest('invalid_id', `${field} is not a valid identifier`);
   }
   return value;
@@ -151,7 +140,7 @@ function checkUrl(value: string): string {
  * The idempotency key of a recording: SignalWire's own recording uuid when the URL carries one
  * (stable across every replay of the callback), otherwise a name-based UUID (version 8, RFC
  * 9562) from a SHA-256 of what identifies the segment. Always UUID-shaped: it satisfies
- * {@link SAFE_ID}, and the log/audit redaction keeps UUIDs while it scrubs other digit runs.
+ * the safe id pattern, and the log/audit redaction keeps UUIDs while it scrubs other digit runs.
  */
 export function deriveRecordingId(callId: string, controlId: string | undefined, url: string | undefined): string {
   const fromUrl = url ? SIGNALWIRE_RECORDING_UUID.exec(url)?.[1] : undefined;

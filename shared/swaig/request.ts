@@ -1,9 +1,8 @@
 import * as z from '../validation/zod.js';
 import { badRequest } from '../http/errors.js';
-import { SAFE_ID } from '../validation/ids.js';
+import { isSafeId } from '../validation/ids.js';
 
-export { SAFE_ID };
-const safeId = z.string().check(z.regex(SAFE_ID, 'must be an id of letters, digits, . _ : - (max 128)'));
+const safeId = z.string().check(z.refine(isSafeId, 'must be an id of letters, digits, . _ : - (max 128)'));
 const functionName = z.string().check(z.regex(/^[A-Za-z_][A-Za-z0-9_]{0,63}$/, 'must be a function name'));
 
 const ToolCall = z.object({

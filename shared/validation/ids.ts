@@ -1,3 +1,5 @@
+import { redactString } from '../observability/redact.js';
+
 /**
  * Ids become storage keys and HMAC inputs: SignalWire's are UUIDs, anything outside this is hostile.
  *
@@ -6,3 +8,12 @@
  * because esbuild keeps module-level schema constructions it cannot prove pure.
  */
 export const SAFE_ID = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/;
+
+/**
+ * The one id rule: the safe pattern, and nothing that looks like personal data. Ids are storage
+ * keys and appear in logs and audit events, where redaction would mangle them, so a phone
+ * number, SSN or date posing as a call_id is refused rather than stored or logged.
+ */
+export function isSafeId(value: string): boolean {
+  return SAFE_ID.test(value) && redactString(value) === value;
+}

@@ -266,6 +266,7 @@ describe('bad input (through the real handler)', () => {
     ['missing function', { argument: { parsed: [{}] }, call_id: randomUUID() }, 400, 'invalid_request'],
     ['missing argument object', { function: 'recording_info', call_id: randomUUID() }, 400, 'invalid_request'],
     ['hostile call id', swaigRequestBody('recording_info', {}, '../../etc/passwd'), 400, 'invalid_request'],
+    ['SSN posing as a call id', swaigRequestBody('recording_info', {}, '123-45-6789'), 400, 'invalid_request'],
     ['array body', [1, 2], 400, 'invalid_body'],
   ])('%s → %i', async (_label, body, status, code) => {
     const result = await send(body);
