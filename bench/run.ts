@@ -228,6 +228,12 @@ async function main(): Promise<void> {
   writeFileSync(join(RESULTS, 'report.md'), md);
   process.stdout.write(`${md}\nReport: bench/results/report.{json,md}\n`);
   // The budgets are reported, not enforced by exit code: a slow shared machine is not a broken build.
+  // Failed requests are different: numbers measured over errors mean nothing.
+  const failed = throughput.filter((t) => t.errors > 0);
+  if (failed.length > 0) {
+    process.stderr.write(`bench: ${failed.map((t) => `${t.name} had ${t.errors} failed requests`).join('; ')}: results are invalid\n`);
+    process.exitCode = 1;
+  }
 }
 
 main().catch((error: unknown) => {
