@@ -6,6 +6,7 @@ import type { ConsentRecord, ConsentStore } from '../consent/types.js';
 import { logger } from '../observability/logger.js';
 import { countMetric, MetricName } from '../observability/metrics.js';
 import { isRecordCallAction, type FunctionResult } from '../swaig/function-result.js';
+import { grantImpliedConsent } from '../consent/implied-consent.js';
 
 export interface GateContext {
   callId: string;
@@ -27,16 +28,8 @@ async function consentForRecording(context: GateContext): Promise<{ record?: Con
     if (!record || record.state === 'pending') {
       const jurisdiction = jurisdictionFor(context.callerNumber);
       if (effectiveRecordingMode(context.config.RECORDING_MODE, jurisdiction) === 'disclose-and-record') {
-        await context.consent.ensureCall(context.callId, {
-          jurisdiction,
-          callerHash: context.callerNumber ? callerHash(context.callerNumber, context.callerHashSecret) : undefined,
-        });
-        await context.consent.appendEvent(context.callId, {
-          type: 'disclosure_given',
-          detail: { mode: 'disclose-and-record', jurisdiction: jurisdiction.code },
-        });
-        record = await context.consent.setConsent(context.callId, 'granted', { category: 'implied:one-party-disclosure' });
-        await context.consent.appendEvent(context.callId, { type: 'consent_granted', detail: { category: 'implied:one-party-disclosure' } });
+        const hash = context.callerNumber ? callerHash(context.callerNumber, context.callerHashSecret) : undefined;
+        record = await grantImpliedConsent(context.consent, context.callId, jurisdiction, hash);
       }
     }
     if (mayRecord(record)) return { record, reason: 'granted' };

@@ -4,6 +4,7 @@ import { ai } from '../swml/ai.js';
 import { swmlDocument, type SwmlDocument } from '../swml/document.js';
 import { answer, recordCall } from '../swml/verbs.js';
 import { functionDefinitions } from '../swaig/definitions.js';
+import { impliedConsentQuery } from '../consent/implied-consent.js';
 import { agentPrompt } from './prompt.js';
 import { recordingOptions, type AgentUrls } from './settings.js';
 import { agentToolSpecs } from './tool-specs.js';
@@ -30,7 +31,16 @@ export function renderAgentSwml({ config, urls, tokenSecret, call }: SwmlInputs)
   const mode = effectiveRecordingMode(config.RECORDING_MODE, jurisdiction);
   const recordAtStart = mode === 'disclose-and-record';
   const main = [answer()];
-  if (recordAtStart) main.push(recordCall(recordingOptions(config, urls)));
+  if (recordAtStart) {
+    const options = recordingOptions(config, urls);
+    // Without a call id there is nothing to bind the basis to; the webhook then relies on SWAIG.
+    if (call.callId) {
+      const statusUrl = new URL(urls.recordingStatus);
+      for (const [key, value] of Object.entries(impliedConsentQuery(call.callId, jurisdiction, tokenSecret))) statusUrl.searchParams.set(key, value);
+      options.statusUrl = statusUrl.toString();
+    }
+    main.push(recordCall(options));
+  }
   main.push(
     ai({
       prompt: agentPrompt(config, recordAtStart),

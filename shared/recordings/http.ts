@@ -1,4 +1,6 @@
-import { loadSignalWireProject, type SignalWireProject } from '../aws/secrets.js';
+import { loadSecrets, loadSignalWireProject, type SignalWireProject } from '../aws/secrets.js';
+import { recordImpliedConsentFromQuery } from '../consent/implied-consent.js';
+import { unavailable } from '../http/errors.js';
 import type { ConsentStore } from '../consent/types.js';
 import { DynamoConsentStore } from '../consent/dynamo-consent-store.js';
 import { getConfig, type Config } from '../config.js';
@@ -76,6 +78,16 @@ export function resetRecordingDepsForTests(): void {
  */
 export async function recordingStatusCore(event: HttpEvent): Promise<HttpResult> {
   const recording = parseRecordingWebhook(event.jsonBody);
-  const { outcome } = await ingestRecordingWebhook(recording, recordingDeps(await loadSignalWireProject(getConfig())));
+  const config = getConfig();
+  const deps = recordingDeps(await loadSignalWireProject(config));
+  if (event.queryStringParameters?.basis) {
+    // A recording the SWML document started under a one-party rule: its consent may exist only as
+    // this signed basis (no SWAIG call ever happened). Stored before ingest takes its snapshot.
+    const { tokenSecret } = await loadSecrets(config);
+    await recordImpliedConsentFromQuery(deps.consent, recording.callId, event.queryStringParameters, tokenSecret).catch((error: unknown) => {
+      throw unavailable('consent could not be recorded', error);
+    });
+  }
+  const { outcome } = await ingestRecordingWebhook(recording, deps);
   return json(200, { status: outcome, recording_id: recording.recordingId });
 }

@@ -47,7 +47,15 @@ describe('the agent SWML document', () => {
     const doc = render({ RECORDING_MODE: 'disclose-and-record', RECORDING_FORMAT: 'wav' }, { callId, callerNumber: '+12145550100' });
     const record = (doc.sections.main[1] as Verb).record_call;
     expect(record).toMatchObject({ control_id: 'main', format: 'wav', stereo: true, direction: 'both', beep: false });
-    expect(String(record?.status_url)).toBe(`https://signalwire:${TEST_SECRETS.SWML_BASIC_AUTH_PASSWORD}@agent.example.com/recording-status`);
+    const statusUrl = new URL(String(record?.status_url));
+    expect(`${statusUrl.protocol}//${statusUrl.username}:${statusUrl.password}@${statusUrl.host}${statusUrl.pathname}`).toBe(
+      `https://signalwire:${TEST_SECRETS.SWML_BASIC_AUTH_PASSWORD}@agent.example.com/recording-status`,
+    );
+    // The signed basis the webhook uses to record the consent implied by the disclosure.
+    expect(statusUrl.searchParams.get('jurisdiction')).toBe('US-TX');
+    const basis = statusUrl.searchParams.get('basis') ?? undefined;
+    expect(verifyToolToken(TEST_SECRETS.TOKEN_SECRET, basis, callId, 'implied_consent:US-TX')).toBe('valid');
+    expect(verifyToolToken(TEST_SECRETS.TOKEN_SECRET, basis, randomUUID(), 'implied_consent:US-TX')).toBe('wrong_call');
   });
 
   it('forces consent-first for all-party (California) and unknown callers even when config says disclose-and-record', () => {
