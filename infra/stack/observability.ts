@@ -155,32 +155,25 @@ export class Observability extends Construct {
         }),
       );
     }
-    add(
-      new Alarm(this, 'RecordingWithoutConsent', {
-        ...atLeastOne,
-        metric: new Metric({
-          namespace: METRICS_NAMESPACE,
-          metricName: MetricName.RecordingWithoutConsent,
-          dimensionsMap: { service: props.recordingWebhookService },
-          statistic: 'Sum',
-          period: PERIOD,
+    // Compliance incidents: any occurrence pages. Alarms cannot evaluate SEARCH, so each watches
+    // the one function that emits it.
+    const incident = (id: MetricNameValue, service: string, description: string): void =>
+      add(
+        new Alarm(this, id, {
+          ...atLeastOne,
+          metric: new Metric({ namespace: METRICS_NAMESPACE, metricName: id, dimensionsMap: { service }, statistic: 'Sum', period: PERIOD }),
+          alarmDescription: description,
         }),
-        alarmDescription: 'a recording arrived for a call without granted consent: compliance incident',
-      }),
+      );
+    incident(
+      MetricName.RecordingWithoutConsent,
+      props.recordingWebhookService,
+      'a recording arrived for a call without granted consent: compliance incident',
     );
-    add(
-      new Alarm(this, 'SensitiveWhileRecording', {
-        ...atLeastOne,
-        // Alarms cannot evaluate SEARCH: watch the one function that emits it.
-        metric: new Metric({
-          namespace: METRICS_NAMESPACE,
-          metricName: MetricName.SensitiveWhileRecording,
-          dimensionsMap: { service: props.toolService },
-          statistic: 'Sum',
-          period: PERIOD,
-        }),
-        alarmDescription: 'a secure tool received sensitive data while the recording was running: erase or redact that recording',
-      }),
+    incident(
+      MetricName.SensitiveWhileRecording,
+      props.toolService,
+      'a secure tool received sensitive data while the recording was running: erase or redact that recording',
     );
     add(
       new Alarm(this, 'Api5xxRate', {

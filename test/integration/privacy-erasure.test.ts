@@ -1,7 +1,4 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
-import { ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import { callerHash } from '../../shared/consent/caller-hash.js';
 import { eraseCall, eraseCaller } from '../../shared/privacy/erase.js';
 import { exportCall, exportCaller } from '../../shared/privacy/export.js';
@@ -10,6 +7,7 @@ import { SignalWireRecordings } from '../../shared/privacy/signalwire-recordings
 import { LegalHoldError, SignalWireDeleteError } from '../../shared/privacy/types.js';
 import { seedCall, startSignalWireStandIn, testPrivacyDeps } from '../support/privacy-seed.js';
 import { startTestStorage, TEST_SECRETS, type TestStorage } from '../support/storage.js';
+import { storedView } from '../support/stored-view.js';
 
 const ALICE = '+14155550100';
 const BOB = '+12125550199';
@@ -17,31 +15,16 @@ const request = { reason: 'data-subject-request', requestedBy: 'privacy-team' };
 
 describe('privacy erasure against the emulators', () => {
   let storage: TestStorage;
-  let db: DynamoDBDocumentClient;
-  let bucket: S3Client;
+  let view: ReturnType<typeof storedView>;
 
   /** Independent view of what is stored (raw SDK calls, not the code under test). */
   async function stored(callId: string): Promise<{ sks: string[]; keys: string[] }> {
-    const items = await db.send(
-      new QueryCommand({
-        TableName: storage.table,
-        KeyConditionExpression: 'pk = :pk',
-        ExpressionAttributeValues: { ':pk': `CALL#${callId}` },
-        ConsistentRead: true,
-      }),
-    );
-    const keys: string[] = [];
-    for (const prefix of ['recordings/', 'archive/', 'legal-hold/']) {
-      const page = await bucket.send(new ListObjectsV2Command({ Bucket: storage.bucket, Prefix: `${prefix}${callId}/` }));
-      keys.push(...(page.Contents ?? []).map((o) => o.Key ?? ''));
-    }
-    return { sks: (items.Items ?? []).map((i) => String(i.sk)), keys };
+    return { sks: (await view.items(callId)).map((i) => String(i.sk)), keys: await view.allKeys(callId) };
   }
 
   beforeAll(async () => {
     storage = await startTestStorage();
-    db = DynamoDBDocumentClient.from(new DynamoDBClient({}));
-    bucket = new S3Client({ forcePathStyle: true });
+    view = storedView(storage);
   });
   afterAll(async () => storage.stop());
 

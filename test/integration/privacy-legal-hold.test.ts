@@ -1,7 +1,4 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
-import { GetObjectCommand, GetObjectTaggingCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import { DynamoConsentStore } from '../../shared/consent/dynamo-consent-store.js';
 import { eraseCall } from '../../shared/privacy/erase.js';
 import { exportCall } from '../../shared/privacy/export.js';
@@ -11,6 +8,7 @@ import { CallNotFoundError } from '../../shared/privacy/types.js';
 import type { PrivacyDeps } from '../../shared/privacy/deps.js';
 import { seedCall, testPrivacyDeps } from '../support/privacy-seed.js';
 import { startTestStorage, type TestStorage } from '../support/storage.js';
+import { storedView } from '../support/stored-view.js';
 
 const CALLER = '+14155550100';
 const holdRequest = { reason: 'case-2025-17', requestedBy: 'legal' };
@@ -18,37 +16,12 @@ const DAY = 86_400;
 
 describe('legal hold against the emulators', () => {
   let storage: TestStorage;
-  let db: DynamoDBDocumentClient;
-  let bucket: S3Client;
+  let view: ReturnType<typeof storedView>;
 
-  async function keysUnder(prefix: string): Promise<string[]> {
-    const page = await bucket.send(new ListObjectsV2Command({ Bucket: storage.bucket, Prefix: prefix }));
-    return (page.Contents ?? []).map((o) => o.Key ?? '').sort();
-  }
-  async function items(callId: string): Promise<Record<string, unknown>[]> {
-    const got = await db.send(
-      new QueryCommand({
-        TableName: storage.table,
-        KeyConditionExpression: 'pk = :pk',
-        ExpressionAttributeValues: { ':pk': `CALL#${callId}` },
-        ConsistentRead: true,
-      }),
-    );
-    return got.Items ?? [];
-  }
-  async function json(key: string): Promise<Record<string, unknown>> {
-    const got = await bucket.send(new GetObjectCommand({ Bucket: storage.bucket, Key: key }));
-    return JSON.parse((await got.Body?.transformToString()) ?? '{}') as Record<string, unknown>;
-  }
-  async function tags(key: string): Promise<string[]> {
-    const got = await bucket.send(new GetObjectTaggingCommand({ Bucket: storage.bucket, Key: key }));
-    return (got.TagSet ?? []).map((t) => `${t.Key}=${t.Value}`);
-  }
 
   beforeAll(async () => {
     storage = await startTestStorage();
-    db = DynamoDBDocumentClient.from(new DynamoDBClient({}));
-    bucket = new S3Client({ forcePathStyle: true });
+    view = storedView(storage);
   });
   afterAll(async () => storage.stop());
 
@@ -56,7 +29,7 @@ describe('legal hold against the emulators', () => {
     // Prepare
     const { callId, recordings } = await seedCall(CALLER, 2);
     const [uuid] = recordings as [string];
-    const original = (await keysUnder(`recordings/${callId}/`)).concat(await keysUnder(`archive/${callId}/`));
+    const original = (await view.keysUnder(`recordings/${callId}/`)).concat(await view.keysUnder(`archive/${callId}/`));
     expect(original).toHaveLength(6);
 
     // Act: hold
@@ -64,9 +37,9 @@ describe('legal hold against the emulators', () => {
 
     // Assess: nothing left under the expiring prefixes, everything under legal-hold/<call>/<origin>/
     expect(held).toMatchObject({ callId, status: 'held', objectsMoved: 6 });
-    expect(await keysUnder(`recordings/${callId}/`)).toEqual([]);
-    expect(await keysUnder(`archive/${callId}/`)).toEqual([]);
-    expect(await keysUnder(`legal-hold/${callId}/`)).toEqual(
+    expect(await view.keysUnder(`recordings/${callId}/`)).toEqual([]);
+    expect(await view.keysUnder(`archive/${callId}/`)).toEqual([]);
+    expect(await view.keysUnder(`legal-hold/${callId}/`)).toEqual(
       [
         `legal-hold/${callId}/archive/${recordings[0]}.mp3`,
         `legal-hold/${callId}/archive/${recordings[1]}.mp3`,
@@ -76,10 +49,10 @@ describe('legal hold against the emulators', () => {
         `legal-hold/${callId}/recordings/${recordings[1]}.mp3`,
       ].sort(),
     );
-    const heldDoc = await json(`legal-hold/${callId}/recordings/${uuid}.json`);
+    const heldDoc = await view.json(`legal-hold/${callId}/recordings/${uuid}.json`);
     expect(heldDoc).toMatchObject({ recordingId: uuid, expiresAt: null, legalHold: { reason: 'case-2025-17' } });
-    expect(await tags(`legal-hold/${callId}/recordings/${uuid}.json`)).toEqual([]);
-    const heldItems = await items(callId);
+    expect(await view.tags(`legal-hold/${callId}/recordings/${uuid}.json`)).toEqual([]);
+    const heldItems = await view.items(callId);
     for (const item of heldItems.filter((i) => i.sk !== 'LEGAL_HOLD')) expect(item.expiresAt).toBe(LEGAL_HOLD_EXPIRES_AT);
     expect(heldItems.find((i) => i.sk === 'LEGAL_HOLD')?.expiresAt).toBeUndefined();
     expect(heldItems.find((i) => i.sk === 'CONSENT')).toMatchObject({ legalHold: true, version: 4 }); // 2 when seeded, +1 flag, +1 expiry
@@ -97,14 +70,14 @@ describe('legal hold against the emulators', () => {
 
     // Assess: back where they were, tagged for retention, expiring from now
     expect(released).toMatchObject({ status: 'released', objectsMoved: 6 });
-    expect(await keysUnder(`legal-hold/${callId}/`)).toEqual([]);
-    expect((await keysUnder(`recordings/${callId}/`)).concat(await keysUnder(`archive/${callId}/`)).sort()).toEqual(original.sort());
-    const back = await json(`recordings/${callId}/${uuid}.json`);
+    expect(await view.keysUnder(`legal-hold/${callId}/`)).toEqual([]);
+    expect((await view.keysUnder(`recordings/${callId}/`)).concat(await view.keysUnder(`archive/${callId}/`)).sort()).toEqual(original.sort());
+    const back = await view.json(`recordings/${callId}/${uuid}.json`);
     expect(back.legalHold).toBeUndefined();
     expect(back.expiresAt).toBe(new Date(releasedAt.getTime() + 90 * DAY * 1000).toISOString());
-    expect(await tags(`recordings/${callId}/${uuid}.json`)).toEqual(['retention=standard']);
-    expect(await tags(`archive/${callId}/${uuid}.mp3`)).toEqual(['retention=standard']);
-    const releasedItems = await items(callId);
+    expect(await view.tags(`recordings/${callId}/${uuid}.json`)).toEqual(['retention=standard']);
+    expect(await view.tags(`archive/${callId}/${uuid}.mp3`)).toEqual(['retention=standard']);
+    const releasedItems = await view.items(callId);
     expect(releasedItems.find((i) => i.sk === 'LEGAL_HOLD')).toBeUndefined();
     expect(releasedItems.find((i) => i.sk === 'CONSENT')?.legalHold).toBeUndefined();
     const floor = releasedAt.getTime() / 1000 + 90 * DAY;
@@ -128,13 +101,13 @@ describe('legal hold against the emulators', () => {
     // A consent change during the hold (a live call) keeps the hold and its "never" expiry.
     const changed = await new DynamoConsentStore().setConsent(callId, 'withdrawn', { category: 'stop-request' });
     expect(changed).toMatchObject({ state: 'withdrawn', legalHold: true, expiresAt: LEGAL_HOLD_EXPIRES_AT });
-    expect((await items(callId)).filter((i) => i.type === 'legal_hold_set')).toHaveLength(1);
+    expect((await view.items(callId)).filter((i) => i.type === 'legal_hold_set')).toHaveLength(1);
     await setLegalHold(callId, false, holdRequest, testPrivacyDeps());
     expect(await setLegalHold(callId, false, holdRequest, testPrivacyDeps())).toMatchObject({ status: 'not_held' });
   });
 
   it('refuses to hold a call with nothing stored', async () => {
     await expect(setLegalHold('unknown-call', true, holdRequest, testPrivacyDeps())).rejects.toBeInstanceOf(CallNotFoundError);
-    expect(await items('unknown-call')).toEqual([]);
+    expect(await view.items('unknown-call')).toEqual([]);
   });
 });

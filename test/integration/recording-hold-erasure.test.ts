@@ -1,8 +1,5 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { randomUUID } from 'node:crypto';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
-import { GetObjectCommand, GetObjectTaggingCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import { handler } from '../../functions/recording-status/handler.js';
 import { resetConfigForTests } from '../../shared/config.js';
 import type { HttpResult } from '../../shared/http/response.js';
@@ -23,6 +20,7 @@ import { captureLogs } from '../support/logs.js';
 import { seedCall, startSignalWireStandIn, testPrivacyDeps } from '../support/privacy-seed.js';
 import { apiEvent, lambdaContext } from '../support/signalwire.js';
 import { startTestStorage, type TestStorage } from '../support/storage.js';
+import { storedView } from '../support/stored-view.js';
 
 // Integration level: the recording-status handler and shared/privacy's operations on the same
 // emulated table and bucket (dynalite + s3rver), real AWS SDK clients. The transcription queue
@@ -35,16 +33,14 @@ const eraseRequest = { reason: 'data-subject-request', requestedBy: 'privacy-tea
 const DAY_MS = 86_400_000;
 
 let storage: TestStorage;
-let db: DynamoDBDocumentClient;
-let bucket: S3Client;
+let view: ReturnType<typeof storedView>;
 let logs: ReturnType<typeof captureLogs>;
 
 beforeAll(async () => {
   storage = await startTestStorage();
   delete process.env.QUEUE_URL;
   resetConfigForTests();
-  db = DynamoDBDocumentClient.from(new DynamoDBClient({}));
-  bucket = new S3Client({ forcePathStyle: true });
+  view = storedView(storage);
 });
 afterAll(async () => storage.stop());
 beforeEach(() => {
@@ -67,34 +63,6 @@ async function post(body: unknown): Promise<HttpResult> {
 }
 const statusOf = (response: HttpResult): string => (JSON.parse(response.body) as { status: string }).status;
 
-/** Independent views of what is stored: raw SDK calls, not the code under test. */
-async function keysUnder(prefix: string): Promise<string[]> {
-  const page = await bucket.send(new ListObjectsV2Command({ Bucket: storage.bucket, Prefix: prefix }));
-  return (page.Contents ?? []).map((o) => o.Key ?? '').sort();
-}
-async function allKeys(callId: string): Promise<string[]> {
-  const lists = await Promise.all(['recordings/', 'archive/', 'legal-hold/'].map((p) => keysUnder(`${p}${callId}/`)));
-  return lists.flat().sort();
-}
-async function items(callId: string): Promise<Record<string, unknown>[]> {
-  const got = await db.send(
-    new QueryCommand({
-      TableName: storage.table,
-      KeyConditionExpression: 'pk = :pk',
-      ExpressionAttributeValues: { ':pk': `CALL#${callId}` },
-      ConsistentRead: true,
-    }),
-  );
-  return got.Items ?? [];
-}
-async function json(key: string): Promise<Record<string, unknown>> {
-  const got = await bucket.send(new GetObjectCommand({ Bucket: storage.bucket, Key: key }));
-  return JSON.parse((await got.Body?.transformToString()) ?? '{}') as Record<string, unknown>;
-}
-async function tags(key: string): Promise<string[]> {
-  const got = await bucket.send(new GetObjectTaggingCommand({ Bucket: storage.bucket, Key: key }));
-  return (got.TagSet ?? []).map((t) => `${t.Key}=${t.Value}`);
-}
 function queueMessages(recordingId: string): Array<{ metadataKey: string }> {
   const queue = recordingDeps().queue;
   if (!(queue instanceof InProcessTranscriptionQueue)) throw new Error('expected the in-process queue (QUEUE_URL unset)');
@@ -136,16 +104,16 @@ describe('finished-recording webhook for a call under legal hold', () => {
     // Assess: stored once, where the hold keeps the call's objects
     expect(sequential[0]).toBe('stored');
     expect([...sequential.slice(1), ...parallel]).toEqual(Array.from({ length: 19 }, () => 'duplicate'));
-    expect(await keysUnder(`recordings/${callId}/`)).toEqual([]);
-    expect(await keysUnder(`legal-hold/${callId}/recordings/`)).toEqual(
+    expect(await view.keysUnder(`recordings/${callId}/`)).toEqual([]);
+    expect(await view.keysUnder(`legal-hold/${callId}/recordings/`)).toEqual(
       [
         heldKey,
         `legal-hold/${callId}/recordings/${recordings[0]}.json`,
         `legal-hold/${callId}/recordings/${recordings[0]}.mp3`,
       ].sort(),
     );
-    expect(await tags(heldKey)).toEqual([]);
-    expect(await json(heldKey)).toMatchObject({
+    expect(await view.tags(heldKey)).toEqual([]);
+    expect(await view.json(heldKey)).toMatchObject({
       callId,
       recordingId: late,
       url: recUrl(late),
@@ -154,10 +122,10 @@ describe('finished-recording webhook for a call under legal hold', () => {
       consent: { state: 'granted' },
     });
     // The same shape as the documents the hold moved.
-    expect(Object.keys(await json(heldKey)).sort()).toEqual(
-      Object.keys(await json(`legal-hold/${callId}/recordings/${recordings[0]}.json`)).sort(),
+    expect(Object.keys(await view.json(heldKey)).sort()).toEqual(
+      Object.keys(await view.json(`legal-hold/${callId}/recordings/${recordings[0]}.json`)).sort(),
     );
-    const after = await items(callId);
+    const after = await view.items(callId);
     expect(storedEvents(after, late)).toHaveLength(1);
     expect(queueMessages(late)).toEqual([expect.objectContaining({ metadataKey: heldKey })]);
     // Every item, the new ledger entry and audit event included, is pinned to "never"; the marker has none.
@@ -174,9 +142,9 @@ describe('finished-recording webhook for a call under legal hold', () => {
     expect(statusOf(await post(finishedBody(callId, late)))).toBe('stored');
 
     // Act + Assess: erasure refused, nothing changed
-    const before = await allKeys(callId);
+    const before = await view.allKeys(callId);
     await expect(eraseCall(callId, eraseRequest, testPrivacyDeps())).rejects.toBeInstanceOf(LegalHoldError);
-    expect(await allKeys(callId)).toEqual(before);
+    expect(await view.allKeys(callId)).toEqual(before);
 
     // Act: release, clock pinned so the fresh expiry is checkable
     const releasedAt = new Date('2031-01-01T00:00:00.000Z');
@@ -185,22 +153,22 @@ describe('finished-recording webhook for a call under legal hold', () => {
 
     // Assess: the late recording came back with the seeded ones, tagged and expiring from the release
     expect(released).toMatchObject({ status: 'released', objectsMoved: 4 });
-    expect(await keysUnder(`legal-hold/${callId}/`)).toEqual([]);
-    expect(await keysUnder(`recordings/${callId}/`)).toEqual(
+    expect(await view.keysUnder(`legal-hold/${callId}/`)).toEqual([]);
+    expect(await view.keysUnder(`recordings/${callId}/`)).toEqual(
       [`recordings/${callId}/${late}.json`, `recordings/${callId}/${recordings[0]}.json`, `recordings/${callId}/${recordings[0]}.mp3`].sort(),
     );
-    const back = await json(`recordings/${callId}/${late}.json`);
+    const back = await view.json(`recordings/${callId}/${late}.json`);
     expect(back.legalHold).toBeUndefined();
     expect(back.expiresAt).toBe(new Date(releasedAt.getTime() + 90 * DAY_MS).toISOString());
-    expect(await tags(`recordings/${callId}/${late}.json`)).toEqual(['retention=standard']);
+    expect(await view.tags(`recordings/${callId}/${late}.json`)).toEqual(['retention=standard']);
     // A replay after the release is still a duplicate: nothing written twice, nothing under legal-hold/.
     expect(statusOf(await post(finishedBody(callId, late)))).toBe('duplicate');
-    expect(await keysUnder(`legal-hold/${callId}/`)).toEqual([]);
+    expect(await view.keysUnder(`legal-hold/${callId}/`)).toEqual([]);
 
     // Act + Assess: erasure now takes everything, the late recording included
     const erased = await eraseCall(callId, eraseRequest, testPrivacyDeps());
     expect(erased).toMatchObject({ status: 'erased', objects: 4 });
-    expect(await allKeys(callId)).toEqual([]);
+    expect(await view.allKeys(callId)).toEqual([]);
   }, 60_000);
 
   it('a hold set while the webhook is storing: its metadata and audit event still end up held', async () => {
@@ -226,9 +194,9 @@ describe('finished-recording webhook for a call under legal hold', () => {
 
     // Assess
     expect(result.outcome).toBe('stored');
-    expect(await keysUnder(`recordings/${callId}/`)).toEqual([]);
-    expect(await json(`legal-hold/${callId}/recordings/${late}.json`)).toMatchObject({ expiresAt: null, legalHold: { reason: 'case-2025-17' } });
-    const after = await items(callId);
+    expect(await view.keysUnder(`recordings/${callId}/`)).toEqual([]);
+    expect(await view.json(`legal-hold/${callId}/recordings/${late}.json`)).toMatchObject({ expiresAt: null, legalHold: { reason: 'case-2025-17' } });
+    const after = await view.items(callId);
     expect(storedEvents(after, late)).toHaveLength(1);
     for (const item of after.filter((i) => i.sk !== 'LEGAL_HOLD')) expect([item.sk, item.expiresAt]).toEqual([item.sk, LEGAL_HOLD_EXPIRES_AT]);
     expect(logs.text()).toContain('legal hold set while a recording was stored');
@@ -251,10 +219,10 @@ describe('finished-recording webhook for a call under legal hold', () => {
 
     // Assess: the hold listed the call's objects after its marker, so the late one moved too
     expect(held).toMatchObject({ status: 'held', objectsMoved: 4 }); // seeded metadata, audio, archive + the late one
-    expect(await keysUnder(`recordings/${callId}/`)).toEqual([]);
-    expect(await json(`legal-hold/${callId}/recordings/${late}.json`)).toMatchObject({ expiresAt: null, legalHold: { reason: 'case-2025-17' } });
-    expect(await tags(`legal-hold/${callId}/recordings/${late}.json`)).toEqual([]);
-    for (const item of (await items(callId)).filter((i) => i.sk !== 'LEGAL_HOLD')) {
+    expect(await view.keysUnder(`recordings/${callId}/`)).toEqual([]);
+    expect(await view.json(`legal-hold/${callId}/recordings/${late}.json`)).toMatchObject({ expiresAt: null, legalHold: { reason: 'case-2025-17' } });
+    expect(await view.tags(`legal-hold/${callId}/recordings/${late}.json`)).toEqual([]);
+    for (const item of (await view.items(callId)).filter((i) => i.sk !== 'LEGAL_HOLD')) {
       expect([item.sk, item.expiresAt]).toEqual([item.sk, LEGAL_HOLD_EXPIRES_AT]);
     }
   }, 30_000);
@@ -281,8 +249,8 @@ describe('webhook after the call was erased', () => {
     // Assess
     expect(responses.map((r) => r.statusCode)).toEqual([200, 200, 200, 200]);
     expect([...responses.map(statusOf), ...parallel]).toEqual(Array.from({ length: 9 }, () => 'discarded_erased'));
-    expect(await allKeys(callId)).toEqual([]);
-    const left = await items(callId);
+    expect(await view.allKeys(callId)).toEqual([]);
+    const left = await view.items(callId);
     expect(left.map((i) => i.type)).toEqual(['erased']);
     expect(queueMessages(late)).toEqual([]);
     const [call] = (await exportCall(callId, testPrivacyDeps())).calls;
@@ -323,8 +291,8 @@ describe('webhook after the call was erased', () => {
         { method: 'DELETE', path: `/api/relay/rest/recordings/${late}`, authorization: expectedAuth },
         { method: 'DELETE', path: `/api/relay/rest/recordings/${late}`, authorization: expectedAuth },
       ]);
-      expect(await allKeys(callId)).toEqual([]);
-      expect((await items(callId)).map((i) => i.type)).toEqual(['erased']);
+      expect(await view.allKeys(callId)).toEqual([]);
+      expect((await view.items(callId)).map((i) => i.type)).toEqual(['erased']);
       expect(logs.text()).not.toContain('PT-test-token');
     } finally {
       for (const name of Object.keys(env)) delete process.env[name];
