@@ -8,9 +8,18 @@ import { countMetric, MetricName } from '../observability/metrics.js';
 import { isRecordCallAction, type FunctionResult } from '../swaig/function-result.js';
 import { grantImpliedConsent } from '../consent/implied-consent.js';
 
+/**
+ * Global-data flag set when the caller refused recording (a "no" or a withdrawal) but the
+ * refusal could not be stored. SignalWire sends global data back with every SWAIG request, so
+ * the refusal holds for the rest of the call even while storage is down.
+ */
+export const RECORDING_REFUSED = 'recording_refused';
+
 export interface GateContext {
   callId: string;
   callerNumber?: string;
+  /** The call's global data as SignalWire echoes it; see {@link RECORDING_REFUSED} and `recording_mode`. */
+  globalData: Record<string, unknown>;
   consent: ConsentStore;
   config: Config;
   callerHashSecret: string;
@@ -24,10 +33,15 @@ export interface GateContext {
  */
 async function consentForRecording(context: GateContext): Promise<{ record?: ConsentRecord; reason: string }> {
   try {
+    // A refusal whose write was lost (storage down) still stands: the flag can only ever block.
+    if (context.globalData[RECORDING_REFUSED] === true) return { reason: 'the caller refused recording' };
     let record = await context.consent.getConsent(context.callId);
     if (!record || record.state === 'pending') {
       const jurisdiction = jurisdictionFor(context.callerNumber);
-      if (effectiveRecordingMode(context.config.RECORDING_MODE, jurisdiction) === 'disclose-and-record') {
+      // Implied consent needs the SWML document to have disclosed and recorded from the start
+      // (its global_data says so), not only a one-party number on this request.
+      const disclosed = context.globalData.recording_mode === 'disclose-and-record';
+      if (disclosed && effectiveRecordingMode(context.config.RECORDING_MODE, jurisdiction) === 'disclose-and-record') {
         const hash = context.callerNumber ? callerHash(context.callerNumber, context.callerHashSecret) : undefined;
         record = await grantImpliedConsent(context.consent, context.callId, jurisdiction, hash);
       }

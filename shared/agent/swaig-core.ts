@@ -8,7 +8,9 @@ import { publicBaseUrl } from '../http/public-url.js';
 import { json, type HttpResult } from '../http/response.js';
 import { dispatchSwaig } from '../swaig/dispatch.js';
 import { FunctionResult } from '../swaig/function-result.js';
-import { enforceRecordingConsent } from './consent-gate.js';
+import { enforceRecordingConsent, RECORDING_REFUSED } from './consent-gate.js';
+import { classifyConsentAnswer } from '../consent/policy.js';
+import type { SwaigToolCall } from '../swaig/request.js';
 import { auditRecordingActions, auditSecureToolUse } from './recording-audit.js';
 import { agentUrls, RECORDING_CONTROL_ID } from './settings.js';
 import { agentTools, type AgentDeps } from './tools.js';
@@ -22,10 +24,21 @@ function consent(): ConsentStore {
 }
 
 /** A storage fault mid-tool: switch recording off and say so. Fail closed. */
-function failClosed(): FunctionResult {
-  return new FunctionResult(
+/**
+ * A storage fault mid-tool: switch recording off and say so. Fail closed. If the failed call was
+ * the caller refusing (a "no" or a withdrawal), the refusal is kept in global data, which the
+ * gate honours, so it cannot be lost with the write.
+ */
+function failClosed(tool: { name: string }, call: SwaigToolCall): FunctionResult {
+  const result = new FunctionResult(
     'A system problem occurred, so recording has been switched off for safety. Apologise briefly and continue helping the caller without recording.',
   ).stopRecordCall(RECORDING_CONTROL_ID);
+  return isRefusal(tool.name, call.args) ? result.updateGlobalData({ [RECORDING_REFUSED]: true, recording_consent: false }) : result;
+}
+
+function isRefusal(toolName: string, args: Record<string, unknown>): boolean {
+  if (toolName === 'stop_recording') return true;
+  return toolName === 'get_recording_consent' && classifyConsentAnswer(String(args.response ?? '')).decision === 'declined';
 }
 
 /** POST /swaig: the recording agent's SWAIG endpoint. */
@@ -50,6 +63,7 @@ export async function swaigCore(event: HttpEvent, _context?: Context): Promise<H
       const gated = await enforceRecordingConsent(result, {
         callId: call.callId,
         callerNumber: call.callerNumber,
+        globalData: call.globalData,
         consent: deps.consent,
         config,
         callerHashSecret: secrets.callerHashSecret,

@@ -8,6 +8,7 @@ import type { HttpEvent } from '../http/middleware.js';
 import { json, type HttpResult } from '../http/response.js';
 import { logger } from '../observability/logger.js';
 import { AwsCallDataStore } from '../privacy/call-data-store.js';
+import { callProtection } from '../privacy/snapshot.js';
 import { signalWireRecordingsFromConfig } from '../privacy/signalwire-recordings.js';
 import { archiveSettings } from './audio-archive.js';
 import { ingestRecordingWebhook, type IngestDeps } from './ingest.js';
@@ -80,11 +81,15 @@ export async function recordingStatusCore(event: HttpEvent): Promise<HttpResult>
   const recording = parseRecordingWebhook(event.jsonBody);
   const config = getConfig();
   const deps = recordingDeps(await loadSignalWireProject(config));
-  if (event.queryStringParameters?.basis) {
+  if (event.queryStringParameters?.basis && recording.state === 'finished') {
     // A recording the SWML document started under a one-party rule: its consent may exist only as
-    // this signed basis (no SWAIG call ever happened). Stored before ingest takes its snapshot.
+    // this signed basis (no SWAIG call ever happened). Stored before ingest takes its snapshot,
+    // and never for an erased call (a late callback must not re-create anything about it).
     const { tokenSecret } = await loadSecrets(config);
-    await recordImpliedConsentFromQuery(deps.consent, recording.callId, event.queryStringParameters, tokenSecret).catch((error: unknown) => {
+    await (async () => {
+      if ((await callProtection(recording.callId, deps.callData)).erased) return;
+      await recordImpliedConsentFromQuery(deps.consent, recording.callId, event.queryStringParameters, tokenSecret);
+    })().catch((error: unknown) => {
       throw unavailable('consent could not be recorded', error);
     });
   }

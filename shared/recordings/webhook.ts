@@ -102,7 +102,9 @@ const STATE_ALIASES: Record<string, RecordingState> = {
 };
 
 function normalizeState(raw: string): RecordingState {
-  const state = STATE_ALIASES[raw.trim().toLowerCase()];
+  const key = raw.trim().toLowerCase();
+  // Own keys only: "constructor" or "__proto__" must not resolve through the prototype.
+  const state = Object.hasOwn(STATE_ALIASES, key) ? STATE_ALIASES[key] : undefined;
   // The raw value is ours to echo: it is bounded and never sensitive, but keep it short anyway.
   if (!state) throw badRequest('invalid_state', `unknown recording state "${raw.slice(0, 32)}"`);
   return state;

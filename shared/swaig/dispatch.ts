@@ -46,7 +46,7 @@ export async function dispatchSwaig<Deps>(body: unknown, options: DispatchOption
     const problems = args.error.issues.map((i) => `${i.path.join('.') || 'arguments'}: ${i.message}`).join('; ');
     throw badRequest('invalid_arguments', `arguments for '${tool.name}' are invalid: ${problems}`);
   }
-  logger.info('SWAIG function called', { function: tool.name, secure: tool.secure, argNames: Object.keys(request.args) });
+  logger.info('SWAIG function called', { function: tool.name, secure: tool.secure, argNames: Object.keys(args.data) });
   let result: FunctionResult;
   try {
     result = await tool.run(args.data, { callId: request.callId, callerNumber: request.callerNumber }, options.deps);

@@ -29,6 +29,8 @@ export type SwaigToolCall = {
   args: Record<string, unknown>;
   callId: string;
   callerNumber?: string;
+  /** The call's global data as SignalWire echoes it (set by our SWML and our actions). */
+  globalData: Record<string, unknown>;
 };
 export type SwaigSignatureRequest = { kind: 'signature'; functions?: string[] };
 
@@ -62,5 +64,6 @@ export function parseSwaigRequest(body: unknown): SwaigToolCall | SwaigSignature
     args,
     callId: data.call_id,
     callerNumber: data.caller_id_num,
+    globalData: data.global_data ?? {},
   };
 }

@@ -5,6 +5,7 @@ import type { LocalStack } from '../../infra/local/stack.js';
 import { fetchSwml } from '../../infra/local/cli/calls.js';
 import { recordingStatusBody, simulatedCall, type SimulatedCall } from '../../infra/local/cli/signalwire-payloads.js';
 import { mainVerbs } from '../../infra/local/cli/swml-reader.js';
+import { privacyDeps, runPrivacyRequest } from '../../shared/privacy/operator.js';
 import { outsideClients, startE2eStack, tempDataDir } from './local-stack-harness.js';
 
 /**
@@ -59,6 +60,20 @@ describe('disclose-and-record: consent implied by the disclosure reaches the web
     statusUrl.searchParams.set('basis', Buffer.from(`${call.callId}.implied_consent:US-TX.9999999999.00.${'0'.repeat(64)}`).toString('base64url'));
     expect((await client.post(statusUrl.toString(), recordingStatusBody(call))).status).toBe(200);
     expect(await storedConsent(call)).toBe('missing');
+  });
+
+  it('after erasure a late callback with a valid basis re-creates nothing', async () => {
+    const call = simulatedCall({ from: '+12145550100' });
+    const statusUrl = (await statusUrlFor(call)) ?? '';
+    expect((await client.post(statusUrl, recordingStatusBody(call))).status).toBe(200);
+    const deps = await privacyDeps();
+    expect((await runPrivacyRequest({ action: 'erase', callId: call.callId, reason: 'data-subject-request' }, deps)).ok).toBe(true);
+    const late = await client.post(statusUrl, recordingStatusBody(call));
+    expect(late.status).toBe(200);
+    expect(JSON.parse(late.text).status).toBe('discarded_erased');
+    const exported = (await runPrivacyRequest({ action: 'export', callId: call.callId }, deps)) as { ok: true; result: unknown };
+    expect(JSON.stringify(exported.result)).not.toContain('consent_granted');
+    expect(JSON.stringify(exported.result)).not.toContain('"state":"granted"');
   });
 
   it('an all-party (California) caller gets no recording at the start at all', async () => {

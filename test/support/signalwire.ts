@@ -15,8 +15,9 @@ export function swaigRequestBody(
   args: Record<string, unknown>,
   callId: string,
   callerNumber = '+15125550123',
+  globalData?: Record<string, unknown>,
 ): Record<string, unknown> {
-  return payloads.swaigRequestBody(payloads.simulatedCall({ callId, from: callerNumber }), { functionName: fn, args });
+  return payloads.swaigRequestBody(payloads.simulatedCall({ callId, from: callerNumber }), { functionName: fn, args, globalData });
 }
 
 export function basicAuthHeader(user: string = TEST_SECRETS.SWML_BASIC_AUTH_USER, pass: string = TEST_SECRETS.SWML_BASIC_AUTH_PASSWORD): string {

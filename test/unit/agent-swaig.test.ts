@@ -1,5 +1,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { metrics } from '../../shared/observability/metrics.js';
+import { effectiveRecordingMode, jurisdictionFor } from '../../shared/consent/jurisdictions.js';
+import { classifyConsentAnswer } from '../../shared/consent/policy.js';
 import { randomUUID } from 'node:crypto';
 import fc from 'fast-check';
 import { resetConfigForTests } from '../../shared/config.js';
@@ -34,9 +36,14 @@ beforeEach(() => {
   useConsentStoreForTests(store);
 });
 
-async function call(fn: string, args: Record<string, unknown>, callId: string, options: { token?: string; caller?: string } = {}) {
+async function call(
+  fn: string,
+  args: Record<string, unknown>,
+  callId: string,
+  options: { token?: string; caller?: string; globalData?: Record<string, unknown> } = {},
+) {
   const query = options.token ? { __token: options.token } : undefined;
-  const event = apiEvent({ path: '/swaig', body: swaigRequestBody(fn, args, callId, options.caller ?? CALIFORNIA), query });
+  const event = apiEvent({ path: '/swaig', body: swaigRequestBody(fn, args, callId, options.caller ?? CALIFORNIA, options.globalData), query });
   event.jsonBody = JSON.parse(event.body ?? '{}');
   const result = await swaigCore(event);
   expect(result.statusCode).toBe(200);
@@ -130,11 +137,16 @@ describe('recording control', () => {
     process.env.RECORDING_MODE = 'disclose-and-record';
     resetConfigForTests();
     try {
+      const disclosed = { recording_mode: 'disclose-and-record' };
       const texas = randomUUID();
-      expect(recordingVerbs(await call('resume_recording', {}, texas, { caller: TEXAS }))).toEqual(['record_call']);
+      expect(recordingVerbs(await call('resume_recording', {}, texas, { caller: TEXAS, globalData: disclosed }))).toEqual(['record_call']);
       expect((await store.getConsent(texas))?.evidence).toBe('implied:one-party-disclosure');
       const california = randomUUID();
-      expect(recordingVerbs(await call('resume_recording', {}, california, { caller: CALIFORNIA }))).toEqual([]);
+      expect(recordingVerbs(await call('resume_recording', {}, california, { caller: CALIFORNIA, globalData: disclosed }))).toEqual([]);
+      // The SWML document decided consent-first (e.g. its caller was a SIP URI): no disclosure was
+      // made, so a one-party number on a later SWAIG request implies nothing.
+      const undisclosed = randomUUID();
+      expect(recordingVerbs(await call('resume_recording', {}, undisclosed, { caller: TEXAS, globalData: { recording_mode: 'consent-first' } }))).toEqual([]);
     } finally {
       process.env.RECORDING_MODE = 'consent-first';
       resetConfigForTests();
@@ -297,6 +309,20 @@ describe('fail closed', () => {
     expect(recordingVerbs(response)).toEqual(['stop_record_call']);
   });
 
+  it('a withdrawal lost to a storage fault still stands: the refusal travels in global data', async () => {
+    const callId = randomUUID();
+    await call('get_recording_consent', { response: 'yes' }, callId);
+    store.down = true;
+    const stop = await call('stop_recording', {}, callId);
+    expect(recordingVerbs(stop)).toEqual(['stop_record_call']);
+    expect(stop.action).toContainEqual({ set_global_data: { recording_refused: true, recording_consent: false } });
+    store.down = false;
+    // Stored consent still says granted (the write was lost), but SignalWire echoes the flag.
+    expect((await store.getConsent(callId))?.state).toBe('granted');
+    const resumed = await call('resume_recording', {}, callId, { globalData: { recording_refused: true } });
+    expect(recordingVerbs(resumed)).toEqual([]);
+  });
+
   it('storage down after consent: resume is blocked (unknown consent = no recording)', async () => {
     const callId = randomUUID();
     await call('get_recording_consent', { response: 'yes' }, callId);
@@ -318,17 +344,26 @@ describe('fail closed', () => {
         const local = new FlakyConsentStore();
         useConsentStoreForTests(local);
         const callId = randomUUID();
+        // What SignalWire keeps for the call: the SWML document's global data plus every set_global_data action.
+        const globalData: Record<string, unknown> = { recording_mode: effectiveRecordingMode(mode, jurisdictionFor(caller)) };
+        let refused = false;
         for (const s of steps) {
           if (s.kind === 'fault') {
             local.down = s.down;
             continue;
           }
           const response =
-            s.kind === 'tool' ? await call(s.fn, {}, callId, { caller }) : await call('get_recording_consent', { response: s.answer }, callId, { caller });
+            s.kind === 'tool'
+              ? await call(s.fn, {}, callId, { caller, globalData })
+              : await call('get_recording_consent', { response: s.answer }, callId, { caller, globalData });
+          for (const action of response.action ?? []) if ('set_global_data' in action) Object.assign(globalData, action.set_global_data);
           if (recordingVerbs(response).includes('record_call')) {
             const stored = await local.inner.getConsent(callId);
             expect(stored?.state).toBe('granted');
+            // Once the caller said no or asked to stop, nothing may start recording again.
+            expect(refused).toBe(false);
           }
+          if (s.kind === 'tool' ? s.fn === 'stop_recording' : classifyConsentAnswer(s.answer).decision === 'declined') refused = true;
         }
       }),
       { numRuns: 150 },

@@ -123,6 +123,10 @@ describe('parseRecordingWebhook: hostile or broken input is a 400 that echoes no
 
   it('rejects unknown states, negative durations and non-objects', () => {
     expect(rejection({ call_id: CALL, status: 'exploded' }).code).toBe('invalid_state');
+    // Names inherited by every object are not states.
+    for (const status of ['constructor', '__proto__', 'toString', 'hasOwnProperty']) {
+      expect(rejection({ call_id: CALL, recording_url: URL_, status }).code).toBe('invalid_state');
+    }
     expect(rejection({ call_id: CALL, recording_url: URL_, duration: -1, status: 'completed' }).status).toBe(400);
     expect(rejection('finished').status).toBe(400);
     expect(rejection(null).status).toBe(400);
