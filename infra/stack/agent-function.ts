@@ -44,7 +44,11 @@ export interface AgentFunctionProps {
 }
 
 /** Table access a function may ask for; the names say what the code does with it. */
-export type TableAccess = 'read' | 'read-write';
+/**
+ * `append`: read, create and update items, never delete, batch-write or scan: the audit trail is
+ * append-only, and only the privacy function may erase.
+ */
+export type TableAccess = 'read' | 'append' | 'read-write';
 export type BucketAccess = 'write' | 'read-write' | 'read-write-delete';
 
 /**
@@ -131,7 +135,9 @@ export class AgentFunction extends NodejsFunction {
   /** Grants table access and tells the function the table's name. */
   useTable(table: ITable, access: TableAccess): this {
     if (access === 'read') table.grantReadData(this);
-    else table.grantReadWriteData(this);
+    else if (access === 'append') {
+      table.grant(this, 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:Query', 'dynamodb:ConditionCheckItem', 'dynamodb:DescribeTable');
+    } else table.grantReadWriteData(this);
     this.addEnvironment('TABLE_NAME', table.tableName);
     this.acknowledgeWildcard(
       `Resource::<${logicalId(table)}.Arn>/index/*`,

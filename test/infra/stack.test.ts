@@ -102,12 +102,15 @@ describe('least privilege', () => {
     const actions = storageActions(actionsOf(template, 'swaig'));
     expect(actions).toEqual(expect.arrayContaining(['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:Query']));
     expect(actions.filter((a) => !a.startsWith('dynamodb:'))).toEqual([]);
+    // The audit trail is append-only: only the privacy function may delete.
+    expect(actions.filter((a) => /^dynamodb:(DeleteItem|BatchWriteItem|Scan)/.test(a))).toEqual([]);
   });
 
   it('recording-status writes the bucket, reads/writes the table and sends to the queue, nothing more', () => {
     const actions = storageActions(actionsOf(template, 'recording-status'));
     expect(actions).toEqual(expect.arrayContaining(['s3:PutObject', 'dynamodb:PutItem', 'sqs:SendMessage']));
     expect(actions.filter((a) => /^s3:(Get|Delete|List)/.test(a))).toEqual([]);
+    expect(actions.filter((a) => /^dynamodb:(DeleteItem|BatchWriteItem|Scan)/.test(a))).toEqual([]);
     expect(actions.filter((a) => a.startsWith('sqs:') && a !== 'sqs:SendMessage' && !a.startsWith('sqs:GetQueue'))).toEqual([]);
   });
 
