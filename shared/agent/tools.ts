@@ -3,7 +3,7 @@ import type { Config } from '../config.js';
 import { callerHash } from '../consent/caller-hash.js';
 import { effectiveRecordingMode, jurisdictionFor } from '../consent/jurisdictions.js';
 import { classifyConsentAnswer } from '../consent/policy.js';
-import { ConsentConflictError, type ConsentStore } from '../consent/types.js';
+import { ConsentConflictError, type ConsentRecord, type ConsentStore } from '../consent/types.js';
 import { countMetric, MetricName } from '../observability/metrics.js';
 import { FunctionResult } from '../swaig/function-result.js';
 import { implementTool, type ToolContext, type ToolDefinition } from '../swaig/tool.js';
@@ -24,7 +24,7 @@ export interface AgentDeps {
  * change. The first consent answer on a call is also the evidence that the disclosure was given
  * (the prompt has the agent disclose before asking), so that is audited once, here.
  */
-async function ensureCall(context: ToolContext, deps: AgentDeps): Promise<void> {
+async function ensureCall(context: ToolContext, deps: AgentDeps): Promise<ConsentRecord> {
   const jurisdiction = jurisdictionFor(context.callerNumber);
   const record = await deps.consent.ensureCall(context.callId, {
     jurisdiction,
@@ -36,6 +36,7 @@ async function ensureCall(context: ToolContext, deps: AgentDeps): Promise<void> 
       detail: { mode: effectiveRecordingMode(deps.config.RECORDING_MODE, jurisdiction), jurisdiction: jurisdiction.code },
     });
   }
+  return record;
 }
 
 /** Declining or withdrawing always stands: if the store says the state is already terminal, that is fine. */
@@ -54,7 +55,7 @@ const pauseRecordingResult = () => new FunctionResult().stopRecordCall(RECORDING
 export const agentTools: ReadonlyArray<ToolDefinition<z.ZodMiniObject, AgentDeps>> = [
   implementTool(spec.getRecordingConsent, async (args, context, deps: AgentDeps) => {
     const answer = classifyConsentAnswer(args.response);
-    await ensureCall(context, deps);
+    const before = await ensureCall(context, deps);
     if (answer.decision === 'granted') {
       try {
         await deps.consent.setConsent(context.callId, 'granted', { category: answer.category });
@@ -71,9 +72,13 @@ export const agentTools: ReadonlyArray<ToolDefinition<z.ZodMiniObject, AgentDeps
         .setResponse('Thank the caller: recording has started. Continue helping them.')
         .updateGlobalData({ recording_consent: true });
     }
-    await setTerminalConsent(context.callId, 'declined', answer.category, deps);
-    await deps.consent.appendEvent(context.callId, { type: 'consent_declined', detail: { category: answer.category } });
-    countMetric(MetricName.ConsentDeclined);
+    // A "no" after a "yes" takes back consent that covered what was already recorded: that is a
+    // withdrawal (earlier segments stay covered), not a decline from the start.
+    const state = before.state === 'granted' ? 'withdrawn' : 'declined';
+    await setTerminalConsent(context.callId, state, answer.category, deps);
+    const withdrawn = state === 'withdrawn';
+    await deps.consent.appendEvent(context.callId, { type: withdrawn ? 'consent_withdrawn' : 'consent_declined', detail: { category: answer.category } });
+    countMetric(withdrawn ? MetricName.ConsentWithdrawn : MetricName.ConsentDeclined);
     // Stop anything a disclose-and-record document may have started.
     return pauseRecordingResult()
       .setResponse('The caller did not agree to recording. This call will not be recorded; do not ask again. Continue helping them.')

@@ -123,6 +123,14 @@ describe('recording control', () => {
     expect((await store.listEvents(callId)).filter((e) => e.type === 'recording_blocked')).toHaveLength(3);
   });
 
+  it('a "no" after a "yes" is a withdrawal: earlier recordings stay covered, nothing restarts', async () => {
+    const callId = randomUUID();
+    await call('get_recording_consent', { response: 'yes' }, callId);
+    expect(recordingVerbs(await call('get_recording_consent', { response: 'no, stop that' }, callId))).toEqual(['stop_record_call']);
+    expect((await store.getConsent(callId))?.state).toBe('withdrawn');
+    expect(recordingVerbs(await call('resume_recording', {}, callId))).toEqual([]);
+  });
+
   it('a withdrawal is final: stop_recording, then nothing restarts recording', async () => {
     const callId = randomUUID();
     await call('get_recording_consent', { response: 'yes' }, callId);
