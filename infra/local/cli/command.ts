@@ -66,6 +66,11 @@ export function parseArgs(argv: string[], specs: FlagSpec[]): ParsedArgs {
   return { positionals, flags };
 }
 
+/** For commands that take flags only. */
+export function noPositionals(args: ParsedArgs): void {
+  if (args.positionals.length > 0) throw new UsageError(`unexpected argument '${args.positionals[0]}'`);
+}
+
 export function stringFlag(args: ParsedArgs, name: string): string | undefined {
   const value = args.flags.get(name);
   return typeof value === 'string' ? value : undefined;

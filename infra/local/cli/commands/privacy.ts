@@ -1,7 +1,7 @@
 import type { AuditEvent } from '../../../../shared/consent/types.js';
 import { formatTimeline } from '../../../../shared/privacy/audit.js';
 import { parsePrivacyRequest, type PrivacyAction } from '../../../../shared/privacy/operator.js';
-import { stringFlag, UsageError, type CliCommand, type CliContext, type FlagSpec, type ParsedArgs } from '../command.js';
+import { stringFlag, UsageError, type CliCommand, type CliContext, type FlagSpec, type ParsedArgs, noPositionals } from '../command.js';
 import { defaultRequestedBy, runOnTarget, type PrivacyTarget } from '../privacy-target.js';
 
 const STACK_FLAG: FlagSpec = {
@@ -48,10 +48,6 @@ async function runAction(
 }
 
 const pretty = (value: unknown): string => JSON.stringify(value, null, 2);
-
-function noPositionals(args: ParsedArgs): void {
-  if (args.positionals.length > 0) throw new UsageError(`unexpected argument '${args.positionals[0]}'`);
-}
 
 export const auditCommand: CliCommand = {
   name: 'audit',

@@ -1,5 +1,5 @@
 import type { AgentReply } from '../agent-client.js';
-import { CALL_ID_FLAG, callIdFlag, FROM_FLAG, stringFlag, UsageError, type CliCommand, type CliContext } from '../command.js';
+import { CALL_ID_FLAG, callIdFlag, FROM_FLAG, stringFlag, UsageError, type CliCommand, type CliContext, noPositionals } from '../command.js';
 import { callTool, fetchSwml, findTool } from '../calls.js';
 import { paymentConnectorBody, recordingStatusBody, simulatedCall, TEST_CARD, type SimulatedCall } from '../signalwire-payloads.js';
 import {
@@ -85,7 +85,7 @@ export const simulateCommand: CliCommand = {
   summary: 'walk a whole scripted call: SWML, consent, pause/SSN/resume, payment, recording webhook',
   flags: [CALL_ID_FLAG, FROM_FLAG],
   async run(args, context) {
-    if (args.positionals.length > 0) throw new UsageError(`unexpected argument '${args.positionals[0]}'`);
+    noPositionals(args);
     const callId = callIdFlag(args);
     const from = stringFlag(args, 'from');
     const call: SimulatedCall = simulatedCall({ ...(callId ? { callId } : {}), ...(from ? { from } : {}) });

@@ -1,4 +1,4 @@
-import { CALL_ID_FLAG, callIdFlag, FROM_FLAG, stringFlag, UsageError, type CliCommand } from '../command.js';
+import { CALL_ID_FLAG, callIdFlag, FROM_FLAG, stringFlag, type CliCommand, noPositionals } from '../command.js';
 import { AgentError, fetchSwml } from '../calls.js';
 import { simulatedCall } from '../signalwire-payloads.js';
 
@@ -8,7 +8,7 @@ export const swmlCommand: CliCommand = {
   summary: 'print the SWML document SignalWire gets for a call',
   flags: [CALL_ID_FLAG, FROM_FLAG, { name: 'get', value: false, description: 'fetch with GET (no call facts, as a bare GET would)' }],
   async run(args, context) {
-    if (args.positionals.length > 0) throw new UsageError(`unexpected argument '${args.positionals[0]}'`);
+    noPositionals(args);
     const callId = callIdFlag(args);
     const from = stringFlag(args, 'from');
     const call = simulatedCall({ ...(callId ? { callId } : {}), ...(from ? { from } : {}) });

@@ -1,4 +1,4 @@
-import { UsageError, type CliCommand } from '../command.js';
+import { type CliCommand, noPositionals } from '../command.js';
 import { AgentError, fetchSwml } from '../calls.js';
 import { signatureRequestBody, simulatedCall } from '../signalwire-payloads.js';
 import { isObject, offeredTools } from '../swml-reader.js';
@@ -27,7 +27,7 @@ export const toolsCommand: CliCommand = {
   summary: 'list the SWAIG tools with their parameters (as get_signature reports them)',
   flags: [{ name: 'json', value: false, description: 'print JSON instead of text' }],
   async run(args, context) {
-    if (args.positionals.length > 0) throw new UsageError(`unexpected argument '${args.positionals[0]}'`);
+    noPositionals(args);
     const { client } = await context.session();
     const call = simulatedCall();
     // Which tools are secure shows in the SWML: they carry their own tokenized URL.
