@@ -2,7 +2,6 @@ import {
   CopyObjectCommand,
   DeleteObjectCommand,
   GetObjectCommand,
-  ListObjectsV2Command,
   PutObjectCommand,
   PutObjectTaggingCommand,
   type S3Client,
@@ -15,6 +14,7 @@ import {
   type DynamoDBDocumentClient,
 } from '@aws-sdk/lib-dynamodb';
 import { dynamo, s3 } from '../aws/clients.js';
+import { isNoSuchKey, listKeys } from '../aws/s3-objects.js';
 import { callKey, TABLE } from '../aws/table.js';
 import { getConfig } from '../config.js';
 import { RETENTION_TAG } from '../recordings/metadata-store.js';
@@ -31,7 +31,6 @@ const BUMP_VERSION = '#version = if_not_exists(#version, :zero) + :one';
 const VERSION_NAMES = { '#version': 'version' } as const;
 const VERSION_VALUES = { ':zero': 0, ':one': 1 } as const;
 
-const isNoSuchKey = (error: unknown): boolean => error instanceof Error && error.name === 'NoSuchKey';
 
 /**
  * {@link CallDataStore} on the single table and the recordings bucket. Objects are written
@@ -128,7 +127,7 @@ export class AwsCallDataStore implements CallDataStore {
 
   async listObjects(callId: string): Promise<string[]> {
     const prefixes = Object.values(callPrefixes(callId));
-    const lists = await Promise.all(prefixes.map((prefix) => this.keysUnder(prefix)));
+    const lists = await Promise.all(prefixes.map((prefix) => listKeys(this.objects, this.bucket, prefix)));
     return lists.flat().sort();
   }
 
@@ -187,18 +186,5 @@ export class AwsCallDataStore implements CallDataStore {
         Tagging: { TagSet: retention ? [{ ...RETENTION_TAG }] : [] },
       }),
     );
-  }
-
-  private async keysUnder(prefix: string): Promise<string[]> {
-    const keys: string[] = [];
-    let token: string | undefined;
-    do {
-      const page = await this.objects.send(
-        new ListObjectsV2Command({ Bucket: this.bucket, Prefix: prefix, ContinuationToken: token }),
-      );
-      for (const o of page.Contents ?? []) if (o.Key) keys.push(o.Key);
-      token = page.IsTruncated ? page.NextContinuationToken : undefined;
-    } while (token);
-    return keys;
   }
 }

@@ -2,13 +2,12 @@ import {
   DeleteObjectCommand,
   GetObjectCommand,
   HeadObjectCommand,
-  ListObjectsV2Command,
-  NoSuchKey,
   PutObjectCommand,
   PutObjectTaggingCommand,
   type S3Client,
 } from '@aws-sdk/client-s3';
 import { s3 } from '../aws/clients.js';
+import { isNoSuchKey, listKeys } from '../aws/s3-objects.js';
 import { getConfig } from '../config.js';
 import { metadataKey, RECORDINGS_PREFIX, type RecordingMetadata } from './metadata.js';
 
@@ -30,10 +29,6 @@ export interface MetadataStore {
 export const RETENTION_TAG = { Key: 'retention', Value: 'standard' } as const;
 
 const callPrefix = (callId: string): string => `${RECORDINGS_PREFIX}${callId}/`;
-
-function isNoSuchKey(error: unknown): boolean {
-  return error instanceof NoSuchKey || (error instanceof Error && error.name === 'NoSuchKey');
-}
 
 /**
  * Recording metadata as encrypted JSON objects in S3. Tagging is a separate PutObjectTagging
@@ -89,13 +84,13 @@ export class S3MetadataStore implements MetadataStore {
   }
 
   async listForCall(callId: string): Promise<RecordingMetadata[]> {
-    const keys = (await this.keysUnder(callPrefix(callId))).filter((k) => k.endsWith('.json'));
+    const keys = (await listKeys(this.client, this.bucket, callPrefix(callId))).filter((k) => k.endsWith('.json'));
     const docs = await Promise.all(keys.map((k) => this.read(k)));
     return docs.filter((d): d is RecordingMetadata => d !== undefined);
   }
 
   async deleteForCall(callId: string): Promise<number> {
-    const keys = await this.keysUnder(callPrefix(callId));
+    const keys = await listKeys(this.client, this.bucket, callPrefix(callId));
     // One by one: DeleteObjects needs checksums some emulators mishandle, and a call has few objects.
     for (const key of keys) await this.client.send(new DeleteObjectCommand({ Bucket: this.bucket, Key: key }));
     return keys.length;
@@ -116,18 +111,5 @@ export class S3MetadataStore implements MetadataStore {
       if (isNoSuchKey(error)) return undefined;
       throw error;
     }
-  }
-
-  private async keysUnder(prefix: string): Promise<string[]> {
-    const keys: string[] = [];
-    let token: string | undefined;
-    do {
-      const page = await this.client.send(
-        new ListObjectsV2Command({ Bucket: this.bucket, Prefix: prefix, ContinuationToken: token }),
-      );
-      for (const o of page.Contents ?? []) if (o.Key) keys.push(o.Key);
-      token = page.IsTruncated ? page.NextContinuationToken : undefined;
-    } while (token);
-    return keys;
   }
 }
