@@ -25,8 +25,12 @@ export function median(values: number[]): number {
   return sorted.length % 2 ? (sorted[mid] ?? 0) : ((sorted[mid - 1] ?? 0) + (sorted[mid] ?? 0)) / 2;
 }
 
-export function coldStartMedian(file: string, runs: number, env: NodeJS.ProcessEnv, event?: unknown): number {
-  const samples: number[] = [];
-  for (let i = 0; i < runs; i += 1) samples.push(oneColdStart(file, env, event));
-  return median(samples);
+/**
+ * Median cold start of each file. Runs are interleaved (ours, bare, ours, bare…) so a machine
+ * that speeds up or slows down during the run shifts every file alike instead of skewing a ratio.
+ */
+export function coldStartMedians(files: readonly string[], runs: number, env: NodeJS.ProcessEnv, event?: unknown): number[] {
+  const samples = files.map((): number[] => []);
+  for (let i = 0; i < runs; i += 1) files.forEach((file, f) => samples[f]?.push(oneColdStart(file, env, event)));
+  return samples.map(median);
 }

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { buildBundles, type BundleResult } from './bundles.js';
-import { coldStartMedian } from './cold-start.js';
+import { coldStartMedians } from './cold-start.js';
 import { measureLatency, type LatencyResult } from './latency.js';
 import { runLoad, type ThroughputResult } from './throughput.js';
 
@@ -35,6 +35,8 @@ interface ColdStart {
   name: string;
   oursMs: number;
   bareMs: number;
+  /** Bare handler + the house libraries alone (bench/bundles.ts houseFloorSource). */
+  floorMs: number;
   /** Import + first invocation, for the functions whose first request needs no storage. */
   firstRequest?: { oursMs: number; bareMs: number };
 }
@@ -56,13 +58,14 @@ async function bundlesAndColdStarts(): Promise<{ bundles: BundleResult[]; cold: 
   const events = await firstRequestEvents();
   const cold = bundles.map((b): ColdStart => {
     const event = events[b.name];
+    const [oursMs = NaN, bareMs = NaN, floorMs = NaN] = coldStartMedians([b.file, b.bareFile, b.floorFile], COLD_RUNS, env);
+    const first = event === undefined ? undefined : coldStartMedians([b.file, b.bareFile], COLD_RUNS, env, event);
     return {
       name: b.name,
-      oursMs: coldStartMedian(b.file, COLD_RUNS, env),
-      bareMs: coldStartMedian(b.bareFile, COLD_RUNS, env),
-      ...(event === undefined
-        ? {}
-        : { firstRequest: { oursMs: coldStartMedian(b.file, COLD_RUNS, env, event), bareMs: coldStartMedian(b.bareFile, COLD_RUNS, env, event) } }),
+      oursMs,
+      bareMs,
+      floorMs,
+      ...(first === undefined ? {} : { firstRequest: { oursMs: first[0] ?? NaN, bareMs: first[1] ?? NaN } }),
     };
   });
   return { bundles, cold };
@@ -155,7 +158,8 @@ function budgets(bundles: BundleResult[], cold: ColdStart[], latencies: LatencyR
   ];
   for (const c of cold) {
     const ratio = c.oursMs / c.bareMs;
-    out.push({ name: `${c.name} cold init vs bare`, limit: '≤ 1.3×', actual: `${ratio.toFixed(2)}×`, pass: ratio <= 1.3 });
+    // The floor rides along so a miss reads as ours or as the prescribed libraries' at a glance.
+    out.push({ name: `${c.name} cold init vs bare`, limit: '≤ 1.3×', actual: `${ratio.toFixed(2)}× (house floor ${(c.floorMs / c.bareMs).toFixed(2)}×)`, pass: ratio <= 1.3 });
   }
   const p99 = (name: string) => latencies.find((l) => l.name.startsWith(name))?.p99Ms ?? Infinity;
   out.push({ name: 'SWML render p99', limit: '≤ 1 ms', actual: `${p99('SWML render').toFixed(3)} ms`, pass: p99('SWML render') <= 1 });
@@ -187,12 +191,14 @@ function markdown(report: {
     '|---|---|---|---|---|',
     ...report.bundles.map((b) => `| ${b.name} | ${kb(b.bytes)} | ${kb(b.bareBytes)} | ${(b.bytes / Math.max(1, b.bareBytes)).toFixed(2)}× | ${b.containsAwsSdk ? 'yes' : 'no'} |`),
     '',
-    `## Cold init (fresh process → handler imported, median of ${COLD_RUNS})`,
-    '| function | ours | bare | ratio | import + first request: ours / bare |',
-    '|---|---|---|---|---|',
+    `## Cold init (fresh process → handler imported, median of ${COLD_RUNS}, runs interleaved)`,
+    '"House floor" is the bare handler plus the libraries the house rules prescribe (Powertools logger and metrics, middy, zod/mini), with no code of ours: no function built by those rules can start faster.',
+    '',
+    '| function | ours | bare | ratio | house floor | floor / bare | ours / floor | import + first request: ours / bare |',
+    '|---|---|---|---|---|---|---|---|',
     ...report.cold.map(
       (c) =>
-        `| ${c.name} | ${c.oursMs.toFixed(1)} ms | ${c.bareMs.toFixed(1)} ms | ${(c.oursMs / c.bareMs).toFixed(2)}× | ${
+        `| ${c.name} | ${c.oursMs.toFixed(1)} ms | ${c.bareMs.toFixed(1)} ms | ${(c.oursMs / c.bareMs).toFixed(2)}× | ${c.floorMs.toFixed(1)} ms | ${(c.floorMs / c.bareMs).toFixed(2)}× | ${(c.oursMs / c.floorMs).toFixed(2)}× | ${
           c.firstRequest ? `${c.firstRequest.oursMs.toFixed(1)} ms / ${c.firstRequest.bareMs.toFixed(1)} ms` : 'needs storage: see warm latency'
         } |`,
     ),
