@@ -26,7 +26,7 @@ export const handler = async () => ({ statusCode: 200, body: JSON.stringify({ ok
 }
 
 /**
- * The bare handler plus the libraries the house rules prescribe for every function (Powertools
+ * The bare handler plus the libraries the house rules prefer, used by every function (Powertools
  * logger and metrics, middy, zod/mini with its English messages), constructed as our functions
  * construct them, and no code of ours: the least any function built by those rules can cost.
  * Reported next to the budget so a miss can be told apart from overhead of our own making.

@@ -158,7 +158,7 @@ function budgets(bundles: BundleResult[], cold: ColdStart[], latencies: LatencyR
   ];
   for (const c of cold) {
     const ratio = c.oursMs / c.bareMs;
-    // The floor rides along so a miss reads as ours or as the prescribed libraries' at a glance.
+    // The floor rides along so a miss reads as ours or as the preferred libraries' at a glance.
     out.push({ name: `${c.name} cold init vs bare`, limit: '≤ 1.3×', actual: `${ratio.toFixed(2)}× (house floor ${(c.floorMs / c.bareMs).toFixed(2)}×)`, pass: ratio <= 1.3 });
   }
   const p99 = (name: string) => latencies.find((l) => l.name.startsWith(name))?.p99Ms ?? Infinity;
@@ -192,7 +192,7 @@ function markdown(report: {
     ...report.bundles.map((b) => `| ${b.name} | ${kb(b.bytes)} | ${kb(b.bareBytes)} | ${(b.bytes / Math.max(1, b.bareBytes)).toFixed(2)}× | ${b.containsAwsSdk ? 'yes' : 'no'} |`),
     '',
     `## Cold init (fresh process → handler imported, median of ${COLD_RUNS}, runs interleaved)`,
-    '"House floor" is the bare handler plus the libraries the house rules prescribe (Powertools logger and metrics, middy, zod/mini), with no code of ours: no function built by those rules can start faster.',
+    '"House floor" is the bare handler plus the libraries the house rules prefer (Powertools logger and metrics, middy, zod/mini), with no code of ours: no function built by those rules can start faster.',
     '',
     '| function | ours | bare | ratio | house floor | floor / bare | ours / floor | import + first request: ours / bare |',
     '|---|---|---|---|---|---|---|---|',
