@@ -1,4 +1,4 @@
-import { ListObjectsV2Command, NoSuchKey, type S3Client } from '@aws-sdk/client-s3';
+import { GetObjectCommand, ListObjectsV2Command, NoSuchKey, type S3Client } from '@aws-sdk/client-s3';
 
 /** A missing object, whichever way the SDK (or an emulator) reports it. */
 export function isNoSuchKey(error: unknown): boolean {
@@ -15,4 +15,16 @@ export async function listKeys(client: S3Client, bucket: string, prefix: string)
     token = page.IsTruncated ? page.NextContinuationToken : undefined;
   } while (token);
   return keys;
+}
+
+/** An object's JSON body, or undefined when the object (or its body) is not there. */
+export async function readJsonObject(client: S3Client, bucket: string, key: string): Promise<unknown> {
+  try {
+    const got = await client.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
+    const body = await got.Body?.transformToString();
+    return body ? (JSON.parse(body) as unknown) : undefined;
+  } catch (error) {
+    if (isNoSuchKey(error)) return undefined;
+    throw error;
+  }
 }

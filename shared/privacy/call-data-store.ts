@@ -1,7 +1,6 @@
 import {
   CopyObjectCommand,
   DeleteObjectCommand,
-  GetObjectCommand,
   PutObjectCommand,
   PutObjectTaggingCommand,
   type S3Client,
@@ -14,7 +13,7 @@ import {
   type DynamoDBDocumentClient,
 } from '@aws-sdk/lib-dynamodb';
 import { dynamo, s3 } from '../aws/clients.js';
-import { isNoSuchKey, listKeys } from '../aws/s3-objects.js';
+import { listKeys, readJsonObject } from '../aws/s3-objects.js';
 import { callKey, TABLE } from '../aws/table.js';
 import { getConfig } from '../config.js';
 import { RETENTION_TAG } from '../recordings/metadata-store.js';
@@ -131,15 +130,8 @@ export class AwsCallDataStore implements CallDataStore {
     return lists.flat().sort();
   }
 
-  async readJson(key: string): Promise<unknown> {
-    try {
-      const got = await this.objects.send(new GetObjectCommand({ Bucket: this.bucket, Key: key }));
-      const body = await got.Body?.transformToString();
-      return body ? (JSON.parse(body) as unknown) : undefined;
-    } catch (error) {
-      if (isNoSuchKey(error)) return undefined;
-      throw error;
-    }
+  readJson(key: string): Promise<unknown> {
+    return readJsonObject(this.objects, this.bucket, key);
   }
 
   async putJson(key: string, document: unknown, options: { retention: boolean }): Promise<void> {

@@ -1,13 +1,12 @@
 import {
   DeleteObjectCommand,
-  GetObjectCommand,
   HeadObjectCommand,
   PutObjectCommand,
   PutObjectTaggingCommand,
   type S3Client,
 } from '@aws-sdk/client-s3';
 import { s3 } from '../aws/clients.js';
-import { isNoSuchKey, listKeys } from '../aws/s3-objects.js';
+import { isNoSuchKey, listKeys, readJsonObject } from '../aws/s3-objects.js';
 import { getConfig } from '../config.js';
 import { metadataKey, RECORDINGS_PREFIX, type RecordingMetadata } from './metadata.js';
 
@@ -103,13 +102,6 @@ export class S3MetadataStore implements MetadataStore {
   }
 
   private async read(key: string): Promise<RecordingMetadata | undefined> {
-    try {
-      const got = await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: key }));
-      const body = await got.Body?.transformToString();
-      return body ? (JSON.parse(body) as RecordingMetadata) : undefined;
-    } catch (error) {
-      if (isNoSuchKey(error)) return undefined;
-      throw error;
-    }
+    return (await readJsonObject(this.client, this.bucket, key)) as RecordingMetadata | undefined;
   }
 }
