@@ -9,7 +9,7 @@ import { isSafeId } from '../validation/ids.js';
 import { agentUrls } from './settings.js';
 import { renderAgentSwml, type CallFacts } from './swml-document.js';
 
-/** The parts of SignalWire's SWML request we use (PROTOCOL.md §1); everything else is ignored. */
+/** The parts of SignalWire's SWML request we use (docs/protocol.md §1); everything else is ignored. */
 const SwmlRequest = z.object({
   call: z.optional(
     z.object({

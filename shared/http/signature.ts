@@ -11,7 +11,7 @@ import { requestUrl } from './public-url.js';
 import type { HttpResult } from './response.js';
 
 /**
- * SignalWire's request signatures (PROTOCOL.md §5): hex HMAC of the URL it requested, without
+ * SignalWire's request signatures (docs/protocol.md §5): hex HMAC of the URL it requested, without
  * embedded credentials, immediately followed by the exact raw body. SHA-1 on every signed
  * request, SHA-256 additionally on call requests.
  */

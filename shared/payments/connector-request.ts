@@ -2,7 +2,7 @@ import * as z from '../validation/zod.js';
 import type { CardDetails } from './card.js';
 
 /**
- * SignalWire's pay-connector request (PROTOCOL.md §4), parsed defensively: field types vary
+ * SignalWire's pay-connector request (docs/protocol.md §4), parsed defensively: field types vary
  * (numbers as strings and back), `chargeAmount` is camelCase while everything else is
  * snake_case, tokenization sends `amount: 0`, currency case varies, years come as 2 or 4
  * digits. Errors name fields, never values: the body carries the full card number and CVV.

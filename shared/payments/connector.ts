@@ -5,7 +5,7 @@ import { ConnectorRequestError, parseConnectorRequest, type ConnectorRequest } f
 import type { GatewayResult, PaymentGateway } from './gateway.js';
 
 /**
- * The connector's answer bodies (PROTOCOL.md §4). Success is 200 with the id and explicit
+ * The connector's answer bodies (docs/protocol.md §4). Success is 200 with the id and explicit
  * nulls; any failure is non-200 with a null id, which SignalWire reports to the AI as a
  * failed attempt (and may retry up to the pay verb's max_attempts).
  */

@@ -23,7 +23,7 @@ export interface SignalWireRecordingsOptions {
 }
 
 /**
- * Deletes SignalWire's own copy of a recording (PROTOCOL.md §6): SignalWire keeps recordings
+ * Deletes SignalWire's own copy of a recording (docs/protocol.md §6): SignalWire keeps recordings
  * until someone deletes them, so on erasure that someone is us. `DELETE
  * <space>/api/relay/rest/recordings/<uuid>` with basic auth `project_id:api_token`; 204 is
  * deleted, 404 already gone; anything else (or no answer) throws {@link SignalWireDeleteError}.

@@ -39,7 +39,7 @@ function describe(error: z.core.$ZodError): string {
   return error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`).join('; ');
 }
 
-/** Parse what SignalWire POSTs to the SWAIG route (PROTOCOL.md §2). */
+/** Parse what SignalWire POSTs to the SWAIG route (docs/protocol.md §2). */
 export function parseSwaigRequest(body: unknown): SwaigToolCall | SwaigSignatureRequest {
   if (body && typeof body === 'object' && (body as { action?: unknown }).action === 'get_signature') {
     const parsed = SignatureRequest.safeParse(body);

@@ -4,12 +4,12 @@ import type { HttpEvent } from '../../shared/http/middleware.js';
 import * as payloads from '../../infra/local/cli/signalwire-payloads.js';
 import { TEST_SECRETS } from './storage.js';
 
-/** What SignalWire POSTs to the SWML route (PROTOCOL.md §1), for one call id and caller. */
+/** What SignalWire POSTs to the SWML route (docs/protocol.md §1), for one call id and caller. */
 export function swmlRequestBody(callId: string, from = '+15125550123'): Record<string, unknown> {
   return payloads.swmlRequestBody(payloads.simulatedCall({ callId, from }));
 }
 
-/** What SignalWire POSTs to the SWAIG route (PROTOCOL.md §2). */
+/** What SignalWire POSTs to the SWAIG route (docs/protocol.md §2). */
 export function swaigRequestBody(
   fn: string,
   args: Record<string, unknown>,

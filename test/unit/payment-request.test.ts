@@ -4,7 +4,7 @@ import { ConnectorRequestError, parseConnectorRequest, type ConnectorRequest } f
 const PAN = '4242424242424242';
 const CVV = '737';
 
-/** SignalWire's connector request as PROTOCOL.md §4 describes it. */
+/** SignalWire's connector request as docs/protocol.md §4 describes it. */
 function signalwireBody(overrides: Record<string, unknown> = {}): Record<string, unknown> {
   return {
     transaction_id: '6c1e3f1a-2b4d-4e5f-8a9b-0c1d2e3f4a5b',

@@ -110,7 +110,7 @@ describe('set', () => {
 /**
  * Python's pay() stringifies timeout, max_attempts, min_postal_code_length ("5") and the booleans
  * ("true"); SignalWire's schema types those as integer/boolean and rejects the strings. The schema
- * wins (PROTOCOL.md), so this converts Python's output to the schema types and checks that
+ * wins (docs/protocol.md), so this converts Python's output to the schema types and checks that
  * everything else (keys, order, defaults, omissions) is identical.
  */
 function pythonPayWithSchemaTypes(json: string): string {

@@ -14,7 +14,7 @@ export class AgentError extends Error {
   }
 }
 
-/** The SWML document SignalWire would get for this call (POST, body as in PROTOCOL.md §1). */
+/** The SWML document SignalWire would get for this call (POST, body as in docs/protocol.md §1). */
 export async function fetchSwml(client: AgentClient, call: SimulatedCall): Promise<unknown> {
   const reply = await client.post(client.url('/swml'), swmlRequestBody(call));
   if (!reply.ok) throw new AgentError('POST /swml', reply);

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 
 /**
- * Request bodies shaped exactly as SignalWire sends them (design/PROTOCOL.md), so the CLI and
+ * Request bodies shaped exactly as SignalWire sends them (docs/protocol.md), so the CLI and
  * the e2e tests drive the handlers the way the platform does.
  */
 
