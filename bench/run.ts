@@ -43,8 +43,8 @@ interface ColdStart {
 
 /** First requests that touch no storage, so a fresh process can answer them alone. */
 async function firstRequestEvents(): Promise<Record<string, unknown>> {
-  const { apiEvent } = await import('../test/support/signalwire.js');
-  const { paymentConnectorBody } = await import('../infra/local/cli/signalwire-payloads.js');
+  const { apiEvent } = await import('#test/support/signalwire.js');
+  const { paymentConnectorBody } = await import('#infra/local/cli/signalwire-payloads.js');
   const auth = `Basic ${Buffer.from(`${SECRETS.SWML_BASIC_AUTH_USER}:${SECRETS.SWML_BASIC_AUTH_PASSWORD}`).toString('base64')}`;
   return {
     swml: apiEvent({ method: 'GET', path: '/swml', auth }),
@@ -72,15 +72,15 @@ async function bundlesAndColdStarts(): Promise<{ bundles: BundleResult[]; cold: 
 }
 
 async function warmLatencies(): Promise<LatencyResult[]> {
-  const { startTestStorage } = await import('../test/support/storage.js');
+  const { startTestStorage } = await import('#test/support/storage.js');
   const storage = await startTestStorage({ LOG_LEVEL: 'WARN' });
   try {
-    const { getConfig } = await import('../shared/config.js');
-    const { renderAgentSwml } = await import('../shared/agent/swml-document.js');
-    const { agentUrls } = await import('../shared/agent/settings.js');
-    const { swaigCore } = await import('../shared/agent/swaig-core.js');
-    const { recordingStatusCore } = await import('../shared/recordings/http.js');
-    const { apiEvent, swaigRequestBody } = await import('../test/support/signalwire.js');
+    const { getConfig } = await import('#shared/config.js');
+    const { renderAgentSwml } = await import('#shared/agent/swml-document.js');
+    const { agentUrls } = await import('#shared/agent/settings.js');
+    const { swaigCore } = await import('#shared/agent/swaig-core.js');
+    const { recordingStatusCore } = await import('#shared/recordings/http.js');
+    const { apiEvent, swaigRequestBody } = await import('#test/support/signalwire.js');
     const config = getConfig();
     const urls = agentUrls('https://agent.example.com', SECRETS.SWML_BASIC_AUTH_USER, SECRETS.SWML_BASIC_AUTH_PASSWORD, config);
     const withBody = (path: string, body: unknown) => {
@@ -127,8 +127,8 @@ async function warmLatencies(): Promise<LatencyResult[]> {
 }
 
 async function serverThroughput(): Promise<ThroughputResult[]> {
-  const { startLocalStack } = await import('../infra/local/stack.js');
-  const { swaigRequestBody } = await import('../test/support/signalwire.js');
+  const { startLocalStack } = await import('#infra/local/stack.js');
+  const { swaigRequestBody } = await import('#test/support/signalwire.js');
   const dataDir = mkdtempSync(join(tmpdir(), 'recording-agent-bench-'));
   process.env.LOG_LEVEL = 'WARN';
   const stack = await startLocalStack({ dataDir, port: 0 });

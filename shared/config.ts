@@ -1,4 +1,4 @@
-import * as z from './validation/zod.js';
+import * as z from '#shared/validation/zod.js';
 
 /**
  * The one place the environment becomes typed configuration.

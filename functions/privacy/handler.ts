@@ -1,10 +1,10 @@
 import middy from '@middy/core';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
-import { getConfig } from '../../shared/config.js';
-import { logger } from '../../shared/observability/logger.js';
-import { metrics } from '../../shared/observability/metrics.js';
-import { privacyOperatorCore, type OperatorResponse } from '../../shared/privacy/operator.js';
+import { getConfig } from '#shared/config.js';
+import { logger } from '#shared/observability/logger.js';
+import { metrics } from '#shared/observability/metrics.js';
+import { privacyOperatorCore, type OperatorResponse } from '#shared/privacy/operator.js';
 
 getConfig(); // validate configuration at cold start
 

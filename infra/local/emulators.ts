@@ -11,7 +11,7 @@ import {
   ResourceInUseException,
 } from '@aws-sdk/client-dynamodb';
 import { CreateBucketCommand, HeadBucketCommand, S3Client } from '@aws-sdk/client-s3';
-import { TABLE } from '../../shared/aws/table.js';
+import { TABLE } from '#shared/aws/table.js';
 
 /** s3rver's built-in fake credentials (dynalite accepts any); the SDK insists on some. */
 export const LOCAL_REGION = 'us-east-1';

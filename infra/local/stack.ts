@@ -1,9 +1,9 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { resetConfigForTests } from '../../shared/config.js';
-import { resetClientsForTests } from '../../shared/aws/clients.js';
-import { resetSecretsForTests } from '../../shared/aws/secrets.js';
-import { withCredentials } from '../../shared/http/public-url.js';
+import { resetConfigForTests } from '#shared/config.js';
+import { resetClientsForTests } from '#shared/aws/clients.js';
+import { resetSecretsForTests } from '#shared/aws/secrets.js';
+import { withCredentials } from '#shared/http/public-url.js';
 import { emulatorEnv, LOCAL_CREDENTIALS, LOCAL_REGION, provisionStorage, startEmulators, type Emulators } from './emulators.js';
 import { loadOrCreateCredentials, type LocalCredentials } from './credentials.js';
 import { removeEndpoints, writeEndpoints, type Endpoints } from './endpoints.js';

@@ -2,7 +2,7 @@
  * Logs Insights queries as plain data (no CDK import), shared by the stack's saved query
  * definitions and `npm run logs`, so the console and the CLI ask the same question.
  */
-import { MetricName } from '../../shared/observability/metrics.js';
+import { MetricName } from '#shared/observability/metrics.js';
 
 export interface QueryParts {
   fields?: string[];

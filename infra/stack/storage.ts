@@ -3,7 +3,7 @@ import { AttributeType, BillingMode, ProjectionType, Table, TableEncryption } fr
 import { BlockPublicAccess, Bucket, BucketEncryption, ObjectOwnership } from 'aws-cdk-lib/aws-s3';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { TABLE } from '../../shared/aws/table.js';
+import { TABLE } from '#shared/aws/table.js';
 
 /** Key prefixes of the recordings bucket; the privacy function moves held calls to LEGAL_HOLD. */
 export const BUCKET_PREFIXES = {

@@ -1,12 +1,12 @@
-import type { Config } from '../config.js';
-import { callerHash } from '../consent/caller-hash.js';
-import { effectiveRecordingMode, jurisdictionFor } from '../consent/jurisdictions.js';
-import { mayRecord } from '../consent/policy.js';
-import type { ConsentRecord, ConsentStore } from '../consent/types.js';
-import { logger } from '../observability/logger.js';
-import { countMetric, MetricName } from '../observability/metrics.js';
-import { isRecordCallAction, type FunctionResult } from '../swaig/function-result.js';
-import { grantImpliedConsent } from '../consent/implied-consent.js';
+import type { Config } from '#shared/config.js';
+import { callerHash } from '#shared/consent/caller-hash.js';
+import { effectiveRecordingMode, jurisdictionFor } from '#shared/consent/jurisdictions.js';
+import { mayRecord } from '#shared/consent/policy.js';
+import type { ConsentRecord, ConsentStore } from '#shared/consent/types.js';
+import { logger } from '#shared/observability/logger.js';
+import { countMetric, MetricName } from '#shared/observability/metrics.js';
+import { isRecordCallAction, type FunctionResult } from '#shared/swaig/function-result.js';
+import { grantImpliedConsent } from '#shared/consent/implied-consent.js';
 
 /**
  * Global-data flag set when the caller refused recording (a "no" or a withdrawal) but the

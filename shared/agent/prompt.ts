@@ -1,5 +1,5 @@
-import type { Config } from '../config.js';
-import type { PromptSection } from '../swml/ai.js';
+import type { Config } from '#shared/config.js';
+import type { PromptSection } from '#shared/swml/ai.js';
 
 /** What the caller hears about recording before anything is recorded. */
 export function disclosureText(config: Config): string {

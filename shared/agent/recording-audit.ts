@@ -1,7 +1,7 @@
-import type { AuditEvent, ConsentStore, AuditEventType } from '../consent/types.js';
-import { logger } from '../observability/logger.js';
-import { countMetric, MetricName } from '../observability/metrics.js';
-import { isRecordCallAction, isStopRecordCallAction, type FunctionResult } from '../swaig/function-result.js';
+import type { AuditEvent, ConsentStore, AuditEventType } from '#shared/consent/types.js';
+import { logger } from '#shared/observability/logger.js';
+import { countMetric, MetricName } from '#shared/observability/metrics.js';
+import { isRecordCallAction, isStopRecordCallAction, type FunctionResult } from '#shared/swaig/function-result.js';
 
 /** Tools whose record_call starts a recording (the rest resume one) and whose stop is final. */
 const STARTS = new Set(['get_recording_consent', 'start_recording']);

@@ -1,6 +1,6 @@
-import type { Config } from '../config.js';
-import type { RecordCallOptions } from '../swml/verbs.js';
-import { withCredentials } from '../http/public-url.js';
+import type { Config } from '#shared/config.js';
+import type { RecordCallOptions } from '#shared/swml/verbs.js';
+import { withCredentials } from '#shared/http/public-url.js';
 
 /** Every recording segment of a call uses this control id, so pause/resume target the same recording. */
 export const RECORDING_CONTROL_ID = 'main';

@@ -1,11 +1,11 @@
-import * as z from '../validation/zod.js';
-import { getConfig } from '../config.js';
-import { loadSecrets } from '../aws/secrets.js';
-import { badRequest } from '../http/errors.js';
-import type { HttpEvent } from '../http/middleware.js';
-import { publicBaseUrl } from '../http/public-url.js';
-import { json, type HttpResult } from '../http/response.js';
-import { isSafeId } from '../validation/ids.js';
+import * as z from '#shared/validation/zod.js';
+import { getConfig } from '#shared/config.js';
+import { loadSecrets } from '#shared/aws/secrets.js';
+import { badRequest } from '#shared/http/errors.js';
+import type { HttpEvent } from '#shared/http/middleware.js';
+import { publicBaseUrl } from '#shared/http/public-url.js';
+import { json, type HttpResult } from '#shared/http/response.js';
+import { isSafeId } from '#shared/validation/ids.js';
 import { agentUrls } from './settings.js';
 import { renderAgentSwml, type CallFacts } from './swml-document.js';
 

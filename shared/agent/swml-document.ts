@@ -1,10 +1,10 @@
-import type { Config } from '../config.js';
-import { effectiveRecordingMode, jurisdictionFor } from '../consent/jurisdictions.js';
-import { ai } from '../swml/ai.js';
-import { swmlDocument, type SwmlDocument } from '../swml/document.js';
-import { answer, recordCall } from '../swml/verbs.js';
-import { functionDefinitions } from '../swaig/definitions.js';
-import { impliedConsentQuery } from '../consent/implied-consent.js';
+import type { Config } from '#shared/config.js';
+import { effectiveRecordingMode, jurisdictionFor } from '#shared/consent/jurisdictions.js';
+import { ai } from '#shared/swml/ai.js';
+import { swmlDocument, type SwmlDocument } from '#shared/swml/document.js';
+import { answer, recordCall } from '#shared/swml/verbs.js';
+import { functionDefinitions } from '#shared/swaig/definitions.js';
+import { impliedConsentQuery } from '#shared/consent/implied-consent.js';
 import { agentPrompt } from './prompt.js';
 import { recordingOptions, type AgentUrls } from './settings.js';
 import { agentToolSpecs } from './tool-specs.js';

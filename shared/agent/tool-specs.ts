@@ -1,5 +1,5 @@
-import * as z from '../validation/zod.js';
-import { defineToolSpec } from '../swaig/tool.js';
+import * as z from '#shared/validation/zod.js';
+import { defineToolSpec } from '#shared/swaig/tool.js';
 
 /**
  * What each of the recording agent's tools is, as the LLM sees it: name, description, argument

@@ -1,7 +1,7 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { S3Client } from '@aws-sdk/client-s3';
-import { getConfig } from '../config.js';
+import { getConfig } from '#shared/config.js';
 
 /**
  * SDK clients as module-scope singletons, reused across warm invocations. Endpoints come from

@@ -1,6 +1,6 @@
-import * as z from '../validation/zod.js';
-import type { Config } from '../config.js';
-import { ConfigError, parseConfig } from '../config.js';
+import * as z from '#shared/validation/zod.js';
+import type { Config } from '#shared/config.js';
+import { ConfigError, parseConfig } from '#shared/config.js';
 
 /** Credentials and keys every instance must agree on; from env locally, Secrets Manager in the cloud. */
 export interface AgentSecrets {

@@ -6,10 +6,10 @@ import {
   type PutCommandInput,
   type QueryCommandInput,
 } from '@aws-sdk/lib-dynamodb';
-import { dynamo } from '../aws/clients.js';
-import { callKey, TABLE } from '../aws/table.js';
-import { getConfig } from '../config.js';
-import { logger } from '../observability/logger.js';
+import { dynamo } from '#shared/aws/clients.js';
+import { callKey, TABLE } from '#shared/aws/table.js';
+import { getConfig } from '#shared/config.js';
+import { logger } from '#shared/observability/logger.js';
 import {
   CONSENT_SK,
   consentExpiresAt,

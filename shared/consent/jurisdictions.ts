@@ -1,4 +1,4 @@
-import type { RecordingMode } from '../config.js';
+import type { RecordingMode } from '#shared/config.js';
 import { normalizeE164 } from './caller-hash.js';
 import { AREA_CODES_BY_JURISDICTION } from './nanp-area-codes.js';
 import { CALLING_CODES, JURISDICTION_TABLE } from './jurisdiction-table.js';

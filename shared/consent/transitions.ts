@@ -1,4 +1,4 @@
-import { redactString } from '../observability/redact.js';
+import { redactString } from '#shared/observability/redact.js';
 import { POLICY_VERSION } from './policy.js';
 import { ConsentConflictError, type ConsentRecord, type ConsentState, type Jurisdiction } from './types.js';
 

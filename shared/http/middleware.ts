@@ -1,11 +1,11 @@
 import type { MiddlewareObj, Request } from '@middy/core';
 import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
 import { timingSafeEqual, createHash } from 'node:crypto';
-import { getConfig } from '../config.js';
-import { loadSecrets } from '../aws/secrets.js';
-import { logger } from '../observability/logger.js';
-import { isSafeId } from '../validation/ids.js';
-import { countMetric, MetricName } from '../observability/metrics.js';
+import { getConfig } from '#shared/config.js';
+import { loadSecrets } from '#shared/aws/secrets.js';
+import { logger } from '#shared/observability/logger.js';
+import { isSafeId } from '#shared/validation/ids.js';
+import { countMetric, MetricName } from '#shared/observability/metrics.js';
 import {
   badRequest,
   isAppError,

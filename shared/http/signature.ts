@@ -1,10 +1,10 @@
 import type { MiddlewareObj, Request } from '@middy/core';
 import type { Context } from 'aws-lambda';
 import { createHmac, timingSafeEqual } from 'node:crypto';
-import { loadSignalWireProject } from '../aws/secrets.js';
-import { getConfig } from '../config.js';
-import { logger } from '../observability/logger.js';
-import { countMetric, MetricName } from '../observability/metrics.js';
+import { loadSignalWireProject } from '#shared/aws/secrets.js';
+import { getConfig } from '#shared/config.js';
+import { logger } from '#shared/observability/logger.js';
+import { countMetric, MetricName } from '#shared/observability/metrics.js';
 import { forbidden } from './errors.js';
 import type { HttpEvent } from './middleware.js';
 import { requestUrl } from './public-url.js';

@@ -1,4 +1,4 @@
-import * as z from '../validation/zod.js';
+import * as z from '#shared/validation/zod.js';
 import type { CardDetails } from './card.js';
 
 /**

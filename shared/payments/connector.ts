@@ -1,5 +1,5 @@
-import { logger } from '../observability/logger.js';
-import { countMetric, MetricName } from '../observability/metrics.js';
+import { logger } from '#shared/observability/logger.js';
+import { countMetric, MetricName } from '#shared/observability/metrics.js';
 import { cardSummary } from './card.js';
 import { ConnectorRequestError, parseConnectorRequest, type ConnectorRequest } from './connector-request.js';
 import type { GatewayResult, PaymentGateway } from './gateway.js';

@@ -1,8 +1,8 @@
-import type { Config } from '../config.js';
-import { getConfig } from '../config.js';
-import type { HttpEvent } from '../http/middleware.js';
-import { json, type HttpResult } from '../http/response.js';
-import { logger } from '../observability/logger.js';
+import type { Config } from '#shared/config.js';
+import { getConfig } from '#shared/config.js';
+import type { HttpEvent } from '#shared/http/middleware.js';
+import { json, type HttpResult } from '#shared/http/response.js';
+import { logger } from '#shared/observability/logger.js';
 import { handlePaymentRequest } from './connector.js';
 import type { PaymentGateway } from './gateway.js';
 import { createTestGateway } from './test-gateway.js';

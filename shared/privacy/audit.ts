@@ -1,4 +1,4 @@
-import type { AuditEvent } from '../consent/types.js';
+import type { AuditEvent } from '#shared/consent/types.js';
 import type { PrivacyDeps } from './deps.js';
 
 /** A call's audit trail, oldest first (what `recording-agent audit <call_id>` prints). */

@@ -12,11 +12,11 @@ import {
   UpdateCommand,
   type DynamoDBDocumentClient,
 } from '@aws-sdk/lib-dynamodb';
-import { dynamo, s3 } from '../aws/clients.js';
-import { listKeys, readJsonObject } from '../aws/s3-objects.js';
-import { callKey, TABLE } from '../aws/table.js';
-import { getConfig } from '../config.js';
-import { RETENTION_TAG } from '../recordings/metadata-store.js';
+import { dynamo, s3 } from '#shared/aws/clients.js';
+import { listKeys, readJsonObject } from '#shared/aws/s3-objects.js';
+import { callKey, TABLE } from '#shared/aws/table.js';
+import { getConfig } from '#shared/config.js';
+import { RETENTION_TAG } from '#shared/recordings/metadata-store.js';
 import type { CallDataStore, StoredItem } from './call-data.js';
 import { callPrefixes, SK } from './keys.js';
 

@@ -1,4 +1,4 @@
-import type { ConsentStore } from '../consent/types.js';
+import type { ConsentStore } from '#shared/consent/types.js';
 import type { CallDataStore } from './call-data.js';
 import type { SignalWireRecordings } from './signalwire-recordings.js';
 

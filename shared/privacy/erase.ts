@@ -1,5 +1,5 @@
-import { callerHash } from '../consent/caller-hash.js';
-import { logger } from '../observability/logger.js';
+import { callerHash } from '#shared/consent/caller-hash.js';
+import { logger } from '#shared/observability/logger.js';
 import type { PrivacyDeps } from './deps.js';
 import { isHeldKey, isMetadataKey, SK } from './keys.js';
 import { recordingUuidFromUrl } from './signalwire-recordings.js';

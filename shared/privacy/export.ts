@@ -1,4 +1,4 @@
-import type { AuditEvent, AuditEventType, ConsentRecord } from '../consent/types.js';
+import type { AuditEvent, AuditEventType, ConsentRecord } from '#shared/consent/types.js';
 import type { PrivacyDeps } from './deps.js';
 import { nowOf } from './deps.js';
 import { callerHashOf } from './erase.js';

@@ -8,7 +8,7 @@
  * local emulator answers MethodNotAllowed to it, and a lock cannot be lifted early in
  * compliance mode, which a released hold needs.)
  */
-import { RECORDINGS_PREFIX } from '../recordings/metadata.js';
+import { RECORDINGS_PREFIX } from '#shared/recordings/metadata.js';
 
 export const ARCHIVE_PREFIX = 'archive/';
 export const LEGAL_HOLD_PREFIX = 'legal-hold/';

@@ -1,7 +1,7 @@
-import { consentExpiresAt } from '../consent/transitions.js';
-import { logger } from '../observability/logger.js';
-import { expiryFrom } from '../recordings/metadata.js';
-import { TABLE } from '../aws/table.js';
+import { consentExpiresAt } from '#shared/consent/transitions.js';
+import { logger } from '#shared/observability/logger.js';
+import { expiryFrom } from '#shared/recordings/metadata.js';
+import { TABLE } from '#shared/aws/table.js';
 import type { CallDataStore } from './call-data.js';
 import type { PrivacyDeps } from './deps.js';
 import { nowOf } from './deps.js';

@@ -1,10 +1,10 @@
-import * as z from '../validation/zod.js';
-import { isSafeId } from '../validation/ids.js';
-import { loadSecrets, loadSignalWireProject } from '../aws/secrets.js';
-import { normalizeE164 } from '../consent/caller-hash.js';
-import { DynamoConsentStore } from '../consent/dynamo-consent-store.js';
-import { getConfig } from '../config.js';
-import { logger } from '../observability/logger.js';
+import * as z from '#shared/validation/zod.js';
+import { isSafeId } from '#shared/validation/ids.js';
+import { loadSecrets, loadSignalWireProject } from '#shared/aws/secrets.js';
+import { normalizeE164 } from '#shared/consent/caller-hash.js';
+import { DynamoConsentStore } from '#shared/consent/dynamo-consent-store.js';
+import { getConfig } from '#shared/config.js';
+import { logger } from '#shared/observability/logger.js';
 import { auditTimeline } from './audit.js';
 import { AwsCallDataStore } from './call-data-store.js';
 import type { PrivacyDeps } from './deps.js';

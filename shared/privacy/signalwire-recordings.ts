@@ -1,4 +1,4 @@
-import type { Config } from '../config.js';
+import type { Config } from '#shared/config.js';
 import { SignalWireDeleteError } from './types.js';
 
 /** SignalWire's recording uuid inside a recording URL (`…/recordings/<uuid>/download`, `…/recordings/<uuid>`). */

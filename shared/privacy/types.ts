@@ -2,8 +2,8 @@
  * Vocabulary of the privacy operations (erasure, export, legal hold): their inputs, results
  * and the named errors the operator function and the CLI turn into clear messages.
  */
-import type { AuditEvent, ConsentRecord } from '../consent/types.js';
-import type { RecordingMetadata } from '../recordings/metadata.js';
+import type { AuditEvent, ConsentRecord } from '#shared/consent/types.js';
+import type { RecordingMetadata } from '#shared/recordings/metadata.js';
 
 /**
  * Why an operator acts, as a short slug (`data-subject-request`, `case-2025-17`…): the audit

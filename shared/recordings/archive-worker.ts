@@ -1,11 +1,11 @@
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
-import * as z from '../validation/zod.js';
-import { loadSignalWireProject } from '../aws/secrets.js';
-import { getConfig } from '../config.js';
-import { logger } from '../observability/logger.js';
+import * as z from '#shared/validation/zod.js';
+import { loadSignalWireProject } from '#shared/aws/secrets.js';
+import { getConfig } from '#shared/config.js';
+import { logger } from '#shared/observability/logger.js';
 import { archiveRecordingAudio, archiveSettings, type ArchiveDeps } from './audio-archive.js';
 import { S3MetadataStore } from './metadata-store.js';
-import { isSafeId } from '../validation/ids.js';
+import { isSafeId } from '#shared/validation/ids.js';
 
 const Job = z.object({
   callId: z.string().check(z.refine(isSafeId)),

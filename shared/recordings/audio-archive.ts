@@ -1,5 +1,5 @@
-import type { Config } from '../config.js';
-import { logger } from '../observability/logger.js';
+import type { Config } from '#shared/config.js';
+import { logger } from '#shared/observability/logger.js';
 import { audioKey } from './metadata.js';
 import type { MetadataStore } from './metadata-store.js';
 import type { TranscriptionJob } from './transcription-queue.js';

@@ -1,8 +1,8 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { GetCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { dynamo } from '../aws/clients.js';
-import { callKey } from '../aws/table.js';
-import { getConfig } from '../config.js';
+import { dynamo } from '#shared/aws/clients.js';
+import { callKey } from '#shared/aws/table.js';
+import { getConfig } from '#shared/config.js';
 import {
   LeaseLostError,
   ledgerSortKey,

@@ -3,12 +3,12 @@
  * erasure are shared/privacy's: this module only reads them (through its helpers) and writes a
  * held recording exactly where and how `setLegalHold` would have put it.
  */
-import type { CallDataStore } from '../privacy/call-data.js';
-import { heldKey } from '../privacy/keys.js';
-import { heldMetadataDocument, pinHeldItems } from '../privacy/legal-hold.js';
-import { recordingUuidFromUrl, type SignalWireRecordings } from '../privacy/signalwire-recordings.js';
-import { callProtection, type CallProtection } from '../privacy/snapshot.js';
-import { DEFAULT_HOLD_REASON, type LegalHoldMarker } from '../privacy/types.js';
+import type { CallDataStore } from '#shared/privacy/call-data.js';
+import { heldKey } from '#shared/privacy/keys.js';
+import { heldMetadataDocument, pinHeldItems } from '#shared/privacy/legal-hold.js';
+import { recordingUuidFromUrl, type SignalWireRecordings } from '#shared/privacy/signalwire-recordings.js';
+import { callProtection, type CallProtection } from '#shared/privacy/snapshot.js';
+import { DEFAULT_HOLD_REASON, type LegalHoldMarker } from '#shared/privacy/types.js';
 import { metadataKey, type RecordingMetadata } from './metadata.js';
 import type { RecordingEvent } from './webhook.js';
 

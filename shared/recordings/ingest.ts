@@ -1,12 +1,12 @@
 import { randomUUID } from 'node:crypto';
-import type { AuditEvent, AuditEventType, ConsentRecord, ConsentStore } from '../consent/types.js';
-import { getConfig } from '../config.js';
-import { AppError, isAppError, unavailable } from '../http/errors.js';
-import { logger } from '../observability/logger.js';
-import { countMetric, MetricName } from '../observability/metrics.js';
-import { LEGAL_HOLD_EXPIRES_AT } from '../privacy/keys.js';
-import type { SignalWireRecordings } from '../privacy/signalwire-recordings.js';
-import { SignalWireDeleteError } from '../privacy/types.js';
+import type { AuditEvent, AuditEventType, ConsentRecord, ConsentStore } from '#shared/consent/types.js';
+import { getConfig } from '#shared/config.js';
+import { AppError, isAppError, unavailable } from '#shared/http/errors.js';
+import { logger } from '#shared/observability/logger.js';
+import { countMetric, MetricName } from '#shared/observability/metrics.js';
+import { LEGAL_HOLD_EXPIRES_AT } from '#shared/privacy/keys.js';
+import type { SignalWireRecordings } from '#shared/privacy/signalwire-recordings.js';
+import { SignalWireDeleteError } from '#shared/privacy/types.js';
 import type { IngestLedger, IngestStep, LedgerEntry } from './ingest-ledger.js';
 import {
   callProtection,

@@ -5,9 +5,9 @@ import {
   PutObjectTaggingCommand,
   type S3Client,
 } from '@aws-sdk/client-s3';
-import { s3 } from '../aws/clients.js';
-import { isNoSuchKey, listKeys, readJsonObject } from '../aws/s3-objects.js';
-import { getConfig } from '../config.js';
+import { s3 } from '#shared/aws/clients.js';
+import { isNoSuchKey, listKeys, readJsonObject } from '#shared/aws/s3-objects.js';
+import { getConfig } from '#shared/config.js';
 import { metadataKey, RECORDINGS_PREFIX, type RecordingMetadata } from './metadata.js';
 
 /** Port for recording metadata; {@link S3MetadataStore} in production, an in-memory double in unit tests. */

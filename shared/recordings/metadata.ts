@@ -1,4 +1,4 @@
-import type { ConsentRecord } from '../consent/types.js';
+import type { ConsentRecord } from '#shared/consent/types.js';
 import type { RecordingEvent } from './webhook.js';
 
 /**

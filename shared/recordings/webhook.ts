@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
-import * as z from '../validation/zod.js';
-import { badRequest } from '../http/errors.js';
-import { isSafeId } from '../validation/ids.js';
+import * as z from '#shared/validation/zod.js';
+import { badRequest } from '#shared/http/errors.js';
+import { isSafeId } from '#shared/validation/ids.js';
 
 /**
  * SignalWire's `record_call` status callback, normalized.

@@ -1,5 +1,5 @@
-import type * as z from '../validation/zod.js';
-import type { SwaigFunctionDefinition } from '../swml/ai.js';
+import type * as z from '#shared/validation/zod.js';
+import type { SwaigFunctionDefinition } from '#shared/swml/ai.js';
 import { mintToolToken } from './secure-token.js';
 import { parametersSchema, type ToolSpec } from './tool.js';
 

@@ -1,6 +1,6 @@
-import type * as z from '../validation/zod.js';
-import { badRequest, forbidden, notFound } from '../http/errors.js';
-import { logger } from '../observability/logger.js';
+import type * as z from '#shared/validation/zod.js';
+import { badRequest, forbidden, notFound } from '#shared/http/errors.js';
+import { logger } from '#shared/observability/logger.js';
 import { FunctionResult, type SwaigResponse } from './function-result.js';
 import { parseSwaigRequest, type SwaigToolCall } from './request.js';
 import { verifyToolToken } from './secure-token.js';

@@ -1,5 +1,5 @@
-import { swmlDocument, type SwmlDocument } from '../swml/document.js';
-import { pay, recordCall, set, stopRecordCall, type PayOptions, type RecordCallOptions } from '../swml/verbs.js';
+import { swmlDocument, type SwmlDocument } from '#shared/swml/document.js';
+import { pay, recordCall, set, stopRecordCall, type PayOptions, type RecordCallOptions } from '#shared/swml/verbs.js';
 
 /** One SWAIG action: a single-key object such as `{ say: "…" }` or `{ SWML: {…} }`. */
 export type SwaigAction = Record<string, unknown>;

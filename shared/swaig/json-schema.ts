@@ -1,4 +1,4 @@
-import * as z from '../validation/zod.js';
+import * as z from '#shared/validation/zod.js';
 
 /**
  * The JSON Schema of a tool's arguments, for the small vocabulary SWAIG tools use: an object

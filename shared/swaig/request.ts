@@ -1,6 +1,6 @@
-import * as z from '../validation/zod.js';
-import { badRequest } from '../http/errors.js';
-import { isSafeId } from '../validation/ids.js';
+import * as z from '#shared/validation/zod.js';
+import { badRequest } from '#shared/http/errors.js';
+import { isSafeId } from '#shared/validation/ids.js';
 
 const safeId = z.string().check(z.refine(isSafeId, 'must be an id of letters, digits, . _ : - (max 128)'));
 const functionName = z.string().check(z.regex(/^[A-Za-z_][A-Za-z0-9_]{0,63}$/, 'must be a function name'));

@@ -1,4 +1,4 @@
-import type * as z from '../validation/zod.js';
+import type * as z from '#shared/validation/zod.js';
 import type { FunctionResult } from './function-result.js';
 import { toolArgumentsJsonSchema } from './json-schema.js';
 

@@ -1,11 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GetObjectCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
-import type { AgentClient } from '../../infra/local/cli/agent-client.js';
-import type { LocalStack } from '../../infra/local/stack.js';
-import { fetchSwml } from '../../infra/local/cli/calls.js';
-import { recordingStatusBody, simulatedCall, type SimulatedCall } from '../../infra/local/cli/signalwire-payloads.js';
-import { mainVerbs } from '../../infra/local/cli/swml-reader.js';
-import { privacyDeps, runPrivacyRequest } from '../../shared/privacy/operator.js';
+import type { AgentClient } from '#infra/local/cli/agent-client.js';
+import type { LocalStack } from '#infra/local/stack.js';
+import { fetchSwml } from '#infra/local/cli/calls.js';
+import { recordingStatusBody, simulatedCall, type SimulatedCall } from '#infra/local/cli/signalwire-payloads.js';
+import { mainVerbs } from '#infra/local/cli/swml-reader.js';
+import { privacyDeps, runPrivacyRequest } from '#shared/privacy/operator.js';
 import { outsideClients, startE2eStack, tempDataDir } from './local-stack-harness.js';
 
 /**

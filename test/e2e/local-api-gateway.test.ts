@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
-import { lazyHandler, startLocalServer, type LocalServer } from '../../infra/local/server.js';
+import { lazyHandler, startLocalServer, type LocalServer } from '#infra/local/server.js';
 
 /**
  * The local API Gateway stand-in with recording handlers: what event the functions get and

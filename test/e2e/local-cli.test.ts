@@ -1,9 +1,9 @@
 import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { simulatedCall } from '../../infra/local/cli/signalwire-payloads.js';
-import { swmlActionVerbs } from '../../infra/local/cli/swml-reader.js';
-import { swmlErrors } from '../support/swml-schema.js';
+import { simulatedCall } from '#infra/local/cli/signalwire-payloads.js';
+import { swmlActionVerbs } from '#infra/local/cli/swml-reader.js';
+import { swmlErrors } from '#test/support/swml-schema.js';
 import { objectsForCall, outsideClients, startE2eStack, tempDataDir } from './local-stack-harness.js';
 
 const BIN = fileURLToPath(new URL('../../bin/recording-agent.mjs', import.meta.url));

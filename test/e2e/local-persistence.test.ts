@@ -2,11 +2,11 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { QueryCommand } from '@aws-sdk/client-dynamodb';
-import { loadOrCreateCredentials } from '../../infra/local/credentials.js';
-import { recordingStatusBody, simulatedCall, swaigRequestBody, swmlRequestBody } from '../../infra/local/cli/signalwire-payloads.js';
-import { offeredTools, swmlActionVerbs } from '../../infra/local/cli/swml-reader.js';
-import type { AgentClient } from '../../infra/local/cli/agent-client.js';
-import type { LocalStack } from '../../infra/local/stack.js';
+import { loadOrCreateCredentials } from '#infra/local/credentials.js';
+import { recordingStatusBody, simulatedCall, swaigRequestBody, swmlRequestBody } from '#infra/local/cli/signalwire-payloads.js';
+import { offeredTools, swmlActionVerbs } from '#infra/local/cli/swml-reader.js';
+import type { AgentClient } from '#infra/local/cli/agent-client.js';
+import type { LocalStack } from '#infra/local/stack.js';
 import { objectsForCall, outsideClients, startE2eStack, tempDataDir } from './local-stack-harness.js';
 
 async function runTool(client: AgentClient, call: ReturnType<typeof simulatedCall>, name: string, args: Record<string, unknown>) {

@@ -2,11 +2,11 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { QueryCommand } from '@aws-sdk/client-dynamodb';
-import type { AgentClient } from '../../infra/local/cli/agent-client.js';
-import { recordingStatusBody, signatureRequestBody, simulatedCall, swaigRequestBody, swmlRequestBody } from '../../infra/local/cli/signalwire-payloads.js';
-import { isObject, mainVerbs, offeredTools, swmlActionVerbs, type Json } from '../../infra/local/cli/swml-reader.js';
-import type { LocalStack } from '../../infra/local/stack.js';
-import { swmlErrors } from '../support/swml-schema.js';
+import type { AgentClient } from '#infra/local/cli/agent-client.js';
+import { recordingStatusBody, signatureRequestBody, simulatedCall, swaigRequestBody, swmlRequestBody } from '#infra/local/cli/signalwire-payloads.js';
+import { isObject, mainVerbs, offeredTools, swmlActionVerbs, type Json } from '#infra/local/cli/swml-reader.js';
+import type { LocalStack } from '#infra/local/stack.js';
+import { swmlErrors } from '#test/support/swml-schema.js';
 import { objectsForCall, outsideClients, startE2eStack, tempDataDir } from './local-stack-harness.js';
 
 /** The real local stack (`npm start` in-process, port 0) driven over HTTP like SignalWire does. */

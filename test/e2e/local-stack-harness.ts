@@ -3,9 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { GetObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
-import { startLocalStack, type LocalStack } from '../../infra/local/stack.js';
-import { AgentClient } from '../../infra/local/cli/agent-client.js';
-import type { Endpoints } from '../../infra/local/endpoints.js';
+import { startLocalStack, type LocalStack } from '#infra/local/stack.js';
+import { AgentClient } from '#infra/local/cli/agent-client.js';
+import type { Endpoints } from '#infra/local/endpoints.js';
 
 /** A temp data directory per test file, removed by the returned function. */
 export function tempDataDir(): { dir: string; remove: () => void } {

@@ -1,11 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ScanCommand } from '@aws-sdk/client-dynamodb';
 import { GetObjectCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
-import type { AgentClient } from '../../infra/local/cli/agent-client.js';
-import type { LocalStack } from '../../infra/local/stack.js';
-import { callTool, fetchSwml } from '../../infra/local/cli/calls.js';
-import { paymentConnectorBody, recordingStatusBody, simulatedCall } from '../../infra/local/cli/signalwire-payloads.js';
-import { captureLogs } from '../support/logs.js';
+import type { AgentClient } from '#infra/local/cli/agent-client.js';
+import type { LocalStack } from '#infra/local/stack.js';
+import { callTool, fetchSwml } from '#infra/local/cli/calls.js';
+import { paymentConnectorBody, recordingStatusBody, simulatedCall } from '#infra/local/cli/signalwire-payloads.js';
+import { captureLogs } from '#test/support/logs.js';
 
 /**
  * Issue #4's planted-secret test: a whole scripted call through all four functions with a

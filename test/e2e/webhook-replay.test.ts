@@ -1,12 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { QueryCommand } from '@aws-sdk/client-dynamodb';
 import { ListObjectsV2Command } from '@aws-sdk/client-s3';
-import type { AgentClient } from '../../infra/local/cli/agent-client.js';
-import type { LocalStack } from '../../infra/local/stack.js';
-import { callTool, fetchSwml } from '../../infra/local/cli/calls.js';
-import { recordingStatusBody, simulatedCall } from '../../infra/local/cli/signalwire-payloads.js';
-import { recordingDeps } from '../../shared/recordings/http.js';
-import { InProcessTranscriptionQueue } from '../../shared/recordings/transcription-queue.js';
+import type { AgentClient } from '#infra/local/cli/agent-client.js';
+import type { LocalStack } from '#infra/local/stack.js';
+import { callTool, fetchSwml } from '#infra/local/cli/calls.js';
+import { recordingStatusBody, simulatedCall } from '#infra/local/cli/signalwire-payloads.js';
+import { recordingDeps } from '#shared/recordings/http.js';
+import { InProcessTranscriptionQueue } from '#shared/recordings/transcription-queue.js';
 import { outsideClients, startE2eStack, tempDataDir } from './local-stack-harness.js';
 
 /**

@@ -1,5 +1,5 @@
 import { Template } from 'aws-cdk-lib/assertions';
-import { createAgentApp, type AgentApp } from '../../infra/stack/create-app.js';
+import { createAgentApp, type AgentApp } from '#infra/stack/create-app.js';
 
 /** Skips esbuild bundling: the assertions are about the template, not the bundles. */
 export const SKIP_BUNDLING = { 'aws:cdk:bundling-stacks': [] as string[] };

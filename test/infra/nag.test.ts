@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { Bucket } from 'aws-cdk-lib/aws-s3';
-import { createAgentApp } from '../../infra/stack/create-app.js';
+import { createAgentApp } from '#infra/stack/create-app.js';
 import { SKIP_BUNDLING } from './infra-support.js';
 
 describe('cdk-nag (AwsSolutions pack)', () => {

@@ -8,8 +8,8 @@ import {
   startQueryArgs,
   tailArgs,
   UsageError,
-} from '../../infra/ops/logs.js';
-import { callTimelineQuery, logGroupOutputId } from '../../infra/stack/log-queries.js';
+} from '#infra/ops/logs.js';
+import { callTimelineQuery, logGroupOutputId } from '#infra/stack/log-queries.js';
 
 const CALL = '8b0f6a42-3b39-4c44-9d0e-1f2a3b4c5d6e';
 const OUTPUTS = {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { Match } from 'aws-cdk-lib/assertions';
-import { TABLE } from '../../shared/aws/table.js';
-import { MetricName } from '../../shared/observability/metrics.js';
+import { TABLE } from '#shared/aws/table.js';
+import { MetricName } from '#shared/observability/metrics.js';
 import { actionsOf, envOf, functionId, resourcesOf, synthStack } from './infra-support.js';
 
 /** The functions that answer requests (SignalWire or operator); all read the agent secret. */

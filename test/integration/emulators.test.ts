@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GetItemCommand, PutItemCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
-import { startTestStorage, type TestStorage } from '../support/storage.js';
+import { startTestStorage, type TestStorage } from '#test/support/storage.js';
 
 describe('embedded emulators', () => {
   let storage: TestStorage;

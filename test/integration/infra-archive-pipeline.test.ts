@@ -4,17 +4,17 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { SQSEvent } from 'aws-lambda';
 import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
-import { handler as archiveWorker } from '../../functions/archive-worker/handler.js';
-import { handler as recordingStatus } from '../../functions/recording-status/handler.js';
-import { resetSecretsForTests } from '../../shared/aws/secrets.js';
-import { resetConfigForTests } from '../../shared/config.js';
-import type { HttpResult } from '../../shared/http/response.js';
-import { recordingDeps, resetRecordingDepsForTests } from '../../shared/recordings/http.js';
-import { FanOutQueue, InProcessTranscriptionQueue } from '../../shared/recordings/transcription-queue.js';
-import { captureLogs } from '../support/logs.js';
-import { EXTENSION_TOKEN, startSecretsExtensionStandIn, type SecretsExtensionStandIn } from '../support/secrets-extension.js';
-import { apiEvent, lambdaContext } from '../support/signalwire.js';
-import { startTestStorage, type TestStorage } from '../support/storage.js';
+import { handler as archiveWorker } from '#functions/archive-worker/handler.js';
+import { handler as recordingStatus } from '#functions/recording-status/handler.js';
+import { resetSecretsForTests } from '#shared/aws/secrets.js';
+import { resetConfigForTests } from '#shared/config.js';
+import type { HttpResult } from '#shared/http/response.js';
+import { recordingDeps, resetRecordingDepsForTests } from '#shared/recordings/http.js';
+import { FanOutQueue, InProcessTranscriptionQueue } from '#shared/recordings/transcription-queue.js';
+import { captureLogs } from '#test/support/logs.js';
+import { EXTENSION_TOKEN, startSecretsExtensionStandIn, type SecretsExtensionStandIn } from '#test/support/secrets-extension.js';
+import { apiEvent, lambdaContext } from '#test/support/signalwire.js';
+import { startTestStorage, type TestStorage } from '#test/support/storage.js';
 
 // The deployed path of the audio archive, off-cloud: recording-status (signature checked with
 // the key from the SignalWire secret) stores a recording and sends its job to the archive queue;

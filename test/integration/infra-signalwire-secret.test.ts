@@ -1,15 +1,15 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createHmac } from 'node:crypto';
 import type { SQSEvent } from 'aws-lambda';
-import { loadSignalWireProject, resetSecretsForTests } from '../../shared/aws/secrets.js';
-import { ConfigError, getConfig, parseConfig, resetConfigForTests } from '../../shared/config.js';
-import { signalwireHandler } from '../../shared/http/handler.js';
-import { json } from '../../shared/http/response.js';
-import { archiveWorkerCore } from '../../shared/recordings/archive-worker.js';
-import { captureLogs } from '../support/logs.js';
-import { EXTENSION_TOKEN, startSecretsExtensionStandIn, type SecretsExtensionStandIn } from '../support/secrets-extension.js';
-import { apiEvent, lambdaContext } from '../support/signalwire.js';
-import { TEST_SECRETS } from '../support/storage.js';
+import { loadSignalWireProject, resetSecretsForTests } from '#shared/aws/secrets.js';
+import { ConfigError, getConfig, parseConfig, resetConfigForTests } from '#shared/config.js';
+import { signalwireHandler } from '#shared/http/handler.js';
+import { json } from '#shared/http/response.js';
+import { archiveWorkerCore } from '#shared/recordings/archive-worker.js';
+import { captureLogs } from '#test/support/logs.js';
+import { EXTENSION_TOKEN, startSecretsExtensionStandIn, type SecretsExtensionStandIn } from '#test/support/secrets-extension.js';
+import { apiEvent, lambdaContext } from '#test/support/signalwire.js';
+import { TEST_SECRETS } from '#test/support/storage.js';
 
 // The SignalWire project settings loader (shared/aws/secrets.ts) against a local stand-in for
 // the Parameters and Secrets extension, over real HTTP, as the deployed functions read it.

@@ -5,16 +5,16 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { handler as privacyHandler } from '../../functions/privacy/handler.js';
-import { parseArgs, UsageError, type CliCommand, type CliContext } from '../../infra/local/cli/command.js';
-import { COMMANDS } from '../../infra/local/cli/commands/index.js';
-import { auditCommand, eraseCommand, exportCommand, holdCommand } from '../../infra/local/cli/commands/privacy.js';
-import { openSession, type AgentSession } from '../../infra/local/cli/session.js';
-import { startLocalStack, type LocalStack } from '../../infra/local/stack.js';
-import type { ExportDocument } from '../../shared/privacy/types.js';
-import { seedCall } from '../support/privacy-seed.js';
-import { lambdaContext } from '../support/signalwire.js';
-import { TEST_SECRETS } from '../support/storage.js';
+import { handler as privacyHandler } from '#functions/privacy/handler.js';
+import { parseArgs, UsageError, type CliCommand, type CliContext } from '#infra/local/cli/command.js';
+import { COMMANDS } from '#infra/local/cli/commands/index.js';
+import { auditCommand, eraseCommand, exportCommand, holdCommand } from '#infra/local/cli/commands/privacy.js';
+import { openSession, type AgentSession } from '#infra/local/cli/session.js';
+import { startLocalStack, type LocalStack } from '#infra/local/stack.js';
+import type { ExportDocument } from '#shared/privacy/types.js';
+import { seedCall } from '#test/support/privacy-seed.js';
+import { lambdaContext } from '#test/support/signalwire.js';
+import { TEST_SECRETS } from '#test/support/storage.js';
 
 const CALLER = '+14155550123';
 

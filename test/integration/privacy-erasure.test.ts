@@ -1,13 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { callerHash } from '../../shared/consent/caller-hash.js';
-import { eraseCall, eraseCaller } from '../../shared/privacy/erase.js';
-import { exportCall, exportCaller } from '../../shared/privacy/export.js';
-import { setLegalHold } from '../../shared/privacy/legal-hold.js';
-import { SignalWireRecordings } from '../../shared/privacy/signalwire-recordings.js';
-import { LegalHoldError, SignalWireDeleteError } from '../../shared/privacy/types.js';
-import { seedCall, startSignalWireStandIn, testPrivacyDeps } from '../support/privacy-seed.js';
-import { startTestStorage, TEST_SECRETS, type TestStorage } from '../support/storage.js';
-import { storedView } from '../support/stored-view.js';
+import { callerHash } from '#shared/consent/caller-hash.js';
+import { eraseCall, eraseCaller } from '#shared/privacy/erase.js';
+import { exportCall, exportCaller } from '#shared/privacy/export.js';
+import { setLegalHold } from '#shared/privacy/legal-hold.js';
+import { SignalWireRecordings } from '#shared/privacy/signalwire-recordings.js';
+import { LegalHoldError, SignalWireDeleteError } from '#shared/privacy/types.js';
+import { seedCall, startSignalWireStandIn, testPrivacyDeps } from '#test/support/privacy-seed.js';
+import { startTestStorage, TEST_SECRETS, type TestStorage } from '#test/support/storage.js';
+import { storedView } from '#test/support/stored-view.js';
 
 const ALICE = '+14155550100';
 const BOB = '+12125550199';

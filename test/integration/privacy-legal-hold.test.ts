@@ -1,14 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DynamoConsentStore } from '../../shared/consent/dynamo-consent-store.js';
-import { eraseCall } from '../../shared/privacy/erase.js';
-import { exportCall } from '../../shared/privacy/export.js';
-import { setLegalHold } from '../../shared/privacy/legal-hold.js';
-import { LEGAL_HOLD_EXPIRES_AT } from '../../shared/privacy/keys.js';
-import { CallNotFoundError } from '../../shared/privacy/types.js';
-import type { PrivacyDeps } from '../../shared/privacy/deps.js';
-import { seedCall, testPrivacyDeps } from '../support/privacy-seed.js';
-import { startTestStorage, type TestStorage } from '../support/storage.js';
-import { storedView } from '../support/stored-view.js';
+import { DynamoConsentStore } from '#shared/consent/dynamo-consent-store.js';
+import { eraseCall } from '#shared/privacy/erase.js';
+import { exportCall } from '#shared/privacy/export.js';
+import { setLegalHold } from '#shared/privacy/legal-hold.js';
+import { LEGAL_HOLD_EXPIRES_AT } from '#shared/privacy/keys.js';
+import { CallNotFoundError } from '#shared/privacy/types.js';
+import type { PrivacyDeps } from '#shared/privacy/deps.js';
+import { seedCall, testPrivacyDeps } from '#test/support/privacy-seed.js';
+import { startTestStorage, type TestStorage } from '#test/support/storage.js';
+import { storedView } from '#test/support/stored-view.js';
 
 const CALLER = '+14155550100';
 const holdRequest = { reason: 'case-2025-17', requestedBy: 'legal' };

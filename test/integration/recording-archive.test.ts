@@ -3,13 +3,13 @@ import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { randomUUID } from 'node:crypto';
 import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
-import { parseConfig } from '../../shared/config.js';
-import { archiveRecordingAudio, archiveSettings, ArchiveError, type ArchiveDeps } from '../../shared/recordings/audio-archive.js';
-import { archiveWorkerCore } from '../../shared/recordings/archive-worker.js';
-import { buildMetadata } from '../../shared/recordings/metadata.js';
-import { S3MetadataStore } from '../../shared/recordings/metadata-store.js';
-import { captureLogs } from '../support/logs.js';
-import { startTestStorage, type TestStorage } from '../support/storage.js';
+import { parseConfig } from '#shared/config.js';
+import { archiveRecordingAudio, archiveSettings, ArchiveError, type ArchiveDeps } from '#shared/recordings/audio-archive.js';
+import { archiveWorkerCore } from '#shared/recordings/archive-worker.js';
+import { buildMetadata } from '#shared/recordings/metadata.js';
+import { S3MetadataStore } from '#shared/recordings/metadata-store.js';
+import { captureLogs } from '#test/support/logs.js';
+import { startTestStorage, type TestStorage } from '#test/support/storage.js';
 
 // Integration level: S3MetadataStore on s3rver, and a local HTTP server standing in for
 // SignalWire's recording download (basic auth project_id:api_token, a small "mp3").

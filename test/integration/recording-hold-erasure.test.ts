@@ -1,26 +1,26 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { randomUUID } from 'node:crypto';
-import { handler } from '../../functions/recording-status/handler.js';
-import { resetConfigForTests } from '../../shared/config.js';
-import type { HttpResult } from '../../shared/http/response.js';
-import { AwsCallDataStore } from '../../shared/privacy/call-data-store.js';
-import { eraseCall } from '../../shared/privacy/erase.js';
-import { exportCall } from '../../shared/privacy/export.js';
-import { LEGAL_HOLD_EXPIRES_AT } from '../../shared/privacy/keys.js';
-import { setLegalHold } from '../../shared/privacy/legal-hold.js';
-import { LegalHoldError } from '../../shared/privacy/types.js';
-import type { PrivacyDeps } from '../../shared/privacy/deps.js';
-import { recordingDeps, resetRecordingDepsForTests } from '../../shared/recordings/http.js';
-import { ingestRecordingWebhook } from '../../shared/recordings/ingest.js';
-import { S3MetadataStore } from '../../shared/recordings/metadata-store.js';
-import type { RecordingMetadata } from '../../shared/recordings/metadata.js';
-import { InProcessTranscriptionQueue } from '../../shared/recordings/transcription-queue.js';
-import { parseRecordingWebhook } from '../../shared/recordings/webhook.js';
-import { captureLogs } from '../support/logs.js';
-import { seedCall, startSignalWireStandIn, testPrivacyDeps } from '../support/privacy-seed.js';
-import { apiEvent, lambdaContext } from '../support/signalwire.js';
-import { startTestStorage, type TestStorage } from '../support/storage.js';
-import { storedView } from '../support/stored-view.js';
+import { handler } from '#functions/recording-status/handler.js';
+import { resetConfigForTests } from '#shared/config.js';
+import type { HttpResult } from '#shared/http/response.js';
+import { AwsCallDataStore } from '#shared/privacy/call-data-store.js';
+import { eraseCall } from '#shared/privacy/erase.js';
+import { exportCall } from '#shared/privacy/export.js';
+import { LEGAL_HOLD_EXPIRES_AT } from '#shared/privacy/keys.js';
+import { setLegalHold } from '#shared/privacy/legal-hold.js';
+import { LegalHoldError } from '#shared/privacy/types.js';
+import type { PrivacyDeps } from '#shared/privacy/deps.js';
+import { recordingDeps, resetRecordingDepsForTests } from '#shared/recordings/http.js';
+import { ingestRecordingWebhook } from '#shared/recordings/ingest.js';
+import { S3MetadataStore } from '#shared/recordings/metadata-store.js';
+import type { RecordingMetadata } from '#shared/recordings/metadata.js';
+import { InProcessTranscriptionQueue } from '#shared/recordings/transcription-queue.js';
+import { parseRecordingWebhook } from '#shared/recordings/webhook.js';
+import { captureLogs } from '#test/support/logs.js';
+import { seedCall, startSignalWireStandIn, testPrivacyDeps } from '#test/support/privacy-seed.js';
+import { apiEvent, lambdaContext } from '#test/support/signalwire.js';
+import { startTestStorage, type TestStorage } from '#test/support/storage.js';
+import { storedView } from '#test/support/stored-view.js';
 
 // Integration level: the recording-status handler and shared/privacy's operations on the same
 // emulated table and bucket (dynalite + s3rver), real AWS SDK clients. The transcription queue

@@ -4,22 +4,22 @@ import type { AddressInfo } from 'node:net';
 import { randomUUID } from 'node:crypto';
 import { GetObjectTaggingCommand, ListObjectsV2Command, S3Client, GetObjectCommand } from '@aws-sdk/client-s3';
 import { DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
-import { handler } from '../../functions/recording-status/handler.js';
-import { resetClientsForTests } from '../../shared/aws/clients.js';
-import { resetConfigForTests } from '../../shared/config.js';
-import { DynamoConsentStore } from '../../shared/consent/dynamo-consent-store.js';
-import type { HttpResult } from '../../shared/http/response.js';
-import { recordingDeps, resetRecordingDepsForTests } from '../../shared/recordings/http.js';
-import { ingestRecordingWebhook, type IngestDeps } from '../../shared/recordings/ingest.js';
-import { DynamoIngestLedger } from '../../shared/recordings/ingest-ledger-store.js';
-import { AwsCallDataStore } from '../../shared/privacy/call-data-store.js';
-import { S3MetadataStore } from '../../shared/recordings/metadata-store.js';
-import { InProcessTranscriptionQueue } from '../../shared/recordings/transcription-queue.js';
-import { parseRecordingWebhook } from '../../shared/recordings/webhook.js';
-import { isAppError } from '../../shared/http/errors.js';
-import { captureLogs } from '../support/logs.js';
-import { apiEvent, lambdaContext } from '../support/signalwire.js';
-import { startTestStorage, type TestStorage } from '../support/storage.js';
+import { handler } from '#functions/recording-status/handler.js';
+import { resetClientsForTests } from '#shared/aws/clients.js';
+import { resetConfigForTests } from '#shared/config.js';
+import { DynamoConsentStore } from '#shared/consent/dynamo-consent-store.js';
+import type { HttpResult } from '#shared/http/response.js';
+import { recordingDeps, resetRecordingDepsForTests } from '#shared/recordings/http.js';
+import { ingestRecordingWebhook, type IngestDeps } from '#shared/recordings/ingest.js';
+import { DynamoIngestLedger } from '#shared/recordings/ingest-ledger-store.js';
+import { AwsCallDataStore } from '#shared/privacy/call-data-store.js';
+import { S3MetadataStore } from '#shared/recordings/metadata-store.js';
+import { InProcessTranscriptionQueue } from '#shared/recordings/transcription-queue.js';
+import { parseRecordingWebhook } from '#shared/recordings/webhook.js';
+import { isAppError } from '#shared/http/errors.js';
+import { captureLogs } from '#test/support/logs.js';
+import { apiEvent, lambdaContext } from '#test/support/signalwire.js';
+import { startTestStorage, type TestStorage } from '#test/support/storage.js';
 
 // Integration level: the real DynamoConsentStore, S3MetadataStore and DynamoIngestLedger through
 // the AWS SDK against dynalite + s3rver. The transcription queue is InProcessTranscriptionQueue

@@ -3,7 +3,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createHash, randomUUID } from 'node:crypto';
 import { SQSClient } from '@aws-sdk/client-sqs';
-import { SqsTranscriptionQueue } from '../../shared/recordings/transcription-queue-store.js';
+import { SqsTranscriptionQueue } from '#shared/recordings/transcription-queue-store.js';
 
 // No SQS emulator exists here, so SqsTranscriptionQueue talks through the real SDK to a local
 // HTTP stand-in that speaks just enough of SQS's JSON protocol (SendMessage) to record requests.

@@ -2,10 +2,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { randomUUID } from 'node:crypto';
 import { GetObjectTaggingCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import { DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
-import { DynamoIngestLedger } from '../../shared/recordings/ingest-ledger-store.js';
-import { buildMetadata, type RecordingMetadata } from '../../shared/recordings/metadata.js';
-import { S3MetadataStore } from '../../shared/recordings/metadata-store.js';
-import { startTestStorage, type TestStorage } from '../support/storage.js';
+import { DynamoIngestLedger } from '#shared/recordings/ingest-ledger-store.js';
+import { buildMetadata, type RecordingMetadata } from '#shared/recordings/metadata.js';
+import { S3MetadataStore } from '#shared/recordings/metadata-store.js';
+import { startTestStorage, type TestStorage } from '#test/support/storage.js';
 
 // Integration level: the S3 metadata store and the DynamoDB ingest ledger through the real AWS
 // SDK against s3rver and dynalite.

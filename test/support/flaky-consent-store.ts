@@ -1,5 +1,5 @@
-import { InMemoryConsentStore } from '../../shared/consent/memory-consent-store.js';
-import { ConsentStoreUnavailableError, type ConsentStore } from '../../shared/consent/types.js';
+import { InMemoryConsentStore } from '#shared/consent/memory-consent-store.js';
+import { ConsentStoreUnavailableError, type ConsentStore } from '#shared/consent/types.js';
 
 /**
  * The in-memory consent store with a switch that makes every call fail the way an unreachable

@@ -1,17 +1,17 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { callerHash } from '../../shared/consent/caller-hash.js';
-import { DynamoConsentStore } from '../../shared/consent/dynamo-consent-store.js';
-import { jurisdictionFor } from '../../shared/consent/jurisdictions.js';
-import { recordingDeps } from '../../shared/recordings/http.js';
-import { ingestRecordingWebhook } from '../../shared/recordings/ingest.js';
-import { audioKey } from '../../shared/recordings/metadata.js';
-import { S3MetadataStore } from '../../shared/recordings/metadata-store.js';
-import { parseRecordingWebhook } from '../../shared/recordings/webhook.js';
-import { AwsCallDataStore } from '../../shared/privacy/call-data-store.js';
-import type { PrivacyDeps } from '../../shared/privacy/deps.js';
-import type { SignalWireRecordings } from '../../shared/privacy/signalwire-recordings.js';
+import { callerHash } from '#shared/consent/caller-hash.js';
+import { DynamoConsentStore } from '#shared/consent/dynamo-consent-store.js';
+import { jurisdictionFor } from '#shared/consent/jurisdictions.js';
+import { recordingDeps } from '#shared/recordings/http.js';
+import { ingestRecordingWebhook } from '#shared/recordings/ingest.js';
+import { audioKey } from '#shared/recordings/metadata.js';
+import { S3MetadataStore } from '#shared/recordings/metadata-store.js';
+import { parseRecordingWebhook } from '#shared/recordings/webhook.js';
+import { AwsCallDataStore } from '#shared/privacy/call-data-store.js';
+import type { PrivacyDeps } from '#shared/privacy/deps.js';
+import type { SignalWireRecordings } from '#shared/privacy/signalwire-recordings.js';
 import { TEST_SECRETS } from './storage.js';
 
 export interface SeededCall {

@@ -1,7 +1,7 @@
 import type { Context } from 'aws-lambda';
 import { randomUUID } from 'node:crypto';
-import type { HttpEvent } from '../../shared/http/middleware.js';
-import * as payloads from '../../infra/local/cli/signalwire-payloads.js';
+import type { HttpEvent } from '#shared/http/middleware.js';
+import * as payloads from '#infra/local/cli/signalwire-payloads.js';
 import { TEST_SECRETS } from './storage.js';
 
 /** What SignalWire POSTs to the SWML route (docs/protocol.md §1), for one call id and caller. */

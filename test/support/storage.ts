@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import { emulatorEnv, provisionStorage, startEmulators, type Emulators } from '../../infra/local/emulators.js';
-import { resetConfigForTests } from '../../shared/config.js';
-import { resetClientsForTests } from '../../shared/aws/clients.js';
-import { resetSecretsForTests } from '../../shared/aws/secrets.js';
+import { emulatorEnv, provisionStorage, startEmulators, type Emulators } from '#infra/local/emulators.js';
+import { resetConfigForTests } from '#shared/config.js';
+import { resetClientsForTests } from '#shared/aws/clients.js';
+import { resetSecretsForTests } from '#shared/aws/secrets.js';
 
 export const TEST_SECRETS = {
   SWML_BASIC_AUTH_USER: 'signalwire',

@@ -1,19 +1,19 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
-import { metrics } from '../../shared/observability/metrics.js';
-import { effectiveRecordingMode, jurisdictionFor } from '../../shared/consent/jurisdictions.js';
-import { classifyConsentAnswer } from '../../shared/consent/policy.js';
+import { metrics } from '#shared/observability/metrics.js';
+import { effectiveRecordingMode, jurisdictionFor } from '#shared/consent/jurisdictions.js';
+import { classifyConsentAnswer } from '#shared/consent/policy.js';
 import { randomUUID } from 'node:crypto';
 import fc from 'fast-check';
-import { resetConfigForTests } from '../../shared/config.js';
-import { resetSecretsForTests } from '../../shared/aws/secrets.js';
-import { swaigCore, useConsentStoreForTests } from '../../shared/agent/swaig-core.js';
-import { mintToolToken } from '../../shared/swaig/secure-token.js';
-import type { SwaigResponse } from '../../shared/swaig/function-result.js';
-import { FlakyConsentStore } from '../support/flaky-consent-store.js';
-import { apiEvent, lambdaContext, recordingVerbs, swaigRequestBody } from '../support/signalwire.js';
-import { TEST_SECRETS } from '../support/storage.js';
-import { swmlErrors } from '../support/swml-schema.js';
-import { captureLogs } from '../support/logs.js';
+import { resetConfigForTests } from '#shared/config.js';
+import { resetSecretsForTests } from '#shared/aws/secrets.js';
+import { swaigCore, useConsentStoreForTests } from '#shared/agent/swaig-core.js';
+import { mintToolToken } from '#shared/swaig/secure-token.js';
+import type { SwaigResponse } from '#shared/swaig/function-result.js';
+import { FlakyConsentStore } from '#test/support/flaky-consent-store.js';
+import { apiEvent, lambdaContext, recordingVerbs, swaigRequestBody } from '#test/support/signalwire.js';
+import { TEST_SECRETS } from '#test/support/storage.js';
+import { swmlErrors } from '#test/support/swml-schema.js';
+import { captureLogs } from '#test/support/logs.js';
 
 type Handler = (event: unknown, context: unknown) => Promise<{ statusCode: number; body: string }>;
 
@@ -27,7 +27,7 @@ beforeAll(async () => {
   Object.assign(process.env, TEST_SECRETS, { SWML_PROXY_URL_BASE: 'https://agent.example.com', RECORDING_MODE: 'consent-first' });
   resetConfigForTests();
   resetSecretsForTests();
-  handler = (await import('../../functions/swaig/handler.js')).handler as unknown as Handler;
+  handler = (await import('#functions/swaig/handler.js')).handler as unknown as Handler;
 });
 afterAll(() => useConsentStoreForTests(undefined));
 

@@ -1,11 +1,11 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { execFileSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { resetConfigForTests } from '../../shared/config.js';
-import { resetSecretsForTests } from '../../shared/aws/secrets.js';
-import { apiEvent, lambdaContext, swmlRequestBody } from '../support/signalwire.js';
-import { TEST_SECRETS } from '../support/storage.js';
-import { swmlErrors } from '../support/swml-schema.js';
+import { resetConfigForTests } from '#shared/config.js';
+import { resetSecretsForTests } from '#shared/aws/secrets.js';
+import { apiEvent, lambdaContext, swmlRequestBody } from '#test/support/signalwire.js';
+import { TEST_SECRETS } from '#test/support/storage.js';
+import { swmlErrors } from '#test/support/swml-schema.js';
 
 type Handler = (event: unknown, context: unknown) => Promise<{ statusCode: number; body: string; headers?: Record<string, string> }>;
 const SIGNING_KEY = 'PSK_test_signing_key';
@@ -20,7 +20,7 @@ beforeAll(async () => {
   Object.assign(process.env, TEST_SECRETS, { SWML_PROXY_URL_BASE: 'https://agent.example.com', SIGNALWIRE_SIGNING_KEY: SIGNING_KEY });
   resetConfigForTests();
   resetSecretsForTests();
-  handler = (await import('../../functions/swml/handler.js')).handler as unknown as Handler;
+  handler = (await import('#functions/swml/handler.js')).handler as unknown as Handler;
 });
 
 describe('the swml function', () => {

@@ -1,12 +1,12 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import { randomUUID } from 'node:crypto';
-import { parseConfig, type Config } from '../../shared/config.js';
-import { renderAgentSwml } from '../../shared/agent/swml-document.js';
-import { agentUrls } from '../../shared/agent/settings.js';
-import { agentTools } from '../../shared/agent/tools.js';
-import { verifyToolToken } from '../../shared/swaig/secure-token.js';
-import { swmlErrors } from '../support/swml-schema.js';
-import { TEST_SECRETS } from '../support/storage.js';
+import { parseConfig, type Config } from '#shared/config.js';
+import { renderAgentSwml } from '#shared/agent/swml-document.js';
+import { agentUrls } from '#shared/agent/settings.js';
+import { agentTools } from '#shared/agent/tools.js';
+import { verifyToolToken } from '#shared/swaig/secure-token.js';
+import { swmlErrors } from '#test/support/swml-schema.js';
+import { TEST_SECRETS } from '#test/support/storage.js';
 
 const BASE = 'https://agent.example.com';
 type Verb = Record<string, Record<string, unknown>>;

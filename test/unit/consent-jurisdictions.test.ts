@@ -6,11 +6,11 @@ import {
   jurisdictionFor,
   NANP_AREA_CODES,
   UNKNOWN,
-} from '../../shared/consent/jurisdictions.js';
-import { JURISDICTION_TABLE } from '../../shared/consent/jurisdiction-table.js';
-import { AREA_CODES_BY_JURISDICTION } from '../../shared/consent/nanp-area-codes.js';
-import { callerHash, normalizeE164 } from '../../shared/consent/caller-hash.js';
-import type { ConsentRule } from '../../shared/consent/types.js';
+} from '#shared/consent/jurisdictions.js';
+import { JURISDICTION_TABLE } from '#shared/consent/jurisdiction-table.js';
+import { AREA_CODES_BY_JURISDICTION } from '#shared/consent/nanp-area-codes.js';
+import { callerHash, normalizeE164 } from '#shared/consent/caller-hash.js';
+import type { ConsentRule } from '#shared/consent/types.js';
 
 /**
  * Written out independently of the table, so a changed rule or citation fails here and gets a

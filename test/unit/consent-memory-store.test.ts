@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { InMemoryConsentStore } from '../../shared/consent/memory-consent-store.js';
-import { mayRecord } from '../../shared/consent/policy.js';
-import { ConsentConflictError, type ConsentState } from '../../shared/consent/types.js';
+import { InMemoryConsentStore } from '#shared/consent/memory-consent-store.js';
+import { mayRecord } from '#shared/consent/policy.js';
+import { ConsentConflictError, type ConsentState } from '#shared/consent/types.js';
 import { consentStoreContract } from './consent-store-contract.js';
 
 consentStoreContract('InMemoryConsentStore', (options) => new InMemoryConsentStore(options));

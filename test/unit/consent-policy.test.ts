@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { classifyConsentAnswer, consentWords, mayRecord, POLICY_VERSION } from '../../shared/consent/policy.js';
-import type { ConsentRecord, ConsentState } from '../../shared/consent/types.js';
+import { classifyConsentAnswer, consentWords, mayRecord, POLICY_VERSION } from '#shared/consent/policy.js';
+import type { ConsentRecord, ConsentState } from '#shared/consent/types.js';
 
 describe('classifyConsentAnswer', () => {
   it.each([

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { randomUUID } from 'node:crypto';
-import { jurisdictionFor } from '../../shared/consent/jurisdictions.js';
-import { POLICY_VERSION } from '../../shared/consent/policy.js';
-import { CONSENT_RETENTION_MARGIN_DAYS } from '../../shared/consent/transitions.js';
-import { ConsentConflictError, type ConsentStore } from '../../shared/consent/types.js';
+import { jurisdictionFor } from '#shared/consent/jurisdictions.js';
+import { POLICY_VERSION } from '#shared/consent/policy.js';
+import { CONSENT_RETENTION_MARGIN_DAYS } from '#shared/consent/transitions.js';
+import { ConsentConflictError, type ConsentStore } from '#shared/consent/types.js';
 
 /** What a store factory gets: a fixed clock and the retention to use. */
 export interface ContractStoreOptions {

@@ -5,9 +5,9 @@ import {
   isRecordCallAction,
   isStopRecordCallAction,
   type SwaigAction,
-} from '../../shared/swaig/function-result.js';
-import { swmlDocument } from '../../shared/swml/document.js';
-import { swaigActionErrors, swmlErrors } from '../support/swml-schema.js';
+} from '#shared/swaig/function-result.js';
+import { swmlDocument } from '#shared/swml/document.js';
+import { swaigActionErrors, swmlErrors } from '#test/support/swml-schema.js';
 
 /*
  * Expected strings were produced by running the Python SDK's SwaigFunctionResult

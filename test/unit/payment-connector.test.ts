@@ -1,8 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { handlePaymentRequest } from '../../shared/payments/connector.js';
-import type { ChargeRequest, PaymentGateway, TokenizeRequest } from '../../shared/payments/gateway.js';
-import { createTestGateway } from '../../shared/payments/test-gateway.js';
-import { captureLogs } from '../support/logs.js';
+import { handlePaymentRequest } from '#shared/payments/connector.js';
+import type { ChargeRequest, PaymentGateway, TokenizeRequest } from '#shared/payments/gateway.js';
+import { createTestGateway } from '#shared/payments/test-gateway.js';
+import { captureLogs } from '#test/support/logs.js';
 
 const NOW = new Date('2026-11-25T08:34:47Z');
 const gateway = createTestGateway({ now: () => NOW });

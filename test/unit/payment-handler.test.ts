@@ -1,13 +1,13 @@
 import { createHmac } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { resetConfigForTests } from '../../shared/config.js';
-import { resetSecretsForTests } from '../../shared/aws/secrets.js';
-import type { HttpResult } from '../../shared/http/response.js';
-import type { HttpEvent } from '../../shared/http/middleware.js';
+import { resetConfigForTests } from '#shared/config.js';
+import { resetSecretsForTests } from '#shared/aws/secrets.js';
+import type { HttpResult } from '#shared/http/response.js';
+import type { HttpEvent } from '#shared/http/middleware.js';
 import type { Context } from 'aws-lambda';
-import { captureLogs } from '../support/logs.js';
-import { TEST_SECRETS } from '../support/storage.js';
-import { apiEvent, lambdaContext } from '../support/signalwire.js';
+import { captureLogs } from '#test/support/logs.js';
+import { TEST_SECRETS } from '#test/support/storage.js';
+import { apiEvent, lambdaContext } from '#test/support/signalwire.js';
 
 /**
  * The deployed function end to end (API Gateway v2 event → middy chain → connector → test
@@ -80,7 +80,7 @@ describe('payment-connector function: card data stays in', () => {
     resetConfigForTests();
     resetSecretsForTests();
     // Imported after the environment is set, as Lambda would load it.
-    ({ handler } = await import('../../functions/payment-connector/handler.js'));
+    ({ handler } = await import('#functions/payment-connector/handler.js'));
     logs = captureLogs();
   });
 

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { cardBrand, cardSummary, isExpired } from '../../shared/payments/card.js';
-import { luhnValid } from '../../shared/payments/luhn.js';
+import { cardBrand, cardSummary, isExpired } from '#shared/payments/card.js';
+import { luhnValid } from '#shared/payments/luhn.js';
 
 describe('luhnValid', () => {
   it.each(['79927398713', '4111111111111111', '4242424242424242', '5555555555554444', '2223003122003222', '378282246310005', '6011111111111117', '4000000000000002'])(

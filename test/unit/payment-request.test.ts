@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ConnectorRequestError, parseConnectorRequest, type ConnectorRequest } from '../../shared/payments/connector-request.js';
+import { ConnectorRequestError, parseConnectorRequest, type ConnectorRequest } from '#shared/payments/connector-request.js';
 
 const PAN = '4242424242424242';
 const CVV = '737';

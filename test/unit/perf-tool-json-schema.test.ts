@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { agentTools } from '../../shared/agent/tools.js';
-import { toolArgumentsJsonSchema } from '../../shared/swaig/json-schema.js';
-import { parametersSchema } from '../../shared/swaig/tool.js';
-import * as z from '../../shared/validation/zod.js';
+import { agentTools } from '#shared/agent/tools.js';
+import { toolArgumentsJsonSchema } from '#shared/swaig/json-schema.js';
+import { parametersSchema } from '#shared/swaig/tool.js';
+import * as z from '#shared/validation/zod.js';
 
 /** What parametersSchema rendered with zod's own toJSONSchema (before the bundle-size change). */
 const KEYWORDS = new Set(['type', 'description', 'enum', 'default', 'pattern', 'format', 'nullable', 'items']);

@@ -1,19 +1,19 @@
 import { afterEach, beforeEach, describe, expect, it, vi, type MockInstance } from 'vitest';
-import { InMemoryConsentStore } from '../../shared/consent/memory-consent-store.js';
-import type { ConsentStore } from '../../shared/consent/types.js';
-import { isAppError } from '../../shared/http/errors.js';
-import { metrics, MetricName } from '../../shared/observability/metrics.js';
-import { ingestRecordingWebhook, type IngestDeps } from '../../shared/recordings/ingest.js';
-import { InMemoryIngestLedger, type IngestLedger } from '../../shared/recordings/ingest-ledger.js';
-import { InMemoryMetadataStore } from '../../shared/recordings/memory-metadata-store.js';
-import type { RecordingMetadata } from '../../shared/recordings/metadata.js';
-import { InProcessTranscriptionQueue } from '../../shared/recordings/transcription-queue.js';
-import type { IngestCallData } from '../../shared/recordings/ingest-protection.js';
-import type { StoredItem } from '../../shared/privacy/call-data.js';
-import { LEGAL_HOLD_EXPIRES_AT } from '../../shared/privacy/keys.js';
-import { SignalWireRecordings } from '../../shared/privacy/signalwire-recordings.js';
-import { parseRecordingWebhook, type RecordingEvent } from '../../shared/recordings/webhook.js';
-import { captureLogs } from '../support/logs.js';
+import { InMemoryConsentStore } from '#shared/consent/memory-consent-store.js';
+import type { ConsentStore } from '#shared/consent/types.js';
+import { isAppError } from '#shared/http/errors.js';
+import { metrics, MetricName } from '#shared/observability/metrics.js';
+import { ingestRecordingWebhook, type IngestDeps } from '#shared/recordings/ingest.js';
+import { InMemoryIngestLedger, type IngestLedger } from '#shared/recordings/ingest-ledger.js';
+import { InMemoryMetadataStore } from '#shared/recordings/memory-metadata-store.js';
+import type { RecordingMetadata } from '#shared/recordings/metadata.js';
+import { InProcessTranscriptionQueue } from '#shared/recordings/transcription-queue.js';
+import type { IngestCallData } from '#shared/recordings/ingest-protection.js';
+import type { StoredItem } from '#shared/privacy/call-data.js';
+import { LEGAL_HOLD_EXPIRES_AT } from '#shared/privacy/keys.js';
+import { SignalWireRecordings } from '#shared/privacy/signalwire-recordings.js';
+import { parseRecordingWebhook, type RecordingEvent } from '#shared/recordings/webhook.js';
+import { captureLogs } from '#test/support/logs.js';
 
 // Unit level: in-memory consent store, metadata store and ledger; InProcessTranscriptionQueue
 // stands in for SQS. The same scenarios run against the emulators in test/integration/recording-*.

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import type { ConsentRecord } from '../../shared/consent/types.js';
-import { audioKey, buildMetadata, consentSnapshot, metadataKey } from '../../shared/recordings/metadata.js';
-import { parseRecordingWebhook } from '../../shared/recordings/webhook.js';
+import type { ConsentRecord } from '#shared/consent/types.js';
+import { audioKey, buildMetadata, consentSnapshot, metadataKey } from '#shared/recordings/metadata.js';
+import { parseRecordingWebhook } from '#shared/recordings/webhook.js';
 
 const CALL = '6e1d2c3b-4a59-4d6e-8f70-8192a3b4c5d6';
 const REC = 'a1b2c3d4-e5f6-4a7b-8c9d-0e1f2a3b4c5d';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { redactDeep, redactString, REDACTED } from '../../shared/observability/redact.js';
+import { redactDeep, redactString, REDACTED } from '#shared/observability/redact.js';
 
 describe('redaction', () => {
   it('removes values of sensitive keys whatever they are', () => {

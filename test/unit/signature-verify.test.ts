@@ -1,14 +1,14 @@
 import { execFileSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { resetConfigForTests } from '../../shared/config.js';
-import { resetSecretsForTests } from '../../shared/aws/secrets.js';
-import { signalwireHandler } from '../../shared/http/handler.js';
-import type { HttpEvent } from '../../shared/http/middleware.js';
-import { json } from '../../shared/http/response.js';
-import { stripCredentials, verifySignalwireSignature } from '../../shared/http/signature.js';
-import { captureLogs } from '../support/logs.js';
-import { TEST_SECRETS } from '../support/storage.js';
-import { apiEvent, lambdaContext } from '../support/signalwire.js';
+import { resetConfigForTests } from '#shared/config.js';
+import { resetSecretsForTests } from '#shared/aws/secrets.js';
+import { signalwireHandler } from '#shared/http/handler.js';
+import type { HttpEvent } from '#shared/http/middleware.js';
+import { json } from '#shared/http/response.js';
+import { stripCredentials, verifySignalwireSignature } from '#shared/http/signature.js';
+import { captureLogs } from '#test/support/logs.js';
+import { TEST_SECRETS } from '#test/support/storage.js';
+import { apiEvent, lambdaContext } from '#test/support/signalwire.js';
 
 /**
  * Expected signatures come from openssl, an implementation independent of the code under

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { ai, answer, hangup, pay, recordCall, renderPom, set, stopRecordCall, swaigFunction, swmlDocument } from '../../shared/swml/index.js';
-import type { AiOptions, PromptSection } from '../../shared/swml/index.js';
-import { swmlErrors } from '../support/swml-schema.js';
+import { ai, answer, hangup, pay, recordCall, renderPom, set, stopRecordCall, swaigFunction, swmlDocument } from '#shared/swml/index.js';
+import type { AiOptions, PromptSection } from '#shared/swml/index.js';
+import { swmlErrors } from '#test/support/swml-schema.js';
 
 /*
  * Expected strings below were produced by running the Python SDK itself (signalwire/signalwire-agents

@@ -1,6 +1,6 @@
-import type { AuditEvent } from '../../../../shared/consent/types.js';
-import { formatTimeline } from '../../../../shared/privacy/audit.js';
-import { parsePrivacyRequest, type PrivacyAction } from '../../../../shared/privacy/operator.js';
+import type { AuditEvent } from '#shared/consent/types.js';
+import { formatTimeline } from '#shared/privacy/audit.js';
+import { parsePrivacyRequest, type PrivacyAction } from '#shared/privacy/operator.js';
 import { stringFlag, UsageError, type CliCommand, type CliContext, type FlagSpec, type ParsedArgs, noPositionals } from '../command.js';
 import { defaultRequestedBy, runOnTarget, type PrivacyTarget } from '../privacy-target.js';
 
