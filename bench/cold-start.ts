@@ -8,7 +8,10 @@ import { pathToFileURL } from 'node:url';
  * (the handler's logs go to /dev/null, as they would to CloudWatch, off the measured path).
  */
 function oneColdStart(file: string, env: NodeJS.ProcessEnv, event?: unknown): number {
-  const invoke = event === undefined ? '' : `await m.handler(JSON.parse(process.env.BENCH_EVENT), { awsRequestId: 'bench', functionName: 'bench', getRemainingTimeInMillis: () => 10000 });`;
+  const invoke =
+    event === undefined
+      ? ''
+      : `await m.handler(JSON.parse(process.env.BENCH_EVENT), { awsRequestId: 'bench', functionName: 'bench', getRemainingTimeInMillis: () => 10000 });`;
   const script = `const m = await import(${JSON.stringify(pathToFileURL(file).href)}); ${invoke} process.stderr.write(String(performance.now()));`;
   const out = spawnSync(process.execPath, ['--input-type=module', '-e', script], {
     env: event === undefined ? env : { ...env, BENCH_EVENT: JSON.stringify(event) },
@@ -31,6 +34,8 @@ export function median(values: number[]): number {
  */
 export function coldStartMedians(files: readonly string[], runs: number, env: NodeJS.ProcessEnv, event?: unknown): number[] {
   const samples = files.map((): number[] => []);
-  for (let i = 0; i < runs; i += 1) files.forEach((file, f) => samples[f]?.push(oneColdStart(file, env, event)));
+  for (let i = 0; i < runs; i += 1) {
+    for (const [f, file] of files.entries()) samples[f]?.push(oneColdStart(file, env, event));
+  }
   return samples.map(median);
 }

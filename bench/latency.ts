@@ -13,7 +13,11 @@ function percentile(sorted: number[], p: number): number {
 }
 
 /** Warm, in-process latency of one operation: a short warm-up, then `iterations` timed calls in sequence. */
-export async function measureLatency(name: string, iterations: number, operation: (i: number) => Promise<unknown> | unknown): Promise<LatencyResult> {
+export async function measureLatency(
+  name: string,
+  iterations: number,
+  operation: (i: number) => Promise<unknown> | unknown,
+): Promise<LatencyResult> {
   for (let i = 0; i < Math.min(200, iterations); i += 1) await operation(-1 - i);
   const samples = new Array<number>(iterations);
   for (let i = 0; i < iterations; i += 1) {

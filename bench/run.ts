@@ -91,7 +91,12 @@ async function warmLatencies(): Promise<LatencyResult[]> {
     const results: LatencyResult[] = [];
     results.push(
       await measureLatency('SWML render', ITERATIONS, () =>
-        renderAgentSwml({ config, urls, tokenSecret: SECRETS.TOKEN_SECRET, call: { callId: randomUUID(), callerNumber: '+14155550100' } }),
+        renderAgentSwml({
+          config,
+          urls,
+          tokenSecret: SECRETS.TOKEN_SECRET,
+          call: { callId: randomUUID(), callerNumber: '+14155550100' },
+        }),
       ),
     );
     results.push(
@@ -114,7 +119,12 @@ async function warmLatencies(): Promise<LatencyResult[]> {
               call_id: callId,
               control_id: 'main',
               state: 'finished',
-              record: { url: `https://space.signalwire.com/api/v1/recordings/${randomUUID()}/download`, duration: 12.5, size: 200_000, format: 'mp3' },
+              record: {
+                url: `https://space.signalwire.com/api/v1/recordings/${randomUUID()}/download`,
+                duration: 12.5,
+                size: 200_000,
+                format: 'mp3',
+              },
             },
           }),
         );
@@ -138,7 +148,13 @@ async function serverThroughput(): Promise<ThroughputResult[]> {
     return [
       await runLoad({ name: 'GET /swml', url: `${stack.endpoints.api}/swml`, method: 'GET', headers }, LOAD_REQUESTS, 16, 60),
       await runLoad(
-        { name: 'POST /swaig (recording_info)', url: `${stack.endpoints.api}/swaig`, method: 'POST', headers, body: () => JSON.stringify(swaigRequestBody('recording_info', {}, randomUUID())) },
+        {
+          name: 'POST /swaig (recording_info)',
+          url: `${stack.endpoints.api}/swaig`,
+          method: 'POST',
+          headers,
+          body: () => JSON.stringify(swaigRequestBody('recording_info', {}, randomUUID())),
+        },
         LOAD_REQUESTS,
         16,
         60,
@@ -153,17 +169,42 @@ async function serverThroughput(): Promise<ThroughputResult[]> {
 function budgets(bundles: BundleResult[], cold: ColdStart[], latencies: LatencyResult[]): Budget[] {
   const swml = bundles.find((b) => b.name === 'swml');
   const out: Budget[] = [
-    { name: 'swml bundle size', limit: '≤ 100 KB', actual: `${((swml?.bytes ?? 0) / 1024).toFixed(1)} KB`, pass: (swml?.bytes ?? Infinity) <= 100 * 1024 },
-    { name: 'swml bundle has no AWS SDK', limit: 'none', actual: swml?.containsAwsSdk ? 'contains @aws-sdk' : 'none', pass: swml?.containsAwsSdk === false },
+    {
+      name: 'swml bundle size',
+      limit: '≤ 100 KB',
+      actual: `${((swml?.bytes ?? 0) / 1024).toFixed(1)} KB`,
+      pass: (swml?.bytes ?? Infinity) <= 100 * 1024,
+    },
+    {
+      name: 'swml bundle has no AWS SDK',
+      limit: 'none',
+      actual: swml?.containsAwsSdk ? 'contains @aws-sdk' : 'none',
+      pass: swml?.containsAwsSdk === false,
+    },
   ];
   for (const c of cold) {
     const ratio = c.oursMs / c.bareMs;
     // The floor rides along so a miss reads as ours or as the preferred libraries' at a glance.
-    out.push({ name: `${c.name} cold init vs bare`, limit: '≤ 1.3×', actual: `${ratio.toFixed(2)}× (house floor ${(c.floorMs / c.bareMs).toFixed(2)}×)`, pass: ratio <= 1.3 });
+    out.push({
+      name: `${c.name} cold init vs bare`,
+      limit: '≤ 1.3×',
+      actual: `${ratio.toFixed(2)}× (house floor ${(c.floorMs / c.bareMs).toFixed(2)}×)`,
+      pass: ratio <= 1.3,
+    });
   }
   const p99 = (name: string) => latencies.find((l) => l.name.startsWith(name))?.p99Ms ?? Infinity;
-  out.push({ name: 'SWML render p99', limit: '≤ 1 ms', actual: `${p99('SWML render').toFixed(3)} ms`, pass: p99('SWML render') <= 1 });
-  out.push({ name: 'SWAIG no-storage dispatch p99', limit: '≤ 2 ms', actual: `${p99('SWAIG dispatch').toFixed(3)} ms`, pass: p99('SWAIG dispatch') <= 2 });
+  out.push({
+    name: 'SWML render p99',
+    limit: '≤ 1 ms',
+    actual: `${p99('SWML render').toFixed(3)} ms`,
+    pass: p99('SWML render') <= 1,
+  });
+  out.push({
+    name: 'SWAIG no-storage dispatch p99',
+    limit: '≤ 2 ms',
+    actual: `${p99('SWAIG dispatch').toFixed(3)} ms`,
+    pass: p99('SWAIG dispatch') <= 2,
+  });
   return out;
 }
 
@@ -189,7 +230,10 @@ function markdown(report: {
     '## Bundles (minified esbuild, AWS SDK bundled, as deployed)',
     '| function | ours | bare (SDK clients only) | ratio | AWS SDK inside |',
     '|---|---|---|---|---|',
-    ...report.bundles.map((b) => `| ${b.name} | ${kb(b.bytes)} | ${kb(b.bareBytes)} | ${(b.bytes / Math.max(1, b.bareBytes)).toFixed(2)}× | ${b.containsAwsSdk ? 'yes' : 'no'} |`),
+    ...report.bundles.map(
+      (b) =>
+        `| ${b.name} | ${kb(b.bytes)} | ${kb(b.bareBytes)} | ${(b.bytes / Math.max(1, b.bareBytes)).toFixed(2)}× | ${b.containsAwsSdk ? 'yes' : 'no'} |`,
+    ),
     '',
     `## Cold init (fresh process → handler imported, median of ${COLD_RUNS}, runs interleaved)`,
     '"House floor" is the bare handler plus the libraries the house rules prefer (Powertools logger and metrics, middy, zod/mini), with no code of ours: no function built by those rules can start faster.',
@@ -199,19 +243,26 @@ function markdown(report: {
     ...report.cold.map(
       (c) =>
         `| ${c.name} | ${c.oursMs.toFixed(1)} ms | ${c.bareMs.toFixed(1)} ms | ${(c.oursMs / c.bareMs).toFixed(2)}× | ${c.floorMs.toFixed(1)} ms | ${(c.floorMs / c.bareMs).toFixed(2)}× | ${(c.oursMs / c.floorMs).toFixed(2)}× | ${
-          c.firstRequest ? `${c.firstRequest.oursMs.toFixed(1)} ms / ${c.firstRequest.bareMs.toFixed(1)} ms` : 'needs storage: see warm latency'
+          c.firstRequest
+            ? `${c.firstRequest.oursMs.toFixed(1)} ms / ${c.firstRequest.bareMs.toFixed(1)} ms`
+            : 'needs storage: see warm latency'
         } |`,
     ),
     '',
     '## Warm in-process latency',
     '| operation | iterations | p50 | p99 | mean |',
     '|---|---|---|---|---|',
-    ...report.latencies.map((l) => `| ${l.name} | ${l.iterations} | ${l.p50Ms.toFixed(3)} ms | ${l.p99Ms.toFixed(3)} ms | ${l.meanMs.toFixed(3)} ms |`),
+    ...report.latencies.map(
+      (l) => `| ${l.name} | ${l.iterations} | ${l.p50Ms.toFixed(3)} ms | ${l.p99Ms.toFixed(3)} ms | ${l.meanMs.toFixed(3)} ms |`,
+    ),
     '',
     '## Local server throughput (127.0.0.1, keep-alive, bounded)',
     '| route | requests | concurrency | req/s | p99 | errors |',
     '|---|---|---|---|---|---|',
-    ...report.throughput.map((t) => `| ${t.name} | ${t.requests} | ${t.concurrency} | ${t.requestsPerSecond.toFixed(0)} | ${t.p99Ms.toFixed(2)} ms | ${t.errors} |`),
+    ...report.throughput.map(
+      (t) =>
+        `| ${t.name} | ${t.requests} | ${t.concurrency} | ${t.requestsPerSecond.toFixed(0)} | ${t.p99Ms.toFixed(2)} ms | ${t.errors} |`,
+    ),
     '',
   ].join('\n');
 }
@@ -237,7 +288,9 @@ async function main(): Promise<void> {
   // Failed requests are different: numbers measured over errors mean nothing.
   const failed = throughput.filter((t) => t.errors > 0);
   if (failed.length > 0) {
-    process.stderr.write(`bench: ${failed.map((t) => `${t.name} had ${t.errors} failed requests`).join('; ')}: results are invalid\n`);
+    process.stderr.write(
+      `bench: ${failed.map((t) => `${t.name} had ${t.errors} failed requests`).join('; ')}: results are invalid\n`,
+    );
     process.exitCode = 1;
   }
 }

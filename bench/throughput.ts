@@ -22,7 +22,12 @@ export interface LoadSpec {
  * A bounded load generator for 127.0.0.1 only: a fixed number of requests (and a time cap),
  * `concurrency` at a time over keep-alive connections. It stops by itself.
  */
-export async function runLoad(spec: LoadSpec, totalRequests: number, concurrency: number, maxSeconds: number): Promise<ThroughputResult> {
+export async function runLoad(
+  spec: LoadSpec,
+  totalRequests: number,
+  concurrency: number,
+  maxSeconds: number,
+): Promise<ThroughputResult> {
   const target = new URL(spec.url);
   if (!['127.0.0.1', 'localhost', '[::1]'].includes(target.hostname)) throw new Error('load is only ever sent to loopback');
   const agent = new Agent({ keepAlive: true, maxSockets: concurrency });
@@ -35,7 +40,14 @@ export async function runLoad(spec: LoadSpec, totalRequests: number, concurrency
       const body = spec.body?.();
       const start = performance.now();
       const req = request(
-        { agent, host: target.hostname, port: target.port, path: target.pathname + target.search, method: spec.method, headers: { ...spec.headers, ...(body ? { 'content-length': Buffer.byteLength(body) } : {}) } },
+        {
+          agent,
+          host: target.hostname,
+          port: target.port,
+          path: target.pathname + target.search,
+          method: spec.method,
+          headers: { ...spec.headers, ...(body ? { 'content-length': Buffer.byteLength(body) } : {}) },
+        },
         (res) => {
           res.resume();
           res.on('end', () => {

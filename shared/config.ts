@@ -87,9 +87,7 @@ export class ConfigError extends Error {
 
 /** Parse an environment map; throws {@link ConfigError} naming every bad variable (values are never echoed). */
 export function parseConfig(env: NodeJS.ProcessEnv | Record<string, string | undefined>): Config {
-  const present = Object.fromEntries(
-    Object.entries(env).filter(([, v]) => v !== undefined && v !== ''),
-  );
+  const present = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
   const result = ConfigSchema.safeParse(present);
   if (!result.success) {
     const problems = result.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`);

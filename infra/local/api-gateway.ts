@@ -123,7 +123,10 @@ export function fakeLambdaContext(functionName: string, timeoutMs = 30_000): Con
  * Writes a handler's result the way API Gateway does: structured results as given (base64
  * bodies decoded), and a bare value as a 200 JSON body (HTTP API's "inferred" format).
  */
-export function writeApiGatewayResult(response: ServerResponse, result: APIGatewayProxyStructuredResultV2 | string | undefined): void {
+export function writeApiGatewayResult(
+  response: ServerResponse,
+  result: APIGatewayProxyStructuredResultV2 | string | undefined,
+): void {
   if (result === undefined || typeof result === 'string' || !('statusCode' in result || 'body' in result)) {
     const body = typeof result === 'string' ? result : JSON.stringify(result ?? null);
     response.writeHead(200, { 'content-type': 'application/json' });

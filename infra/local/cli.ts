@@ -74,9 +74,7 @@ async function main(argv: string[]): Promise<number> {
     if (interrupted) return;
     interrupted = true;
     process.stderr.write('interrupted\n');
-    void (opening ?? Promise.resolve(undefined))
-      .then((opened) => opened?.close())
-      .finally(() => process.exit(130));
+    void (opening ?? Promise.resolve(undefined)).then((opened) => opened?.close()).finally(() => process.exit(130));
   };
   process.on('SIGINT', interrupt);
   process.on('SIGTERM', interrupt);
@@ -92,7 +90,9 @@ async function main(argv: string[]): Promise<number> {
       process.stderr.write(`recording-agent ${command.name}: the agent refused ${error.message}\n`);
       return 1;
     }
-    process.stderr.write(`recording-agent ${command.name}: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    process.stderr.write(
+      `recording-agent ${command.name}: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+    );
     return 1;
   } finally {
     await Promise.all(pending);

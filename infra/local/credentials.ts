@@ -18,7 +18,7 @@ const CredentialsFile = z.object({
   CALLER_HASH_SECRET: z.string().min(16),
 });
 
-export const CREDENTIALS_FILE = 'credentials.json';
+const CREDENTIALS_FILE = 'credentials.json';
 
 const secret = (bytes: number): string => randomBytes(bytes).toString('base64url');
 

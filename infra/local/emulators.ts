@@ -4,12 +4,7 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import {
-  CreateTableCommand,
-  DescribeTableCommand,
-  DynamoDBClient,
-  ResourceInUseException,
-} from '@aws-sdk/client-dynamodb';
+import { CreateTableCommand, DescribeTableCommand, DynamoDBClient, ResourceInUseException } from '@aws-sdk/client-dynamodb';
 import { CreateBucketCommand, HeadBucketCommand, S3Client } from '@aws-sdk/client-s3';
 import { TABLE } from '#shared/aws/table.js';
 
@@ -41,10 +36,12 @@ function listen(server: Server, port: number): Promise<number> {
 /** Start the embedded DynamoDB (dynalite) and S3 (s3rver) emulators on 127.0.0.1. */
 export async function startEmulators(options: EmulatorOptions = {}): Promise<Emulators> {
   const dynamoPath = options.dataDir ? join(options.dataDir, 'dynamodb') : undefined;
-  const s3Path = options.dataDir ? join(options.dataDir, 's3') : join(
-    process.env.TMPDIR ?? '/tmp',
-    `recording-agent-s3-${process.pid}-${Date.now()}-${Math.random().toString(36).slice(2)}`,
-  );
+  const s3Path = options.dataDir
+    ? join(options.dataDir, 's3')
+    : join(
+        process.env.TMPDIR ?? '/tmp',
+        `recording-agent-s3-${process.pid}-${Date.now()}-${Math.random().toString(36).slice(2)}`,
+      );
   if (dynamoPath) mkdirSync(dynamoPath, { recursive: true });
   mkdirSync(s3Path, { recursive: true });
 
@@ -70,10 +67,7 @@ export async function startEmulators(options: EmulatorOptions = {}): Promise<Emu
     dynamodbEndpoint: `http://127.0.0.1:${dynamoPort}`,
     s3Endpoint: `http://127.0.0.1:${s3Address.port}`,
     async stop() {
-      await Promise.allSettled([
-        new Promise<void>((resolve) => dynamo.close(() => resolve())),
-        s3.close(),
-      ]);
+      await Promise.allSettled([new Promise<void>((resolve) => dynamo.close(() => resolve())), s3.close()]);
     },
   };
 }

@@ -7,7 +7,7 @@ import { HEALTH_PATH } from './server.js';
  * dataDir/endpoints.json: where a running local stack listens, so the CLI and other tools
  * (aws --endpoint-url, scripts) can find it. Removed on clean shutdown.
  */
-export const EndpointsSchema = z.object({
+const EndpointsSchema = z.object({
   api: z.string().url(),
   /** The SWML URL with its basic-auth credentials, ready to paste into SignalWire (or a tunnel). */
   swml: z.string().url(),
@@ -26,7 +26,7 @@ export const EndpointsSchema = z.object({
 });
 export type Endpoints = z.infer<typeof EndpointsSchema>;
 
-export const ENDPOINTS_FILE = 'endpoints.json';
+const ENDPOINTS_FILE = 'endpoints.json';
 
 export function writeEndpoints(dataDir: string, endpoints: Endpoints): void {
   writeFileSync(join(dataDir, ENDPOINTS_FILE), `${JSON.stringify(endpoints, null, 2)}\n`, { mode: 0o600 });

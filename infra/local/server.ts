@@ -157,7 +157,9 @@ export async function startLocalServer(options: LocalServerOptions): Promise<Loc
   const server: Server = createServer((request, response) => {
     dispatch(request, response, options).catch((error: unknown) => {
       // Stack traces stay in this process's stderr, never in the response.
-      process.stderr.write(`local server: handler failed: ${error instanceof Error ? error.stack ?? error.message : String(error)}\n`);
+      process.stderr.write(
+        `local server: handler failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+      );
       if (!response.headersSent) sendJson(response, 500, errorBody('internal_error', 'internal error'));
       else response.destroy();
     });

@@ -10,8 +10,8 @@ import { removeEndpoints, writeEndpoints, type Endpoints } from './endpoints.js'
 import { functionRoutes } from './routes.js';
 import { startLocalServer, type LocalRoute } from './server.js';
 
-export const DEFAULT_TABLE = 'recording-agent';
-export const DEFAULT_BUCKET = 'recording-agent';
+const DEFAULT_TABLE = 'recording-agent';
+const DEFAULT_BUCKET = 'recording-agent';
 
 export interface LocalStackOptions {
   /** Where emulator data, credentials.json and endpoints.json live (LOCAL_DATA_DIR, default `.local/`). */

@@ -73,7 +73,8 @@ export function parseLogsArgs(argv: string[], env: NodeJS.ProcessEnv = {}, proje
     return typeof v === 'string' ? v : undefined;
   };
   const callId = str('call-id');
-  if (callId !== undefined && !SAFE_CALL_ID.test(callId)) throw new UsageError('--call-id must be a SignalWire call id (letters, digits, - . _ :)');
+  if (callId !== undefined && !SAFE_CALL_ID.test(callId))
+    throw new UsageError('--call-id must be a SignalWire call id (letters, digits, - . _ :)');
   if (target === 'all' && callId === undefined) throw new UsageError('"all" needs --call-id (a whole call across functions)');
   const since = str('since') ?? '1h';
   if (!SINCE.test(since)) throw new UsageError('--since must look like 30m, 1h, 2d');
@@ -109,7 +110,17 @@ function regionArgs(options: LogsOptions): string[] {
 
 /** `aws` arguments that fetch the stack outputs. */
 export function describeStackArgs(options: LogsOptions): string[] {
-  return ['cloudformation', 'describe-stacks', '--stack-name', options.stackName, '--query', 'Stacks[0].Outputs', '--output', 'json', ...regionArgs(options)];
+  return [
+    'cloudformation',
+    'describe-stacks',
+    '--stack-name',
+    options.stackName,
+    '--query',
+    'Stacks[0].Outputs',
+    '--output',
+    'json',
+    ...regionArgs(options),
+  ];
 }
 
 /** `aws logs tail` arguments for one function, filtered to one call with a JSON filter pattern. */
@@ -130,12 +141,18 @@ export function sinceSeconds(since: string): number {
 export function startQueryArgs(options: LogsOptions, logGroups: string[], nowSeconds: number): string[] {
   if (!options.callId) throw new UsageError('a call timeline needs --call-id');
   return [
-    'logs', 'start-query',
-    '--log-group-names', ...logGroups,
-    '--start-time', String(nowSeconds - sinceSeconds(options.since)),
-    '--end-time', String(nowSeconds),
-    '--query-string', callTimelineQuery(options.callId),
-    '--output', 'json',
+    'logs',
+    'start-query',
+    '--log-group-names',
+    ...logGroups,
+    '--start-time',
+    String(nowSeconds - sinceSeconds(options.since)),
+    '--end-time',
+    String(nowSeconds),
+    '--query-string',
+    callTimelineQuery(options.callId),
+    '--output',
+    'json',
     ...regionArgs(options),
   ];
 }
@@ -181,9 +198,13 @@ async function main(): Promise<number> {
     const child = spawn('aws', tailArgs(options, groups[0] as string), { stdio: 'inherit' });
     return new Promise((resolve) => child.on('close', (code) => resolve(code ?? 1)));
   }
-  const { queryId } = JSON.parse(await aws(startQueryArgs(options, groups, Math.floor(Date.now() / 1000)))) as { queryId: string };
+  const { queryId } = JSON.parse(await aws(startQueryArgs(options, groups, Math.floor(Date.now() / 1000)))) as {
+    queryId: string;
+  };
   for (;;) {
-    const results = JSON.parse(await aws(['logs', 'get-query-results', '--query-id', queryId, '--output', 'json', ...regionArgs(options)])) as QueryResults;
+    const results = JSON.parse(
+      await aws(['logs', 'get-query-results', '--query-id', queryId, '--output', 'json', ...regionArgs(options)]),
+    ) as QueryResults;
     if (results.status && !['Scheduled', 'Running'].includes(results.status)) {
       for (const line of formatQueryRows(results.results)) process.stdout.write(`${line}\n`);
       return results.status === 'Complete' ? 0 : 1;

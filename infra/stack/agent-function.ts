@@ -14,7 +14,7 @@ import type { Construct } from 'constructs';
 import type { AgentFunctionName } from './settings.js';
 
 /** Repository root: entries, lock file and tsconfig are resolved from here, whatever the cwd. */
-export const PROJECT_ROOT = fileURLToPath(new URL('../../', import.meta.url));
+const PROJECT_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
 /** EMF namespace shared with shared/observability/metrics.ts; the dashboard and alarms read it. */
 export const METRICS_NAMESPACE = 'RecordingAgent';
@@ -23,7 +23,7 @@ export const METRICS_NAMESPACE = 'RecordingAgent';
  * The Lambda runtime. nodejs22.x rather than 24.x on purpose: the tests run on Node 22 (the
  * npm `node` devDependency), and the deployed major should be the one that was tested.
  */
-export const AGENT_RUNTIME = Runtime.NODEJS_22_X;
+const AGENT_RUNTIME = Runtime.NODEJS_22_X;
 
 export interface AgentFunctionProps {
   /** Folder under functions/ (and the Powertools service name). */
@@ -136,7 +136,15 @@ export class AgentFunction extends NodejsFunction {
   useTable(table: ITable, access: TableAccess): this {
     if (access === 'read') table.grantReadData(this);
     else if (access === 'append') {
-      table.grant(this, 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:Query', 'dynamodb:ConditionCheckItem', 'dynamodb:DescribeTable');
+      table.grant(
+        this,
+        'dynamodb:GetItem',
+        'dynamodb:PutItem',
+        'dynamodb:UpdateItem',
+        'dynamodb:Query',
+        'dynamodb:ConditionCheckItem',
+        'dynamodb:DescribeTable',
+      );
     } else table.grantReadWriteData(this);
     this.addEnvironment('TABLE_NAME', table.tableName);
     this.acknowledgeWildcard(

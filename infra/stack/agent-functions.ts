@@ -42,7 +42,11 @@ const SIZING: Record<AgentFunctionName, Sizing> = {
   privacy: { timeout: Duration.minutes(5), memorySize: 1024, description: 'operator privacy jobs: erase, export, legal hold' },
   // One job per invocation: a download of up to 200 MB (60 s budget in audio-archive.ts), held in
   // memory, then one S3 put. 1 GB holds the largest and buys the network share to fetch it.
-  'archive-worker': { timeout: ARCHIVE_WORKER_TIMEOUT, memorySize: 1024, description: 'audio archive: SignalWire recording → S3' },
+  'archive-worker': {
+    timeout: ARCHIVE_WORKER_TIMEOUT,
+    memorySize: 1024,
+    description: 'audio archive: SignalWire recording → S3',
+  },
 };
 
 /**

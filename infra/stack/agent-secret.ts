@@ -60,7 +60,7 @@ export class AgentSecret extends Construct {
 }
 
 /** The SignalWire secret's JSON keys (shared/aws/secrets.ts reads exactly these). */
-export const SIGNALWIRE_SECRET_KEYS = ['projectId', 'apiToken', 'signingKey', 'spaceUrl'] as const;
+const SIGNALWIRE_SECRET_KEYS = ['projectId', 'apiToken', 'signingKey', 'spaceUrl'] as const;
 
 /** The command an operator runs to fill the SignalWire secret (`<arn>` = stack output SignalWireSecretArn). */
 export function signalWireFillCommand(secretId: string): string {

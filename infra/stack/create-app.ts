@@ -7,7 +7,7 @@ import { readSettings } from './settings.js';
  * Feature flags this stack relies on, set here rather than only in cdk.json so tests get the
  * same behaviour as `cdk synth`.
  */
-export const FEATURE_FLAGS = {
+const FEATURE_FLAGS = {
   // Server access logs are delivered by bucket policy, so the log bucket can disable ACLs.
   '@aws-cdk/aws-s3:serverAccessLogsUseBucketPolicy': true,
 } as const;

@@ -13,7 +13,7 @@ export interface QueryParts {
 }
 
 /** Saved queries cannot take parameters: the operator replaces this in the console. */
-export const CALL_ID_PLACEHOLDER = 'CALL_ID';
+const CALL_ID_PLACEHOLDER = 'CALL_ID';
 
 /** Ids SignalWire uses (UUIDs) and nothing that could break out of a quoted query string. */
 export const SAFE_CALL_ID = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/;
@@ -64,7 +64,7 @@ export const LOG_QUERIES = {
 } as const satisfies Record<string, { title: string; parts: QueryParts }>;
 
 /** Query text in Logs Insights syntax (filter before fields so computed fields see filtered rows). */
-export function renderQuery(parts: QueryParts): string {
+function renderQuery(parts: QueryParts): string {
   const lines: string[] = [];
   for (const f of parts.filterStatements ?? []) lines.push(`filter ${f}`);
   if (parts.fields?.length) lines.push(`fields ${parts.fields.join(', ')}`);

@@ -37,7 +37,7 @@ export interface ObservabilityProps {
 const PERIOD = Duration.minutes(5);
 
 /** Share of API requests answered 5xx (percent) that pages someone. */
-export const API_5XX_PERCENT_THRESHOLD = 5;
+const API_5XX_PERCENT_THRESHOLD = 5;
 
 /**
  * One of our EMF metrics summed over whichever functions emit it. SEARCH keeps the dashboard
@@ -75,8 +75,7 @@ export class Observability extends Construct {
   private buildDashboard(props: ObservabilityProps): Dashboard {
     const dashboard = new Dashboard(this, 'Dashboard', { dashboardName: props.name });
     const perFunction = (pick: (fn: AgentFunction) => IMetric): IMetric[] => props.functions.map(pick);
-    const graph = (title: string, left: IMetric[], width = 8): GraphWidget =>
-      new GraphWidget({ title, left, width, height: 6 });
+    const graph = (title: string, left: IMetric[], width = 8): GraphWidget => new GraphWidget({ title, left, width, height: 6 });
 
     dashboard.addWidgets(
       new TextWidget({
@@ -86,9 +85,18 @@ export class Observability extends Construct {
       }),
     );
     dashboard.addWidgets(
-      graph('Invocations', perFunction((fn) => fn.metricInvocations({ period: PERIOD, label: fn.serviceName }))),
-      graph('Errors', perFunction((fn) => fn.metricErrors({ period: PERIOD, label: fn.serviceName }))),
-      graph('Duration p99 (ms)', perFunction((fn) => fn.metricDuration({ period: PERIOD, statistic: 'p99', label: fn.serviceName }))),
+      graph(
+        'Invocations',
+        perFunction((fn) => fn.metricInvocations({ period: PERIOD, label: fn.serviceName })),
+      ),
+      graph(
+        'Errors',
+        perFunction((fn) => fn.metricErrors({ period: PERIOD, label: fn.serviceName })),
+      ),
+      graph(
+        'Duration p99 (ms)',
+        perFunction((fn) => fn.metricDuration({ period: PERIOD, statistic: 'p99', label: fn.serviceName })),
+      ),
     );
     dashboard.addWidgets(
       graph('API requests / 4xx / 5xx', [
@@ -97,7 +105,10 @@ export class Observability extends Construct {
         props.api.metricServerError({ period: PERIOD, label: '5xx' }),
       ]),
       graph('API latency p99 (ms)', [props.api.metricLatency({ period: PERIOD, statistic: 'p99', label: 'latency' })]),
-      graph('Throttles', perFunction((fn) => fn.metricThrottles({ period: PERIOD, label: fn.serviceName }))),
+      graph(
+        'Throttles',
+        perFunction((fn) => fn.metricThrottles({ period: PERIOD, label: fn.serviceName })),
+      ),
     );
     dashboard.addWidgets(
       graph('Consent', [MetricName.ConsentGranted, MetricName.ConsentDeclined, MetricName.ConsentWithdrawn].map(emfSearch)),
@@ -161,7 +172,13 @@ export class Observability extends Construct {
       add(
         new Alarm(this, id, {
           ...atLeastOne,
-          metric: new Metric({ namespace: METRICS_NAMESPACE, metricName: id, dimensionsMap: { service }, statistic: 'Sum', period: PERIOD }),
+          metric: new Metric({
+            namespace: METRICS_NAMESPACE,
+            metricName: id,
+            dimensionsMap: { service },
+            statistic: 'Sum',
+            period: PERIOD,
+          }),
           alarmDescription: description,
         }),
       );

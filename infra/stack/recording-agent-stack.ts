@@ -10,7 +10,7 @@ import { readSettings, type StackSettings } from './settings.js';
 import { Storage } from './storage.js';
 
 /** Route table: SignalWire-facing only. The privacy function has no public route (IAM invoke). */
-export const ROUTES = [
+const ROUTES = [
   { path: '/swml', methods: [HttpMethod.GET, HttpMethod.POST], fn: 'swml' },
   { path: '/swaig', methods: [HttpMethod.POST], fn: 'swaig' },
   { path: '/recording-status', methods: [HttpMethod.POST], fn: 'recordingStatus' },
@@ -73,7 +73,8 @@ export class RecordingAgentStack extends Stack {
         },
         ArchiveDlq: {
           queue: this.storage.archiveDeadLetterQueue,
-          description: 'audio archive jobs failed 5 times (SignalWire credentials? download?) and wait in the DLQ: fix, then redrive',
+          description:
+            'audio archive jobs failed 5 times (SignalWire credentials? download?) and wait in the DLQ: fix, then redrive',
         },
       },
       recordingWebhookService: this.functions.recordingStatus.serviceName,
@@ -86,8 +87,7 @@ export class RecordingAgentStack extends Stack {
 
   private addOutputs(secretArn: string, signalWireSecretArn: string): void {
     const swmlUrl = `${this.agentApi.url}/swml`;
-    const out = (id: string, value: string, description: string): CfnOutput =>
-      new CfnOutput(this, id, { value, description });
+    const out = (id: string, value: string, description: string): CfnOutput => new CfnOutput(this, id, { value, description });
     out('SwmlUrl', swmlUrl, 'SWML URL for SignalWire (add the basic-auth credentials, see SwmlUrlWithCredentials)');
     // The password is never an output: this is the command that reads it, for whoever may.
     out(
@@ -110,7 +110,11 @@ export class RecordingAgentStack extends Stack {
       `SignalWire project secret, created empty. Fill it: ${signalWireFillCommand('<this ARN>')}`,
     );
     out('ArchiveQueueUrl', this.storage.archiveQueue.queueUrl, 'SQS audio-archive queue (archive worker)');
-    out('ArchiveDeadLetterQueueUrl', this.storage.archiveDeadLetterQueue.queueUrl, 'SQS audio-archive DLQ (redrive after fixing the cause)');
+    out(
+      'ArchiveDeadLetterQueueUrl',
+      this.storage.archiveDeadLetterQueue.queueUrl,
+      'SQS audio-archive DLQ (redrive after fixing the cause)',
+    );
     out('PrivacyFunctionName', this.functions.privacy.functionName, 'Operator function (aws lambda invoke), IAM only');
     for (const fn of this.functions.all) {
       // Read by `npm run logs -- <function>` to find the right log group.

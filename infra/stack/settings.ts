@@ -12,10 +12,12 @@ const positiveInt = z.coerce.number().int().positive();
 
 const FUNCTION_NAMES = ['swml', 'swaig', 'recording-status', 'payment-connector', 'privacy', 'archive-worker'] as const;
 export type AgentFunctionName = (typeof FUNCTION_NAMES)[number];
-export const AGENT_FUNCTION_NAMES: readonly AgentFunctionName[] = FUNCTION_NAMES;
 
 const SettingsSchema = z.object({
-  stage: z.string().regex(/^[a-z][a-z0-9-]{0,20}$/, 'lower-case letters, digits and dashes').default('prod'),
+  stage: z
+    .string()
+    .regex(/^[a-z][a-z0-9-]{0,20}$/, 'lower-case letters, digits and dashes')
+    .default('prod'),
   retentionDays: z.coerce.number().int().min(1).max(3650).default(90),
   recordingMode: z.enum(['consent-first', 'disclose-and-record']).default('consent-first'),
   recordingFormat: z.enum(['mp3', 'wav']).default('mp3'),
@@ -30,9 +32,7 @@ const SettingsSchema = z.object({
     .refine((d) => Object.values(RetentionDays).includes(d), 'not a CloudWatch Logs retention value')
     .default(30),
   /** One number for every function, or per function: `{"swaig": 50}`. Unset = account pool. */
-  reservedConcurrency: z
-    .union([positiveInt, z.partialRecord(z.enum(FUNCTION_NAMES), positiveInt)])
-    .optional(),
+  reservedConcurrency: z.union([positiveInt, z.partialRecord(z.enum(FUNCTION_NAMES), positiveInt)]).optional(),
   /** Stage-wide HTTP API throttle; a call makes a handful of requests per minute. */
   apiRateLimit: positiveInt.default(50),
   apiBurstLimit: positiveInt.default(100),

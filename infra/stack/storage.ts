@@ -6,7 +6,7 @@ import { Construct } from 'constructs';
 import { TABLE } from '#shared/aws/table.js';
 
 /** Key prefixes of the recordings bucket; the privacy function moves held calls to LEGAL_HOLD. */
-export const BUCKET_PREFIXES = {
+const BUCKET_PREFIXES = {
   /** Metadata JSON per recording: expires after the retention period. */
   recordings: 'recordings/',
   /** Archived audio next to it: same retention. */

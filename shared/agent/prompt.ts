@@ -2,7 +2,7 @@ import type { Config } from '#shared/config.js';
 import type { PromptSection } from '#shared/swml/ai.js';
 
 /** What the caller hears about recording before anything is recorded. */
-export function disclosureText(config: Config): string {
+function disclosureText(config: Config): string {
   return (
     `This call may be recorded for quality and training purposes, but only with your permission. ` +
     `Recordings are kept for ${config.RETENTION_DAYS} days and then deleted automatically. ` +

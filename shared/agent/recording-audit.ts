@@ -34,10 +34,15 @@ export async function auditRecordingActions(
   return result;
 }
 
-const RECORDING_EVENTS: ReadonlySet<AuditEventType> = new Set(['recording_started', 'recording_resumed', 'recording_paused', 'recording_stopped']);
+const RECORDING_EVENTS: ReadonlySet<AuditEventType> = new Set([
+  'recording_started',
+  'recording_resumed',
+  'recording_paused',
+  'recording_stopped',
+]);
 
 /** Whether the call's audit trail says a recording is running (its last recording event started or resumed one). */
-export function recordingActive(events: readonly AuditEvent[]): boolean {
+function recordingActive(events: readonly AuditEvent[]): boolean {
   const last = [...events].reverse().find((e) => RECORDING_EVENTS.has(e.type));
   return last?.type === 'recording_started' || last?.type === 'recording_resumed';
 }

@@ -33,7 +33,9 @@ function failClosed(tool: { name: string }, call: SwaigToolCall): FunctionResult
   const result = new FunctionResult(
     'A system problem occurred, so recording has been switched off for safety. Apologise briefly and continue helping the caller without recording.',
   ).stopRecordCall(RECORDING_CONTROL_ID);
-  return isRefusal(tool.name, call.args) ? result.updateGlobalData({ [RECORDING_REFUSED]: true, recording_consent: false }) : result;
+  return isRefusal(tool.name, call.args)
+    ? result.updateGlobalData({ [RECORDING_REFUSED]: true, recording_consent: false })
+    : result;
 }
 
 function isRefusal(toolName: string, args: Record<string, unknown>): boolean {

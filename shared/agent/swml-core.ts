@@ -20,7 +20,7 @@ const SwmlRequest = z.object({
   ),
 });
 
-export function callFacts(body: unknown): CallFacts {
+function callFacts(body: unknown): CallFacts {
   const parsed = SwmlRequest.safeParse(body);
   if (!parsed.success) {
     throw badRequest('invalid_request', parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '));

@@ -36,7 +36,8 @@ export function renderAgentSwml({ config, urls, tokenSecret, call }: SwmlInputs)
     // Without a call id there is nothing to bind the basis to; the webhook then relies on SWAIG.
     if (call.callId) {
       const statusUrl = new URL(urls.recordingStatus);
-      for (const [key, value] of Object.entries(impliedConsentQuery(call.callId, jurisdiction, tokenSecret))) statusUrl.searchParams.set(key, value);
+      for (const [key, value] of Object.entries(impliedConsentQuery(call.callId, jurisdiction, tokenSecret)))
+        statusUrl.searchParams.set(key, value);
       options.statusUrl = statusUrl.toString();
     }
     main.push(recordCall(options));

@@ -54,7 +54,8 @@ export const secureMode = defineToolSpec({
 
 export const normalMode = defineToolSpec({
   name: 'normal_mode',
-  description: 'Leave secure mode after sensitive information has been handled: resumes the recording if the caller agreed to it.',
+  description:
+    'Leave secure mode after sensitive information has been handled: resumes the recording if the caller agreed to it.',
   args: noArgs,
   secure: false,
 });
@@ -104,4 +105,17 @@ export const recordingInfo = defineToolSpec({
 });
 
 /** Every tool, in the order the LLM sees them. */
-export const agentToolSpecs = [getRecordingConsent, startRecording, stopRecording, pauseRecording, resumeRecording, secureMode, normalMode, collectSensitiveInfo, collectSsn, ssnReceived, processPayment, recordingInfo] as const;
+export const agentToolSpecs = [
+  getRecordingConsent,
+  startRecording,
+  stopRecording,
+  pauseRecording,
+  resumeRecording,
+  secureMode,
+  normalMode,
+  collectSensitiveInfo,
+  collectSsn,
+  ssnReceived,
+  processPayment,
+  recordingInfo,
+] as const;

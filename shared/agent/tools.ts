@@ -40,7 +40,12 @@ async function ensureCall(context: ToolContext, deps: AgentDeps): Promise<Consen
 }
 
 /** Declining or withdrawing always stands: if the store says the state is already terminal, that is fine. */
-async function setTerminalConsent(callId: string, state: 'declined' | 'withdrawn', category: string, deps: AgentDeps): Promise<void> {
+async function setTerminalConsent(
+  callId: string,
+  state: 'declined' | 'withdrawn',
+  category: string,
+  deps: AgentDeps,
+): Promise<void> {
   try {
     await deps.consent.setConsent(callId, state, { category });
   } catch (error) {
@@ -77,11 +82,16 @@ export const agentTools: ReadonlyArray<ToolDefinition<z.ZodMiniObject, AgentDeps
     const state = before.state === 'granted' ? 'withdrawn' : 'declined';
     await setTerminalConsent(context.callId, state, answer.category, deps);
     const withdrawn = state === 'withdrawn';
-    await deps.consent.appendEvent(context.callId, { type: withdrawn ? 'consent_withdrawn' : 'consent_declined', detail: { category: answer.category } });
+    await deps.consent.appendEvent(context.callId, {
+      type: withdrawn ? 'consent_withdrawn' : 'consent_declined',
+      detail: { category: answer.category },
+    });
     countMetric(withdrawn ? MetricName.ConsentWithdrawn : MetricName.ConsentDeclined);
     // Stop anything a disclose-and-record document may have started.
     return pauseRecordingResult()
-      .setResponse('The caller did not agree to recording. This call will not be recorded; do not ask again. Continue helping them.')
+      .setResponse(
+        'The caller did not agree to recording. This call will not be recorded; do not ask again. Continue helping them.',
+      )
       .updateGlobalData({ recording_consent: false });
   }),
   implementTool(spec.startRecording, async (_args, _context, deps: AgentDeps) => {
@@ -90,7 +100,10 @@ export const agentTools: ReadonlyArray<ToolDefinition<z.ZodMiniObject, AgentDeps
   implementTool(spec.stopRecording, async (_args, context, deps: AgentDeps) => {
     await ensureCall(context, deps);
     await setTerminalConsent(context.callId, 'withdrawn', 'withdrawal:caller-request', deps);
-    await deps.consent.appendEvent(context.callId, { type: 'consent_withdrawn', detail: { category: 'withdrawal:caller-request' } });
+    await deps.consent.appendEvent(context.callId, {
+      type: 'consent_withdrawn',
+      detail: { category: 'withdrawal:caller-request' },
+    });
     countMetric(MetricName.ConsentWithdrawn);
     return pauseRecordingResult()
       .setResponse('Recording has stopped and will not restart on this call. Tell the caller.')
@@ -126,10 +139,14 @@ export const agentTools: ReadonlyArray<ToolDefinition<z.ZodMiniObject, AgentDeps
   implementTool(spec.ssnReceived, async (args, _context, deps: AgentDeps) => {
     const digits = args.ssn.replace(/[\s-]/g, '');
     if (!/^\d{9}$/.test(digits)) {
-      return new FunctionResult('That does not look like a nine-digit Social Security number. Recording stays paused; ask the caller to repeat it.');
+      return new FunctionResult(
+        'That does not look like a nine-digit Social Security number. Recording stays paused; ask the caller to repeat it.',
+      );
     }
     return startRecordingResult(deps)
-      .setResponse(`The Social Security number ending in ${digits.slice(-4)} is verified. Only ever mention the last four digits.`)
+      .setResponse(
+        `The Social Security number ending in ${digits.slice(-4)} is verified. Only ever mention the last four digits.`,
+      )
       .updateGlobalData({ ssn_verified: true, secure_mode: false });
   }),
   implementTool(spec.processPayment, async (args, context, deps: AgentDeps) => {

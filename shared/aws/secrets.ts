@@ -27,10 +27,9 @@ let pending: Promise<AgentSecrets> | undefined;
  */
 async function readFromSecretsExtension(secretId: string): Promise<unknown> {
   const port = process.env.PARAMETERS_SECRETS_EXTENSION_HTTP_PORT ?? '2773';
-  const response = await fetch(
-    `http://localhost:${port}/secretsmanager/get?secretId=${encodeURIComponent(secretId)}`,
-    { headers: { 'X-Aws-Parameters-Secrets-Token': process.env.AWS_SESSION_TOKEN ?? '' } },
-  );
+  const response = await fetch(`http://localhost:${port}/secretsmanager/get?secretId=${encodeURIComponent(secretId)}`, {
+    headers: { 'X-Aws-Parameters-Secrets-Token': process.env.AWS_SESSION_TOKEN ?? '' },
+  });
   if (!response.ok) throw new Error(`secrets extension answered ${response.status}`);
   const body = (await response.json()) as { SecretString?: string };
   try {
@@ -51,9 +50,7 @@ async function fetchSecrets(config: Config): Promise<AgentSecrets> {
   }
   if (!config.AGENT_SECRET_ARN) {
     // No credentials means every SignalWire-facing route would be open: refuse to start instead.
-    throw new ConfigError(
-      'set SWML_BASIC_AUTH_PASSWORD, TOKEN_SECRET and CALLER_HASH_SECRET, or AGENT_SECRET_ARN',
-    );
+    throw new ConfigError('set SWML_BASIC_AUTH_PASSWORD, TOKEN_SECRET and CALLER_HASH_SECRET, or AGENT_SECRET_ARN');
   }
   const parsed = SecretJson.safeParse(await readFromSecretsExtension(config.AGENT_SECRET_ARN));
   if (!parsed.success) throw new ConfigError('agent secret is missing password, tokenSecret or callerHashSecret');
@@ -95,9 +92,9 @@ const configName = (key: string): keyof SignalWireProject =>
   `SIGNALWIRE_${key.replace(/[A-Z]/g, '_$&').toUpperCase()}` as keyof SignalWireProject;
 
 async function fetchSignalWireProject(config: Config): Promise<SignalWireProject> {
-  const secret = (config.SIGNALWIRE_SECRET_ARN
-    ? await readFromSecretsExtension(config.SIGNALWIRE_SECRET_ARN)
-    : undefined) as Record<string, unknown> | undefined;
+  const secret = (config.SIGNALWIRE_SECRET_ARN ? await readFromSecretsExtension(config.SIGNALWIRE_SECRET_ARN) : undefined) as
+    | Record<string, unknown>
+    | undefined;
   // A filled secret value wins; an empty one (the stack's placeholder "") leaves the env value.
   const merged: Record<string, unknown> = {};
   for (const key of SIGNALWIRE_SECRET_KEYS) merged[configName(key)] = secret?.[key] || config[configName(key)];

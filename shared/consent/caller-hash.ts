@@ -10,7 +10,10 @@ import { createHmac } from 'node:crypto';
  * answers North American numbers.
  */
 export function normalizeE164(number: string): string | undefined {
-  let s = number.trim().replace(/^(tel|sips?):/i, '').replace(/[;@].*$/, '');
+  let s = number
+    .trim()
+    .replace(/^(tel|sips?):/i, '')
+    .replace(/[;@].*$/, '');
   // "(0)" is the trunk prefix some countries print after the calling code ("+44 (0)20 …"): dialled
   // internationally it is dropped.
   s = s.replace(/\(0\)/g, '').replace(/[\s().\-\u00a0]/g, '');
@@ -35,5 +38,7 @@ export function normalizeE164(number: string): string | undefined {
  */
 export function callerHash(number: string, secret: string): string {
   if (secret.length < 16) throw new RangeError('caller hash secret must be at least 16 characters');
-  return createHmac('sha256', secret).update(normalizeE164(number) ?? number.trim()).digest('hex');
+  return createHmac('sha256', secret)
+    .update(normalizeE164(number) ?? number.trim())
+    .digest('hex');
 }

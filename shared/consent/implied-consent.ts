@@ -3,7 +3,7 @@ import type { ConsentRecord, ConsentStore, Jurisdiction } from './types.js';
 import { mintToolToken, verifyToolToken } from '#shared/swaig/secure-token.js';
 
 /** Evidence category for consent implied by a disclosure under a one-party rule. */
-export const IMPLIED_CATEGORY = 'implied:one-party-disclosure';
+const IMPLIED_CATEGORY = 'implied:one-party-disclosure';
 
 /**
  * A status callback can arrive long after the call (late or retried): the basis outlives any
@@ -39,7 +39,10 @@ export async function grantImpliedConsent(
 ): Promise<ConsentRecord> {
   const record = await consent.ensureCall(callId, { jurisdiction, callerHash });
   if (record.state !== 'pending') return record;
-  await consent.appendEvent(callId, { type: 'disclosure_given', detail: { mode: 'disclose-and-record', jurisdiction: jurisdiction.code } });
+  await consent.appendEvent(callId, {
+    type: 'disclosure_given',
+    detail: { mode: 'disclose-and-record', jurisdiction: jurisdiction.code },
+  });
   const granted = await consent.setConsent(callId, 'granted', { category: IMPLIED_CATEGORY });
   await consent.appendEvent(callId, { type: 'consent_granted', detail: { category: IMPLIED_CATEGORY } });
   return granted;
@@ -58,7 +61,7 @@ export async function recordImpliedConsentFromQuery(
   tokenSecret: string,
 ): Promise<boolean> {
   const jurisdiction = query?.jurisdiction ? JURISDICTIONS.get(query.jurisdiction) : undefined;
-  if (!jurisdiction || jurisdiction.rule !== 'one-party') return false;
+  if (jurisdiction?.rule !== 'one-party') return false;
   if (verifyToolToken(tokenSecret, query?.basis, callId, basisName(jurisdiction.code)) !== 'valid') return false;
   await grantImpliedConsent(consent, callId, jurisdiction);
   return true;

@@ -73,6 +73,9 @@ export class InMemoryConsentStore implements ConsentStore {
   }
 
   async callsForCaller(callerHash: string): Promise<string[]> {
-    return [...this.records.values()].filter((r) => r.callerHash === callerHash).map((r) => r.callId).sort();
+    return [...this.records.values()]
+      .filter((r) => r.callerHash === callerHash)
+      .map((r) => r.callId)
+      .sort();
   }
 }

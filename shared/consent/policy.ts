@@ -15,8 +15,24 @@ export type ConsentAnswer = { decision: 'granted' | 'declined'; category: string
 
 /** Single words that agree to recording. */
 const AFFIRMATIVE_WORDS: ReadonlySet<string> = new Set([
-  'yes', 'yeah', 'yea', 'yep', 'yup', 'ok', 'okay', 'sure', 'fine', 'alright',
-  'absolutely', 'certainly', 'definitely', 'agree', 'agreed', 'consent', 'accept', 'accepted',
+  'yes',
+  'yeah',
+  'yea',
+  'yep',
+  'yup',
+  'ok',
+  'okay',
+  'sure',
+  'fine',
+  'alright',
+  'absolutely',
+  'certainly',
+  'definitely',
+  'agree',
+  'agreed',
+  'consent',
+  'accept',
+  'accepted',
 ]);
 
 /** Multi-word agreements, matched on the normalized word sequence. */
@@ -27,9 +43,30 @@ const AFFIRMATIVE_PHRASES: readonly string[] = ['all right', 'go ahead', 'of cou
  * answer means declined: "not fine" and "yes, but don't record" must never become consent.
  */
 const NEGATION_WORDS: ReadonlySet<string> = new Set([
-  'no', 'not', 'nope', 'nah', 'never', 'none', 'nothing', 'neither', 'nor', 'negative',
-  'dont', 'cannot', 'cant', 'wont', 'refuse', 'refused', 'decline', 'declined', 'deny',
-  'denied', 'disagree', 'object', 'stop', 'without',
+  'no',
+  'not',
+  'nope',
+  'nah',
+  'never',
+  'none',
+  'nothing',
+  'neither',
+  'nor',
+  'negative',
+  'dont',
+  'cannot',
+  'cant',
+  'wont',
+  'refuse',
+  'refused',
+  'decline',
+  'declined',
+  'deny',
+  'denied',
+  'disagree',
+  'object',
+  'stop',
+  'without',
 ]);
 
 /** Multi-word refusals whose words are harmless alone. */
@@ -37,8 +74,19 @@ const NEGATION_PHRASES: readonly string[] = ['opt out'];
 
 /** Uncertainty: neither a yes nor a clear no, so (being unclear) it is a decline. */
 const HEDGE_WORDS: ReadonlySet<string> = new Set([
-  'maybe', 'perhaps', 'possibly', 'probably', 'unsure', 'depends', 'guess', 'suppose', 'dunno',
-  'wait', 'hmm', 'why', 'what',
+  'maybe',
+  'perhaps',
+  'possibly',
+  'probably',
+  'unsure',
+  'depends',
+  'guess',
+  'suppose',
+  'dunno',
+  'wait',
+  'hmm',
+  'why',
+  'what',
 ]);
 
 /**
@@ -61,8 +109,23 @@ function findPhrase(words: readonly string[], phrases: readonly string[]): strin
 
 /** "isn't", "wouldn't", "shouldn't"… (apostrophe already dropped) all negate, whatever the verb. */
 const CONTRACTED_NEGATIONS: ReadonlySet<string> = new Set([
-  'isnt', 'arent', 'wasnt', 'werent', 'doesnt', 'didnt', 'hasnt', 'havent', 'hadnt', 'wouldnt',
-  'shouldnt', 'couldnt', 'mustnt', 'neednt', 'aint', 'shant', 'mightnt',
+  'isnt',
+  'arent',
+  'wasnt',
+  'werent',
+  'doesnt',
+  'didnt',
+  'hasnt',
+  'havent',
+  'hadnt',
+  'wouldnt',
+  'shouldnt',
+  'couldnt',
+  'mustnt',
+  'neednt',
+  'aint',
+  'shant',
+  'mightnt',
 ]);
 
 /**
@@ -77,8 +140,7 @@ const CONTRACTED_NEGATIONS: ReadonlySet<string> = new Set([
 export function classifyConsentAnswer(utterance: string): ConsentAnswer {
   const words = consentWords(utterance);
 
-  const negation =
-    words.find((w) => NEGATION_WORDS.has(w) || CONTRACTED_NEGATIONS.has(w)) ?? findPhrase(words, NEGATION_PHRASES);
+  const negation = words.find((w) => NEGATION_WORDS.has(w) || CONTRACTED_NEGATIONS.has(w)) ?? findPhrase(words, NEGATION_PHRASES);
   if (negation !== undefined) return { decision: 'declined', category: `negation:${negation}` };
 
   const hedge = words.find((w) => HEDGE_WORDS.has(w));

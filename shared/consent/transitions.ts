@@ -45,7 +45,7 @@ export function newConsentRecord(
 }
 
 /** States after which recording may never start again. */
-export const TERMINAL_STATES: ReadonlySet<ConsentState> = new Set(['declined', 'withdrawn']);
+const TERMINAL_STATES: ReadonlySet<ConsentState> = new Set(['declined', 'withdrawn']);
 
 /**
  * The consent state machine, shared by every store so they agree:
@@ -79,7 +79,7 @@ export function nextConsent(
 /** Largest string an audit detail value may hold: names and codes fit, free text does not. */
 const MAX_DETAIL_STRING = 64;
 
-export const DETAIL_REDACTED = '[redacted]';
+const DETAIL_REDACTED = '[redacted]';
 
 /**
  * Last line of defence for the audit trail: string values that are long (free text) or that the
@@ -94,9 +94,7 @@ export function sanitizeDetail(
   const out: Record<string, string | number | boolean> = {};
   for (const [key, value] of Object.entries(detail)) {
     out[key] =
-      typeof value === 'string' && (value.length > MAX_DETAIL_STRING || redactString(value) !== value)
-        ? DETAIL_REDACTED
-        : value;
+      typeof value === 'string' && (value.length > MAX_DETAIL_STRING || redactString(value) !== value) ? DETAIL_REDACTED : value;
   }
   return out;
 }

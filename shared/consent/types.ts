@@ -81,11 +81,7 @@ export interface ConsentStore {
    * 'granted' is refused (throws {@link ConsentConflictError}). Creates the record (jurisdiction
    * unknown) if the call has none.
    */
-  setConsent(
-    callId: string,
-    state: Exclude<ConsentState, 'pending'>,
-    evidence: { category: string },
-  ): Promise<ConsentRecord>;
+  setConsent(callId: string, state: Exclude<ConsentState, 'pending'>, evidence: { category: string }): Promise<ConsentRecord>;
   /** Append-only (conditional put, never overwrites). detail must never carry free text from the caller. */
   appendEvent(callId: string, event: { type: AuditEventType; detail?: AuditEvent['detail'] }): Promise<void>;
   /** The call's audit trail, oldest first. */

@@ -21,14 +21,11 @@ export const unauthorized = (message = 'authentication required'): AppError =>
   new AppError(401, 'unauthorized', message, { headers: { 'WWW-Authenticate': 'Basic realm="recording-agent"' } });
 export const forbidden = (code: string, message: string): AppError => new AppError(403, code, message);
 export const notFound = (code: string, message: string): AppError => new AppError(404, code, message);
-export const conflict = (code: string, message: string): AppError => new AppError(409, code, message);
 export const payloadTooLarge = (limit: number): AppError =>
   new AppError(413, 'payload_too_large', `request body exceeds ${limit} bytes`);
 export const unsupportedMediaType = (message: string): AppError => new AppError(415, 'unsupported_media_type', message);
-export const unprocessable = (code: string, message: string): AppError => new AppError(422, code, message);
 /** Storage or dependency unavailable: 503 so SignalWire retries webhooks. */
-export const unavailable = (message: string, cause?: unknown): AppError =>
-  new AppError(503, 'unavailable', message, { cause });
+export const unavailable = (message: string, cause?: unknown): AppError => new AppError(503, 'unavailable', message, { cause });
 
 export function isAppError(error: unknown): error is AppError {
   return error instanceof AppError;

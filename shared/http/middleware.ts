@@ -6,13 +6,7 @@ import { loadSecrets } from '#shared/aws/secrets.js';
 import { logger } from '#shared/observability/logger.js';
 import { isSafeId } from '#shared/validation/ids.js';
 import { countMetric, MetricName } from '#shared/observability/metrics.js';
-import {
-  badRequest,
-  isAppError,
-  payloadTooLarge,
-  unauthorized,
-  unsupportedMediaType,
-} from './errors.js';
+import { badRequest, isAppError, payloadTooLarge, unauthorized, unsupportedMediaType } from './errors.js';
 import { json, type HttpResult } from './response.js';
 
 /** An API Gateway v2 event after our middlewares: raw bytes kept for signatures, JSON parsed. */
@@ -51,7 +45,7 @@ function header(event: APIGatewayProxyEventV2, name: string): string | undefined
 }
 
 /** Constant-time string compare that does not leak length either (both sides hashed first). */
-export function safeEqual(a: string, b: string): boolean {
+function safeEqual(a: string, b: string): boolean {
   const ha = createHash('sha256').update(a).digest();
   const hb = createHash('sha256').update(b).digest();
   return timingSafeEqual(ha, hb) && a.length === b.length;
@@ -146,4 +140,3 @@ export function correlateCall(): HttpMiddleware {
     },
   };
 }
-

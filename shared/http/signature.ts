@@ -15,12 +15,12 @@ import type { HttpResult } from './response.js';
  * embedded credentials, immediately followed by the exact raw body. SHA-1 on every signed
  * request, SHA-256 additionally on call requests.
  */
-export const SIGNATURE_HEADERS = {
+const SIGNATURE_HEADERS = {
   sha1: 'x-signalwire-signature',
   sha256: 'x-signalwire-sha256-signature',
 } as const;
 
-export type SignatureAlgorithm = keyof typeof SIGNATURE_HEADERS;
+type SignatureAlgorithm = keyof typeof SIGNATURE_HEADERS;
 
 /** `absent`: no signature header at all; `invalid`: at least one header present and wrong. */
 export type SignatureVerdict = 'valid' | 'invalid' | 'absent';
@@ -43,7 +43,12 @@ export function stripCredentials(url: string): string {
 }
 
 /** Hex HMAC over url + body: what SignalWire puts in the signature headers. */
-export function computeSignalwireSignature(algorithm: SignatureAlgorithm, signingKey: string, url: string, rawBody: string | Uint8Array): string {
+function computeSignalwireSignature(
+  algorithm: SignatureAlgorithm,
+  signingKey: string,
+  url: string,
+  rawBody: string | Uint8Array,
+): string {
   return createHmac(algorithm, signingKey).update(url, 'utf8').update(rawBody).digest('hex');
 }
 

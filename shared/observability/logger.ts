@@ -6,7 +6,7 @@ import { redactingReplacer } from './redact.js';
  * Lambda functions set the correlation id to SignalWire's call_id so one Logs Insights query
  * shows a whole call across functions.
  */
-export function createLogger(serviceName: string): Logger {
+function createLogger(serviceName: string): Logger {
   return new Logger({
     serviceName,
     logLevel: (process.env.LOG_LEVEL as 'INFO' | undefined) ?? 'INFO',

@@ -27,18 +27,34 @@ const PATTERNS: ReadonlyArray<[RegExp, string]> = [
  * Identifiers we log on purpose (UUIDs: call, session and recording ids) and our own ISO
  * timestamps contain digit runs; they are set aside before scrubbing and put back after.
  */
-const KEEP = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?/gi;
+const KEEP =
+  /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?/gi;
 
 /** Scrub one string of values that look sensitive. */
 export function redactString(value: string): string {
   const kept: string[] = [];
   let out = value.replace(KEEP, (m) => `\u0000${kept.push(m) - 1}\u0000`);
   for (const [pattern, replacement] of PATTERNS) out = out.replace(pattern, replacement);
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: NUL brackets the placeholders of kept spans; no input text carries it
   return out.replace(/\u0000(\d+)\u0000/g, (_, i: string) => kept[Number(i)] ?? '');
 }
 
 /** Keys of the logger's own envelope: their values are ours, never caller data. */
-const ENVELOPE_KEYS = new Set(['timestamp', 'level', 'service', 'sampling_rate', 'xray_trace_id', 'function_request_id', 'cold_start', 'function_arn', 'function_memory_size', 'function_name', 'function_version', 'correlation_id', 'call_id']);
+const ENVELOPE_KEYS = new Set([
+  'timestamp',
+  'level',
+  'service',
+  'sampling_rate',
+  'xray_trace_id',
+  'function_request_id',
+  'cold_start',
+  'function_arn',
+  'function_memory_size',
+  'function_name',
+  'function_version',
+  'correlation_id',
+  'call_id',
+]);
 
 /** A JSON.stringify replacer (the shape Powertools' `jsonReplacerFn` takes). */
 export function redactingReplacer(key: string, value: unknown): unknown {

@@ -9,7 +9,7 @@ import type { GatewayResult, PaymentGateway } from './gateway.js';
  * nulls; any failure is non-200 with a null id, which SignalWire reports to the AI as a
  * failed attempt (and may retry up to the pay verb's max_attempts).
  */
-export type ConnectorResponseBody =
+type ConnectorResponseBody =
   | { charge_id: string | null; error_code: string | null; error_message: string | null }
   | { token_id: string | null; error_code: string | null; error_message: string | null };
 
@@ -25,7 +25,13 @@ function idKey(kind: ConnectorRequest['kind']): 'charge_id' | 'token_id' {
   return kind === 'charge' ? 'charge_id' : 'token_id';
 }
 
-function answer(kind: ConnectorRequest['kind'], statusCode: number, id: string | null, errorCode: string | null, errorMessage: string | null): ConnectorResponse {
+function answer(
+  kind: ConnectorRequest['kind'],
+  statusCode: number,
+  id: string | null,
+  errorCode: string | null,
+  errorMessage: string | null,
+): ConnectorResponse {
   const body = { [idKey(kind)]: id, error_code: errorCode, error_message: errorMessage } as ConnectorResponseBody;
   return { statusCode, body };
 }

@@ -29,9 +29,7 @@ export interface TokenizeRequest {
  * A processor's answer. `errorMessage` is read back to nobody but SignalWire; it must never
  * contain card data (adapters: do not copy a processor's free text if it might echo the PAN).
  */
-export type GatewayResult =
-  | { approved: true; id: string }
-  | { approved: false; errorCode: string; errorMessage: string };
+export type GatewayResult = { approved: true; id: string } | { approved: false; errorCode: string; errorMessage: string };
 
 /**
  * The port between the connector protocol and whoever moves money.

@@ -8,7 +8,7 @@ import type { PaymentGateway } from './gateway.js';
 import { createTestGateway } from './test-gateway.js';
 
 /** The configured gateway; a real processor adapter is one more case here (see gateway.ts). */
-export function createPaymentGateway(config: Config): PaymentGateway {
+function createPaymentGateway(config: Config): PaymentGateway {
   switch (config.PAYMENT_GATEWAY) {
     case 'test':
       logger.warn('payment connector uses the test gateway: no money moves');
@@ -17,11 +17,6 @@ export function createPaymentGateway(config: Config): PaymentGateway {
 }
 
 let gateway: PaymentGateway | undefined;
-
-/** Tests swap gateways (e.g. one that throws) between cases. */
-export function setPaymentGatewayForTests(next: PaymentGateway | undefined): void {
-  gateway = next;
-}
 
 /**
  * Core of the payment-connector function: the body was parsed (and its signature checked when

@@ -4,7 +4,7 @@ import type { ChargeRequest, GatewayResult, PaymentGateway, TokenizeRequest } fr
 import { luhnValid } from './luhn.js';
 
 /** Card numbers the test gateway always declines, like a processor's published test cards. */
-export const TEST_DECLINE_NUMBERS: ReadonlySet<string> = new Set(['4000000000000002']);
+const TEST_DECLINE_NUMBERS: ReadonlySet<string> = new Set(['4000000000000002']);
 
 export interface TestGatewayOptions {
   /** Clock for the expiry check; tests pin it. */

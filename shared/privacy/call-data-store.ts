@@ -5,13 +5,7 @@ import {
   PutObjectTaggingCommand,
   type S3Client,
 } from '@aws-sdk/client-s3';
-import {
-  DeleteCommand,
-  PutCommand,
-  QueryCommand,
-  UpdateCommand,
-  type DynamoDBDocumentClient,
-} from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { dynamo, s3 } from '#shared/aws/clients.js';
 import { listKeys, readJsonObject } from '#shared/aws/s3-objects.js';
 import { callKey, TABLE } from '#shared/aws/table.js';
@@ -29,7 +23,6 @@ const isConditionalFailure = (error: unknown): boolean =>
 const BUMP_VERSION = '#version = if_not_exists(#version, :zero) + :one';
 const VERSION_NAMES = { '#version': 'version' } as const;
 const VERSION_VALUES = { ':zero': 0, ':one': 1 } as const;
-
 
 /**
  * {@link CallDataStore} on the single table and the recordings bucket. Objects are written

@@ -4,13 +4,7 @@ import type { PrivacyDeps } from './deps.js';
 import { isHeldKey, isMetadataKey, SK } from './keys.js';
 import { recordingUuidFromUrl } from './signalwire-recordings.js';
 import { isTombstone, snapshotCall, type CallSnapshot } from './snapshot.js';
-import {
-  LegalHoldError,
-  type CallerRef,
-  type EraseCallerResult,
-  type EraseCallResult,
-  type OperatorRequest,
-} from './types.js';
+import { LegalHoldError, type CallerRef, type EraseCallerResult, type EraseCallResult, type OperatorRequest } from './types.js';
 
 /**
  * Erase everything held about one call: SignalWire's copies of its recordings (when credentials
@@ -57,7 +51,7 @@ export async function eraseCaller(caller: CallerRef, request: OperatorRequest, d
 }
 
 /** The call ids the byCaller index holds for this caller. */
-export async function callsOfCaller(caller: CallerRef, deps: PrivacyDeps): Promise<string[]> {
+async function callsOfCaller(caller: CallerRef, deps: PrivacyDeps): Promise<string[]> {
   return deps.consent.callsForCaller(await callerHashOf(caller, deps));
 }
 

@@ -10,8 +10,8 @@
  */
 import { RECORDINGS_PREFIX } from '#shared/recordings/metadata.js';
 
-export const ARCHIVE_PREFIX = 'archive/';
-export const LEGAL_HOLD_PREFIX = 'legal-hold/';
+const ARCHIVE_PREFIX = 'archive/';
+const LEGAL_HOLD_PREFIX = 'legal-hold/';
 
 /** Table sort keys of a call's partition. */
 export const SK = {

@@ -35,28 +35,38 @@ const BY_CALLER: ReadonlySet<PrivacyAction> = new Set(['erase', 'export']);
  * The operator function's event (`aws lambda invoke --payload …`). Unknown keys are refused so a
  * typo (`call_id`) is an error, not a silently ignored field.
  */
-export const PrivacyRequestSchema = z
+const PrivacyRequestSchema = z
   .strictObject({
     action: z.enum(ACTIONS),
     callId: z.optional(z.string().check(z.refine(isSafeId, 'must be letters, digits, . _ : - (a SignalWire call id)'))),
     /** E.164 number (hashed at once, never stored or logged), a `sip:` URI, or the 64-hex caller hash. */
     caller: z.optional(z.string().check(z.minLength(3), z.maxLength(128))),
     reason: z.optional(z.string().check(z.regex(REASON_PATTERN, 'must be a short lowercase slug, e.g. data-subject-request'))),
-    requestedBy: z.optional(z.string().check(z.regex(REQUESTED_BY_PATTERN, 'must be an operator id: letters, digits, . _ @ : -'))),
+    requestedBy: z.optional(
+      z.string().check(z.regex(REQUESTED_BY_PATTERN, 'must be an operator id: letters, digits, . _ @ : -')),
+    ),
   })
-  .check(z.superRefine((request, ctx) => {
-    const hasCall = request.callId !== undefined;
-    const hasCaller = request.caller !== undefined;
-    if (BY_CALLER.has(request.action)) {
-      if (hasCall === hasCaller) ctx.addIssue({ code: 'custom', path: ['callId'], message: `${request.action} needs exactly one of callId or caller` });
-    } else {
-      if (!hasCall) ctx.addIssue({ code: 'custom', path: ['callId'], message: `${request.action} needs callId` });
-      if (hasCaller) ctx.addIssue({ code: 'custom', path: ['caller'], message: `${request.action} works per call: use callId` });
-    }
-    if (hasCaller && !parseCaller(request.caller as string)) {
-      ctx.addIssue({ code: 'custom', path: ['caller'], message: 'must be an E.164 number, a sip: URI or a 64-hex caller hash' });
-    }
-  }));
+  .check(
+    z.superRefine((request, ctx) => {
+      const hasCall = request.callId !== undefined;
+      const hasCaller = request.caller !== undefined;
+      if (BY_CALLER.has(request.action)) {
+        if (hasCall === hasCaller)
+          ctx.addIssue({ code: 'custom', path: ['callId'], message: `${request.action} needs exactly one of callId or caller` });
+      } else {
+        if (!hasCall) ctx.addIssue({ code: 'custom', path: ['callId'], message: `${request.action} needs callId` });
+        if (hasCaller)
+          ctx.addIssue({ code: 'custom', path: ['caller'], message: `${request.action} works per call: use callId` });
+      }
+      if (hasCaller && !parseCaller(request.caller as string)) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['caller'],
+          message: 'must be an E.164 number, a sip: URI or a 64-hex caller hash',
+        });
+      }
+    }),
+  );
 export type PrivacyRequest = z.infer<typeof PrivacyRequestSchema>;
 
 /** The number or hash an operator gave, as a {@link CallerRef}; undefined when it is neither. */
@@ -68,7 +78,7 @@ export function parseCaller(value: string): CallerRef | undefined {
   return undefined;
 }
 
-export type OperatorErrorCode = 'invalid_request' | 'legal_hold' | 'not_found' | 'signalwire_delete_failed';
+type OperatorErrorCode = 'invalid_request' | 'legal_hold' | 'not_found' | 'signalwire_delete_failed';
 
 export type OperatorResponse =
   | { ok: true; action: PrivacyAction; result: unknown }

@@ -61,5 +61,4 @@ function toMarker(attributes: Record<string, unknown>): LegalHoldMarker {
 }
 
 /** An audit event item of type `erased`: the tombstones erasure leaves and never deletes. */
-export const isTombstone = (item: StoredItem): boolean =>
-  item.sk.startsWith(SK.eventPrefix) && item.attributes.type === 'erased';
+export const isTombstone = (item: StoredItem): boolean => item.sk.startsWith(SK.eventPrefix) && item.attributes.type === 'erased';

@@ -24,7 +24,7 @@ export interface OperatorRequest {
 /** A caller named by number (hashed before use, never stored) or by its keyed hash. */
 export type CallerRef = { number: string } | { hash: string };
 
-export type EraseStatus = 'erased' | 'already_erased' | 'nothing_held';
+type EraseStatus = 'erased' | 'already_erased' | 'nothing_held';
 
 export interface EraseCallResult {
   callId: string;

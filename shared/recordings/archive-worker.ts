@@ -25,7 +25,10 @@ const Job = z.object({
  * here means they were removed or cannot be seen: every message is reported failed, to wait
  * in the DLQ (alarmed) until the secret is filled and the DLQ redriven, rather than dropped.
  */
-export async function archiveWorkerCore(event: SQSEvent, deps?: Omit<ArchiveDeps, 'metadata'> & Pick<Partial<ArchiveDeps>, 'metadata'>): Promise<SQSBatchResponse> {
+export async function archiveWorkerCore(
+  event: SQSEvent,
+  deps?: Omit<ArchiveDeps, 'metadata'> & Pick<Partial<ArchiveDeps>, 'metadata'>,
+): Promise<SQSBatchResponse> {
   const settings = deps ?? archiveSettings(await loadSignalWireProject(getConfig()));
   if (!settings) {
     logger.error('audio archive jobs but no SignalWire project credentials (projectId / apiToken): jobs left for retry', {
@@ -47,7 +50,10 @@ export async function archiveWorkerCore(event: SQSEvent, deps?: Omit<ArchiveDeps
       const result = await archiveRecordingAudio(job, full);
       logger.info('archive job done', { recording_id: job.recordingId, status: result.status });
     } catch (error) {
-      logger.warn('archive job failed; will be retried', { recording_id: job.recordingId, reason: error instanceof Error ? error.message : 'unknown' });
+      logger.warn('archive job failed; will be retried', {
+        recording_id: job.recordingId,
+        reason: error instanceof Error ? error.message : 'unknown',
+      });
       batchItemFailures.push({ itemIdentifier: record.messageId });
     }
   }

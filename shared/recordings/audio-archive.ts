@@ -34,7 +34,7 @@ export class ArchiveError extends Error {
   override name = 'ArchiveError';
 }
 
-export const DEFAULT_MAX_AUDIO_BYTES = 200 * 1024 * 1024;
+const DEFAULT_MAX_AUDIO_BYTES = 200 * 1024 * 1024;
 const DEFAULT_TIMEOUT_MS = 60_000;
 
 const CONTENT_TYPES: Record<string, string> = { mp3: 'audio/mpeg', wav: 'audio/wav', mp4: 'audio/mp4' };
@@ -55,7 +55,7 @@ export function archiveSettings(
   };
 }
 
-export function hostAllowed(hostname: string, allowed: readonly string[]): boolean {
+function hostAllowed(hostname: string, allowed: readonly string[]): boolean {
   const host = hostname.toLowerCase();
   return allowed.some((a) => (a.startsWith('.') ? host.endsWith(a.toLowerCase()) : host === a.toLowerCase()));
 }

@@ -65,12 +65,12 @@ export class DynamoIngestLedger implements IngestLedger {
           Key: this.key(callId, ledgerId),
           ConditionExpression:
             'attribute_not_exists(pk) OR (completed = :false AND (attribute_not_exists(leaseUntil) OR leaseUntil < :now))',
-          UpdateExpression: [
+          UpdateExpression: `${[
             'SET leaseOwner = :owner, leaseUntil = :until, callId = :callId, ledgerId = :ledgerId, itemType = :type',
             'receivedAt = if_not_exists(receivedAt, :receivedAt), expiresAt = if_not_exists(expiresAt, :expiresAt)',
             'completed = if_not_exists(completed, :false), metadataStored = if_not_exists(metadataStored, :false)',
             'auditWritten = if_not_exists(auditWritten, :false), queued = if_not_exists(queued, :false)',
-          ].join(', ') + ' ADD attempts :one',
+          ].join(', ')} ADD attempts :one`,
           ExpressionAttributeValues: {
             ':owner': request.owner,
             ':until': now + request.leaseMs,

@@ -56,7 +56,10 @@ export type SignalWireCopy = 'deleted' | 'already_gone' | 'not_configured' | 'no
  * `SignalWireDeleteError` when SignalWire does not confirm (the caller answers 503 so
  * SignalWire's retry of the callback tries again); 404 counts as done.
  */
-export async function deleteSignalWireCopy(event: RecordingEvent, signalwire: SignalWireRecordings | undefined): Promise<SignalWireCopy> {
+export async function deleteSignalWireCopy(
+  event: RecordingEvent,
+  signalwire: SignalWireRecordings | undefined,
+): Promise<SignalWireCopy> {
   if (event.state !== 'finished' || event.url === undefined) return 'no_file';
   if (!signalwire) return 'not_configured';
   const uuid = recordingUuidFromUrl(event.url);

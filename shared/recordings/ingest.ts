@@ -49,7 +49,7 @@ export interface IngestDeps {
   inFlightPollDelayMs?: number;
 }
 
-export const DEFAULT_LEASE_MS = 30_000;
+const DEFAULT_LEASE_MS = 30_000;
 const DEFAULT_IN_FLIGHT_POLLS = 3;
 const DEFAULT_IN_FLIGHT_POLL_DELAY_MS = 150;
 /** SignalWire (and any HTTP client) may honour it; the lease is short, so a few seconds suffice. */
@@ -124,9 +124,7 @@ async function claimOrSettle(
       now: claimAt,
       leaseMs: deps.leaseMs ?? DEFAULT_LEASE_MS,
       // A held call's items never expire (the hold pins them; this one is born pinned).
-      expiresAt: protection.held
-        ? LEGAL_HOLD_EXPIRES_AT
-        : Math.floor(expiryFrom(claimAt, retentionDays).getTime() / 1000),
+      expiresAt: protection.held ? LEGAL_HOLD_EXPIRES_AT : Math.floor(expiryFrom(claimAt, retentionDays).getTime() / 1000),
     }),
   );
   if (claim.status === 'claimed') return { event, deps, ledgerId, owner, entry: claim.entry, protection };
@@ -295,10 +293,7 @@ async function underLease(a: Attempt, work: (a: Attempt) => Promise<void>): Prom
  *   as erasure itself refuses a held call.
  * - erased (an `erased` tombstone): see {@link discardForErasedCall}.
  */
-export async function ingestRecordingWebhook(
-  event: RecordingEvent,
-  deps: IngestDeps,
-): Promise<{ outcome: IngestOutcome }> {
+export async function ingestRecordingWebhook(event: RecordingEvent, deps: IngestDeps): Promise<{ outcome: IngestOutcome }> {
   const context = { recording_id: event.recordingId, state: event.state, shape: event.shape };
   if (event.state === 'recording' || event.state === 'paused') {
     logger.info('recording status acknowledged', context);

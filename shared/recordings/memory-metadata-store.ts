@@ -35,7 +35,7 @@ export class InMemoryMetadataStore implements MetadataStore {
   async deleteForCall(callId: string): Promise<number> {
     const prefix = `${RECORDINGS_PREFIX}${callId}/`;
     const keys = [...this.objects.keys()].filter((k) => k.startsWith(prefix));
-    keys.forEach((k) => this.objects.delete(k));
+    for (const k of keys) this.objects.delete(k);
     return keys.length;
   }
 }

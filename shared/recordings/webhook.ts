@@ -14,7 +14,7 @@ import { isSafeId } from '#shared/validation/ids.js';
  */
 
 /** Lifecycle of one recording segment; only `finished` carries the file. */
-export type RecordingState = 'recording' | 'paused' | 'finished' | 'no_input' | 'error';
+type RecordingState = 'recording' | 'paused' | 'finished' | 'no_input' | 'error';
 
 export interface RecordingEvent {
   callId: string;
@@ -31,16 +31,12 @@ export interface RecordingEvent {
 }
 
 /** `…/recordings/<uuid>…` in SignalWire's recording URLs (download and REST forms alike). */
-const SIGNALWIRE_RECORDING_UUID =
-  /\/recordings\/([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})(?:[/?#.]|$)/i;
+const SIGNALWIRE_RECORDING_UUID = /\/recordings\/([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})(?:[/?#.]|$)/i;
 
 const LOCAL_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);
 const MAX_URL_LENGTH = 2048;
 
-const numeric = z.union([
-  z.number(),
-  z.pipe(z.string().check(z.trim(), z.regex(/^\d+(\.\d+)?$/)), z.transform(Number)),
-]);
+const numeric = z.union([z.number(), z.pipe(z.string().check(z.trim(), z.regex(/^\d+(\.\d+)?$/)), z.transform(Number))]);
 // zod 4 numbers are finite already (classic's `.finite()` is a no-op).
 const nonNegative = z.optional(z.pipe(numeric, z.number().check(z.nonnegative())));
 const text = z.string().check(z.minLength(1), z.maxLength(MAX_URL_LENGTH));

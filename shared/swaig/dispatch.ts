@@ -1,7 +1,7 @@
 import type * as z from '#shared/validation/zod.js';
 import { badRequest, forbidden, notFound } from '#shared/http/errors.js';
 import { logger } from '#shared/observability/logger.js';
-import { FunctionResult, type SwaigResponse } from './function-result.js';
+import type { FunctionResult, SwaigResponse } from './function-result.js';
 import { parseSwaigRequest, type SwaigToolCall } from './request.js';
 import { verifyToolToken } from './secure-token.js';
 import { parametersSchema, type ToolDefinition } from './tool.js';
@@ -13,7 +13,11 @@ export interface DispatchOptions<Deps> {
   /** The `__token` query parameter of the request, if any. */
   token?: string;
   /** Runs on every tool result before it leaves (the consent gate and audit live here). */
-  finalize?: (result: FunctionResult, tool: ToolDefinition<z.ZodMiniObject, Deps>, call: SwaigToolCall) => Promise<FunctionResult>;
+  finalize?: (
+    result: FunctionResult,
+    tool: ToolDefinition<z.ZodMiniObject, Deps>,
+    call: SwaigToolCall,
+  ) => Promise<FunctionResult>;
   /** What to answer when a tool fails (storage fault): must be a safe, fail-closed result. */
   onToolFailure: (tool: ToolDefinition<z.ZodMiniObject, Deps>, call: SwaigToolCall) => FunctionResult;
 }
@@ -25,7 +29,10 @@ export type SignatureResponse = Array<{ function: string; description: string; p
  * against the tool's own schema, run it, and let `finalize` vet the result. Arguments are
  * never logged: only their names.
  */
-export async function dispatchSwaig<Deps>(body: unknown, options: DispatchOptions<Deps>): Promise<SwaigResponse | SignatureResponse> {
+export async function dispatchSwaig<Deps>(
+  body: unknown,
+  options: DispatchOptions<Deps>,
+): Promise<SwaigResponse | SignatureResponse> {
   const request = parseSwaigRequest(body);
   const byName = new Map(options.tools.map((tool) => [tool.name, tool]));
   if (request.kind === 'signature') {
@@ -39,7 +46,8 @@ export async function dispatchSwaig<Deps>(body: unknown, options: DispatchOption
   if (!tool) throw notFound('unknown_function', `unknown SWAIG function '${request.functionName}'`);
   if (tool.secure) {
     const verdict = verifyToolToken(options.tokenSecret, options.token, request.callId, tool.name);
-    if (verdict !== 'valid') throw forbidden('invalid_token', `secure function requires a valid token for this call (${verdict})`);
+    if (verdict !== 'valid')
+      throw forbidden('invalid_token', `secure function requires a valid token for this call (${verdict})`);
   }
   const args = tool.args.safeParse(request.args);
   if (!args.success) {

@@ -71,7 +71,5 @@ function renderParameters(schema: z.ZodMiniObject): JsonObjectSchema {
     // are still enforced server-side by the zod schema itself.
     properties[key] = Object.fromEntries(Object.entries(value).filter(([k]) => PROPERTY_KEYWORDS.has(k)));
   }
-  return json.required.length > 0
-    ? { type: 'object', properties, required: json.required }
-    : { type: 'object', properties };
+  return json.required.length > 0 ? { type: 'object', properties, required: json.required } : { type: 'object', properties };
 }

@@ -13,7 +13,7 @@ export interface PromptSection {
 }
 
 /** One `ai.languages` entry. */
-export interface Language {
+interface Language {
   name: string;
   code: string;
   voice: string;

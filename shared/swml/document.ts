@@ -8,7 +8,7 @@ export interface SwmlDocument {
 }
 
 /** The only SWML version the platform and the Python SDK emit. */
-export const SWML_VERSION = '1.0.0' as const;
+const SWML_VERSION = '1.0.0' as const;
 
 /**
  * Build a SWML document. Key order is `version`, then `sections` with `main` first: the order the

@@ -39,9 +39,13 @@ describe('disclose-and-record: consent implied by the disclosure reaches the web
 
   async function storedConsent(call: SimulatedCall): Promise<unknown> {
     const { s3 } = outsideClients(stack.endpoints);
-    const listed = await s3.send(new ListObjectsV2Command({ Bucket: stack.endpoints.bucket, Prefix: `recordings/${call.callId}/` }));
+    const listed = await s3.send(
+      new ListObjectsV2Command({ Bucket: stack.endpoints.bucket, Prefix: `recordings/${call.callId}/` }),
+    );
     const key = listed.Contents?.[0]?.Key;
-    const body = await (await s3.send(new GetObjectCommand({ Bucket: stack.endpoints.bucket, Key: key }))).Body?.transformToString();
+    const body = await (
+      await s3.send(new GetObjectCommand({ Bucket: stack.endpoints.bucket, Key: key }))
+    ).Body?.transformToString();
     return (JSON.parse(body ?? '{}') as { consent?: unknown }).consent;
   }
 
@@ -57,7 +61,10 @@ describe('disclose-and-record: consent implied by the disclosure reaches the web
   it('a forged basis proves nothing: the recording is flagged consent missing', async () => {
     const call = simulatedCall({ from: '+12145550100' });
     const statusUrl = new URL((await statusUrlFor(call)) ?? '');
-    statusUrl.searchParams.set('basis', Buffer.from(`${call.callId}.implied_consent:US-TX.9999999999.00.${'0'.repeat(64)}`).toString('base64url'));
+    statusUrl.searchParams.set(
+      'basis',
+      Buffer.from(`${call.callId}.implied_consent:US-TX.9999999999.00.${'0'.repeat(64)}`).toString('base64url'),
+    );
     expect((await client.post(statusUrl.toString(), recordingStatusBody(call))).status).toBe(200);
     expect(await storedConsent(call)).toBe('missing');
   });
@@ -67,7 +74,9 @@ describe('disclose-and-record: consent implied by the disclosure reaches the web
     const statusUrl = (await statusUrlFor(call)) ?? '';
     expect((await client.post(statusUrl, recordingStatusBody(call))).status).toBe(200);
     const deps = await privacyDeps();
-    expect((await runPrivacyRequest({ action: 'erase', callId: call.callId, reason: 'data-subject-request' }, deps)).ok).toBe(true);
+    expect((await runPrivacyRequest({ action: 'erase', callId: call.callId, reason: 'data-subject-request' }, deps)).ok).toBe(
+      true,
+    );
     const late = await client.post(statusUrl, recordingStatusBody(call));
     expect(late.status).toBe(200);
     expect(JSON.parse(late.text).status).toBe('discarded_erased');

@@ -13,7 +13,12 @@ describe('local API Gateway (payload format 2.0)', () => {
   beforeAll(async () => {
     const record = async (event: APIGatewayProxyEventV2, context: Context) => {
       seen.push({ event, context });
-      return { statusCode: 201, headers: { 'X-Echo': 'yes' }, body: Buffer.from('binary\u0000ok').toString('base64'), isBase64Encoded: true };
+      return {
+        statusCode: 201,
+        headers: { 'X-Echo': 'yes' },
+        body: Buffer.from('binary\u0000ok').toString('base64'),
+        isBase64Encoded: true,
+      };
     };
     server = await startLocalServer({
       port: 0,
@@ -27,7 +32,12 @@ describe('local API Gateway (payload format 2.0)', () => {
           functionName: 'boom',
           load: async () => (async () => Promise.reject(new Error('secret internals'))) as never,
         },
-        { method: 'POST', path: '/missing', functionName: 'missing', load: lazyHandler(new URL('./no-such-handler.ts', import.meta.url).href) },
+        {
+          method: 'POST',
+          path: '/missing',
+          functionName: 'missing',
+          load: lazyHandler(new URL('./no-such-handler.ts', import.meta.url).href),
+        },
       ],
     });
   });

@@ -21,7 +21,8 @@ interface Run {
 function userEnv(dataDir: string): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {};
   for (const [key, value] of Object.entries(process.env)) {
-    if (/^(AWS_|SWML_|TOKEN_SECRET|CALLER_HASH_SECRET|TABLE_NAME|BUCKET_NAME|S3_FORCE_PATH_STYLE|LOG_LEVEL|VITEST)/.test(key)) continue;
+    if (/^(AWS_|SWML_|TOKEN_SECRET|CALLER_HASH_SECRET|TABLE_NAME|BUCKET_NAME|S3_FORCE_PATH_STYLE|LOG_LEVEL|VITEST)/.test(key))
+      continue;
     env[key] = value;
   }
   env.LOCAL_DATA_DIR = dataDir;
@@ -31,10 +32,15 @@ function userEnv(dataDir: string): NodeJS.ProcessEnv {
 /** Spawns the published bin exactly as `npx recording-agent ...` would run it. */
 function cli(args: string[], dataDir: string): Promise<Run> {
   return new Promise((resolve) => {
-    execFile(process.execPath, [BIN, ...args], { env: userEnv(dataDir), timeout: 90_000, maxBuffer: 16 * 1024 * 1024 }, (error, stdout, stderr) => {
-      const code = error ? (typeof error.code === 'number' ? error.code : 1) : 0;
-      resolve({ code, stdout, stderr });
-    });
+    execFile(
+      process.execPath,
+      [BIN, ...args],
+      { env: userEnv(dataDir), timeout: 90_000, maxBuffer: 16 * 1024 * 1024 },
+      (error, stdout, stderr) => {
+        const code = error ? (typeof error.code === 'number' ? error.code : 1) : 0;
+        resolve({ code, stdout, stderr });
+      },
+    );
   });
 }
 
@@ -88,7 +94,9 @@ describe('recording-agent CLI (spawned bin, embedded stack)', () => {
     const run = await cli(['tools', '--json'], data.dir);
     expect(run.code).toBe(0);
     const tools = JSON.parse(run.stdout) as Array<{ function: string; secure: boolean; parameters: unknown }>;
-    expect(tools.map((t) => t.function)).toEqual(expect.arrayContaining(['get_recording_consent', 'pause_recording', 'process_payment']));
+    expect(tools.map((t) => t.function)).toEqual(
+      expect.arrayContaining(['get_recording_consent', 'pause_recording', 'process_payment']),
+    );
     expect(tools.some((t) => t.secure)).toBe(true);
   });
 
@@ -96,7 +104,15 @@ describe('recording-agent CLI (spawned bin, embedded stack)', () => {
     const run = await cli(['simulate'], data.dir);
     expect(run.stderr).not.toMatch(/simulation failed/);
     expect(run.code).toBe(0);
-    for (const step of ['get_recording_consent', 'pause_recording', 'ssn_received', 'resume_recording', 'process_payment', 'payment connector', 'status_url']) {
+    for (const step of [
+      'get_recording_consent',
+      'pause_recording',
+      'ssn_received',
+      'resume_recording',
+      'process_payment',
+      'payment connector',
+      'status_url',
+    ]) {
       expect(run.stdout).toContain(step);
     }
     expect(run.stdout).toMatch(/all \d+ steps ok/);

@@ -99,7 +99,9 @@ describe('local credentials', () => {
     const a = tempDataDir();
     const b = tempDataDir();
     try {
-      expect(loadOrCreateCredentials(a.dir, {}).SWML_BASIC_AUTH_PASSWORD).not.toBe(loadOrCreateCredentials(b.dir, {}).SWML_BASIC_AUTH_PASSWORD);
+      expect(loadOrCreateCredentials(a.dir, {}).SWML_BASIC_AUTH_PASSWORD).not.toBe(
+        loadOrCreateCredentials(b.dir, {}).SWML_BASIC_AUTH_PASSWORD,
+      );
       expect(existsSync(join(a.dir, 'credentials.json'))).toBe(true);
     } finally {
       a.remove();

@@ -3,7 +3,13 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { QueryCommand } from '@aws-sdk/client-dynamodb';
 import type { AgentClient } from '#infra/local/cli/agent-client.js';
-import { recordingStatusBody, signatureRequestBody, simulatedCall, swaigRequestBody, swmlRequestBody } from '#infra/local/cli/signalwire-payloads.js';
+import {
+  recordingStatusBody,
+  signatureRequestBody,
+  simulatedCall,
+  swaigRequestBody,
+  swmlRequestBody,
+} from '#infra/local/cli/signalwire-payloads.js';
 import { isObject, mainVerbs, offeredTools, swmlActionVerbs, type Json } from '#infra/local/cli/swml-reader.js';
 import type { LocalStack } from '#infra/local/stack.js';
 import { swmlErrors } from '#test/support/swml-schema.js';
@@ -93,7 +99,9 @@ describe('local stack over HTTP', () => {
     it('answers a get_signature request with the tool definitions', async () => {
       const reply = await client.post(client.url('/swaig'), signatureRequestBody(simulatedCall(), ['get_recording_consent']));
       expect(reply.status).toBe(200);
-      expect(reply.body).toEqual([expect.objectContaining({ function: 'get_recording_consent', parameters: expect.any(Object) })]);
+      expect(reply.body).toEqual([
+        expect.objectContaining({ function: 'get_recording_consent', parameters: expect.any(Object) }),
+      ]);
     });
   });
 
@@ -118,12 +126,19 @@ describe('local stack over HTTP', () => {
 
       const pause = await tool(document, call, 'pause_recording');
       expect(pause.status).toBe(200);
-      expect(swmlActionVerbs(pause.body).find((v) => 'stop_record_call' in v)).toEqual({ stop_record_call: { control_id: 'main' } });
+      expect(swmlActionVerbs(pause.body).find((v) => 'stop_record_call' in v)).toEqual({
+        stop_record_call: { control_id: 'main' },
+      });
 
       const resume = await tool(document, call, 'resume_recording');
       expect(resume.status).toBe(200);
       const resumed = swmlActionVerbs(resume.body).find((v) => 'record_call' in v)?.record_call as Json | undefined;
-      expect(resumed).toMatchObject({ control_id: 'main', format: started?.format, stereo: started?.stereo, status_url: started?.status_url });
+      expect(resumed).toMatchObject({
+        control_id: 'main',
+        format: started?.format,
+        stereo: started?.stereo,
+        status_url: started?.status_url,
+      });
     });
 
     it('never starts recording when the caller declines', async () => {
@@ -194,13 +209,20 @@ describe('local stack over HTTP', () => {
     });
 
     it("refuses a body over the server's 1 MB cap before any handler runs", async () => {
-      const reply = await client.send('POST', client.url('/recording-status'), JSON.stringify({ pad: 'x'.repeat(2 * 1024 * 1024) }));
+      const reply = await client.send(
+        'POST',
+        client.url('/recording-status'),
+        JSON.stringify({ pad: 'x'.repeat(2 * 1024 * 1024) }),
+      );
       expect(reply.status).toBe(413);
     });
 
     it('answers a hostile call id with a 4xx that does not echo it', async () => {
       const call = simulatedCall({ callId: '../../etc/passwd' });
-      const reply = await client.post(client.url('/swaig'), swaigRequestBody(call, { functionName: 'pause_recording', args: {} }));
+      const reply = await client.post(
+        client.url('/swaig'),
+        swaigRequestBody(call, { functionName: 'pause_recording', args: {} }),
+      );
       expect(reply.status).toBe(400);
       expect(reply.text).not.toContain('etc/passwd');
     });

@@ -42,7 +42,11 @@ export function outsideClients(endpoints: Endpoints): { s3: S3Client; dynamodb: 
 }
 
 /** Every S3 object whose key mentions the call, with its body parsed as JSON. */
-export async function objectsForCall(s3: S3Client, bucket: string, callId: string): Promise<Array<{ key: string; body: unknown }>> {
+export async function objectsForCall(
+  s3: S3Client,
+  bucket: string,
+  callId: string,
+): Promise<Array<{ key: string; body: unknown }>> {
   const listed = await s3.send(new ListObjectsV2Command({ Bucket: bucket }));
   const keys = (listed.Contents ?? []).map((o) => o.Key ?? '').filter((k) => k.includes(callId) && k.endsWith('.json'));
   return Promise.all(

@@ -17,15 +17,7 @@ const CALLER = '+14155550123';
 const SSN = '123-45-6789';
 const DOB = '04/05/1980';
 const CARD = { number: '4111111111111111', cvv: '987', postalCode: '94107' };
-const PLANTED = [
-  SSN,
-  '123456789',
-  DOB,
-  CARD.number,
-  '4111 1111',
-  CALLER,
-  '4155550123',
-];
+const PLANTED = [SSN, '123456789', DOB, CARD.number, '4111 1111', CALLER, '4155550123'];
 
 describe('planted secrets never reach logs or storage', () => {
   let stack: LocalStack;
@@ -60,7 +52,10 @@ describe('planted secrets never reach logs or storage', () => {
     const payment = await client.post(client.url('/payment'), paymentConnectorBody({ amount: '10.00' }, CARD));
     expect(payment.status).toBe(200);
     replies.push(payment.text);
-    const declined = await client.post(client.url('/payment'), paymentConnectorBody({ amount: '10.00' }, { ...CARD, number: '4111111111111112' }));
+    const declined = await client.post(
+      client.url('/payment'),
+      paymentConnectorBody({ amount: '10.00' }, { ...CARD, number: '4111111111111112' }),
+    );
     expect(declined.status).toBe(402);
     replies.push(declined.text);
     const webhook = await client.post(client.url('/recording-status'), recordingStatusBody(call));
@@ -109,7 +104,9 @@ describe('planted secrets never reach logs or storage', () => {
     const listed = await s3.send(new ListObjectsV2Command({ Bucket: stack.endpoints.bucket }));
     expect(listed.Contents?.length ?? 0).toBeGreaterThan(0);
     for (const object of listed.Contents ?? []) {
-      const body = await (await s3.send(new GetObjectCommand({ Bucket: stack.endpoints.bucket, Key: object.Key }))).Body?.transformToString();
+      const body = await (
+        await s3.send(new GetObjectCommand({ Bucket: stack.endpoints.bucket, Key: object.Key }))
+      ).Body?.transformToString();
       for (const secret of PLANTED) expect(body, `${object.Key}: ${secret}`).not.toContain(secret);
     }
   });

@@ -43,7 +43,9 @@ describe('recording webhook replays against the local server', () => {
     expect(statuses.filter((s) => s === 200).length).toBeGreaterThan(100);
 
     const { s3, dynamodb } = outsideClients(stack.endpoints);
-    const objects = await s3.send(new ListObjectsV2Command({ Bucket: stack.endpoints.bucket, Prefix: `recordings/${call.callId}/` }));
+    const objects = await s3.send(
+      new ListObjectsV2Command({ Bucket: stack.endpoints.bucket, Prefix: `recordings/${call.callId}/` }),
+    );
     expect(objects.Contents?.filter((o) => o.Key?.endsWith('.json'))).toHaveLength(1);
 
     const events = await dynamodb.send(
@@ -75,7 +77,11 @@ describe('recording webhook replays against the local server', () => {
     ];
     for (const body of order) expect((await client.post(client.url('/recording-status'), body)).status).toBe(200);
     const { s3 } = outsideClients(stack.endpoints);
-    const objects = await s3.send(new ListObjectsV2Command({ Bucket: stack.endpoints.bucket, Prefix: `recordings/${second.callId}/` }));
-    expect(objects.Contents?.map((o) => o.Key).sort()).toEqual(segments.map((id) => `recordings/${second.callId}/${id}.json`).sort());
+    const objects = await s3.send(
+      new ListObjectsV2Command({ Bucket: stack.endpoints.bucket, Prefix: `recordings/${second.callId}/` }),
+    );
+    expect(objects.Contents?.map((o) => o.Key).sort()).toEqual(
+      segments.map((id) => `recordings/${second.callId}/${id}.json`).sort(),
+    );
   });
 });

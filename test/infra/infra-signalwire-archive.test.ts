@@ -15,7 +15,12 @@ describe('SignalWire project secret', () => {
 
   it('is created with empty placeholders only: no value in the template, nothing generated', () => {
     // Assess: exactly the four keys the runtime reads, every one empty.
-    expect(JSON.parse(secret.Properties?.SecretString as string)).toEqual({ projectId: '', apiToken: '', signingKey: '', spaceUrl: '' });
+    expect(JSON.parse(secret.Properties?.SecretString as string)).toEqual({
+      projectId: '',
+      apiToken: '',
+      signingKey: '',
+      spaceUrl: '',
+    });
     expect(secret.Properties?.GenerateSecretString).toBeUndefined();
     expect(secret.DeletionPolicy).toBe('Retain');
     const description = String(secret.Properties?.Description);
@@ -48,14 +53,19 @@ describe('SignalWire project secret', () => {
       if (SIGNALWIRE_READERS.includes(service)) expect(env.SIGNALWIRE_SECRET_ARN, service).toEqual({ Ref: secretId });
       else expect(env.SIGNALWIRE_SECRET_ARN, service).toBeUndefined();
       // No SignalWire credential travels as a plain environment variable.
-      expect(Object.keys(env).filter((k) => /^SIGNALWIRE_(SIGNING_KEY|PROJECT_ID|API_TOKEN|SPACE_URL)$/.test(k)), service).toEqual([]);
+      expect(
+        Object.keys(env).filter((k) => /^SIGNALWIRE_(SIGNING_KEY|PROJECT_ID|API_TOKEN|SPACE_URL)$/.test(k)),
+        service,
+      ).toEqual([]);
     }
   });
 
   it('is an output whose description is the fill command', () => {
     const outputs = template.toJSON().Outputs as Record<string, { Value: unknown; Description: string }>;
     expect(outputs.SignalWireSecretArn?.Value).toEqual({ Ref: secretId });
-    expect(outputs.SignalWireSecretArn?.Description).toContain("aws secretsmanager put-secret-value --secret-id <this ARN> --secret-string '{\"projectId\"");
+    expect(outputs.SignalWireSecretArn?.Description).toContain(
+      'aws secretsmanager put-secret-value --secret-id <this ARN> --secret-string \'{"projectId"',
+    );
   });
 });
 
@@ -69,7 +79,10 @@ describe('audio archive: queue, DLQ and worker', () => {
   const worker = functions[workerId]!;
 
   it('dead-letters a job after 5 receives; both queues encrypted and TLS-only', () => {
-    expect(queue.Properties?.RedrivePolicy).toEqual({ deadLetterTargetArn: { 'Fn::GetAtt': [dlqId, 'Arn'] }, maxReceiveCount: 5 });
+    expect(queue.Properties?.RedrivePolicy).toEqual({
+      deadLetterTargetArn: { 'Fn::GetAtt': [dlqId, 'Arn'] },
+      maxReceiveCount: 5,
+    });
     for (const id of [queueId, dlqId]) {
       expect(queues[id]?.Properties?.SqsManagedSseEnabled).toBe(true);
       const policies = Object.values(resourcesOf(template, 'AWS::SQS::QueuePolicy')).filter(
@@ -96,9 +109,12 @@ describe('audio archive: queue, DLQ and worker', () => {
   it('gives the worker the bucket (read and put, never delete), the queue it consumes and the SignalWire secret, nothing else', () => {
     const env = envOf(worker);
     expect(env).toMatchObject({ POWERTOOLS_SERVICE_NAME: 'archive-worker', BUCKET_NAME: expect.anything() });
-    for (const name of ['AGENT_SECRET_ARN', 'TABLE_NAME', 'QUEUE_URL', 'ARCHIVE_QUEUE_URL']) expect(env[name], name).toBeUndefined();
+    for (const name of ['AGENT_SECRET_ARN', 'TABLE_NAME', 'QUEUE_URL', 'ARCHIVE_QUEUE_URL'])
+      expect(env[name], name).toBeUndefined();
     const actions = actionsOf(template, 'archive-worker');
-    expect(actions).toEqual(expect.arrayContaining(['s3:GetObject*', 's3:List*', 's3:PutObject', 'sqs:ReceiveMessage', 'sqs:DeleteMessage']));
+    expect(actions).toEqual(
+      expect.arrayContaining(['s3:GetObject*', 's3:List*', 's3:PutObject', 'sqs:ReceiveMessage', 'sqs:DeleteMessage']),
+    );
     expect(actions.filter((a) => /^s3:Delete|^dynamodb:|^sqs:SendMessage/.test(a))).toEqual([]);
     expect(worker.Properties).toMatchObject({ Runtime: 'nodejs22.x', Architectures: ['arm64'], MemorySize: 1024, Timeout: 120 });
   });
@@ -120,9 +136,13 @@ describe('audio archive: queue, DLQ and worker', () => {
 
   it('is watched: errors and throttles alarms on the worker, a not-empty alarm on its DLQ', () => {
     const alarms = Object.values(resourcesOf(template, 'AWS::CloudWatch::Alarm')).map((a) => a.Properties!);
-    const onWorker = alarms.filter((a) => JSON.stringify(a.Dimensions) === JSON.stringify([{ Name: 'FunctionName', Value: { Ref: workerId } }]));
+    const onWorker = alarms.filter(
+      (a) => JSON.stringify(a.Dimensions) === JSON.stringify([{ Name: 'FunctionName', Value: { Ref: workerId } }]),
+    );
     expect(onWorker.map((a) => a.MetricName).sort()).toEqual(['Errors', 'Throttles']);
-    const onDlq = alarms.filter((a) => a.MetricName === 'ApproximateNumberOfMessagesVisible' && JSON.stringify(a.Dimensions).includes(dlqId));
+    const onDlq = alarms.filter(
+      (a) => a.MetricName === 'ApproximateNumberOfMessagesVisible' && JSON.stringify(a.Dimensions).includes(dlqId),
+    );
     expect(onDlq).toEqual([expect.objectContaining({ Threshold: 1, ComparisonOperator: 'GreaterThanOrEqualToThreshold' })]);
     expect(String(onDlq[0]?.AlarmDescription)).toMatch(/archive/);
   });

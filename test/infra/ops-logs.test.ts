@@ -24,7 +24,14 @@ const OUTPUTS = {
 describe('npm run logs: arguments', () => {
   it('defaults to the last hour of the stage from cdk.json', () => {
     const options = parseLogsArgs(['swaig'], {}, process.cwd());
-    expect(options).toEqual({ target: 'swaig', callId: undefined, since: '1h', follow: false, stackName: 'recording-agent-prod', region: undefined });
+    expect(options).toEqual({
+      target: 'swaig',
+      callId: undefined,
+      since: '1h',
+      follow: false,
+      stackName: 'recording-agent-prod',
+      region: undefined,
+    });
   });
 
   it('takes stage, stack, region and since from flags or the environment', () => {
@@ -58,7 +65,14 @@ describe('npm run logs: AWS CLI commands', () => {
   it('reads log groups from the stack outputs', () => {
     const options = parseLogsArgs(['recording-status'], {});
     expect(describeStackArgs(options)).toEqual([
-      'cloudformation', 'describe-stacks', '--stack-name', 'recording-agent-prod', '--query', 'Stacks[0].Outputs', '--output', 'json',
+      'cloudformation',
+      'describe-stacks',
+      '--stack-name',
+      'recording-agent-prod',
+      '--query',
+      'Stacks[0].Outputs',
+      '--output',
+      'json',
     ]);
     expect(logGroupsFor('recording-status', OUTPUTS)).toEqual(['/g/rs']);
     expect(logGroupsFor('all', OUTPUTS)).toHaveLength(6);
@@ -69,15 +83,35 @@ describe('npm run logs: AWS CLI commands', () => {
   it('tails one function, filtered to a call by correlation id', () => {
     const options = parseLogsArgs(['swaig', '--call-id', CALL, '--follow', '--region', 'us-east-2'], {});
     expect(tailArgs(options, '/g/swaig')).toEqual([
-      'logs', 'tail', '/g/swaig', '--since', '1h', '--format', 'short', '--region', 'us-east-2',
-      '--filter-pattern', `{ $.correlation_id = "${CALL}" }`, '--follow',
+      'logs',
+      'tail',
+      '/g/swaig',
+      '--since',
+      '1h',
+      '--format',
+      'short',
+      '--region',
+      'us-east-2',
+      '--filter-pattern',
+      `{ $.correlation_id = "${CALL}" }`,
+      '--follow',
     ]);
   });
 
   it('runs the saved timeline query across every function for "all"', () => {
     const options = parseLogsArgs(['all', '--call-id', CALL, '--since', '30m'], {});
     const args = startQueryArgs(options, ['/g/a', '/g/b'], 10_000);
-    expect(args.slice(0, 9)).toEqual(['logs', 'start-query', '--log-group-names', '/g/a', '/g/b', '--start-time', String(10_000 - 1800), '--end-time', '10000']);
+    expect(args.slice(0, 9)).toEqual([
+      'logs',
+      'start-query',
+      '--log-group-names',
+      '/g/a',
+      '/g/b',
+      '--start-time',
+      String(10_000 - 1800),
+      '--end-time',
+      '10000',
+    ]);
     const query = args[args.indexOf('--query-string') + 1];
     expect(query).toBe(callTimelineQuery(CALL));
     expect(query).toContain(`correlation_id = "${CALL}"`);

@@ -100,7 +100,9 @@ describe('least privilege', () => {
 
   it('swaig reads and writes the table only', () => {
     const actions = storageActions(actionsOf(template, 'swaig'));
-    expect(actions).toEqual(expect.arrayContaining(['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:Query']));
+    expect(actions).toEqual(
+      expect.arrayContaining(['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:Query']),
+    );
     expect(actions.filter((a) => !a.startsWith('dynamodb:'))).toEqual([]);
     // The audit trail is append-only: only the privacy function may delete.
     expect(actions.filter((a) => /^dynamodb:(DeleteItem|BatchWriteItem|Scan)/.test(a))).toEqual([]);
@@ -116,7 +118,9 @@ describe('least privilege', () => {
 
   it('privacy may read, write and delete in table and bucket but not use the queue', () => {
     const actions = storageActions(actionsOf(template, 'privacy'));
-    expect(actions).toEqual(expect.arrayContaining(['s3:DeleteObject*', 's3:PutObject', 's3:GetObject*', 'dynamodb:DeleteItem', 'dynamodb:Query']));
+    expect(actions).toEqual(
+      expect.arrayContaining(['s3:DeleteObject*', 's3:PutObject', 's3:GetObject*', 'dynamodb:DeleteItem', 'dynamodb:Query']),
+    );
     expect(actions.filter((a) => a.startsWith('sqs:'))).toEqual([]);
   });
 
@@ -250,7 +254,9 @@ describe('queue', () => {
       template.hasResourceProperties('AWS::SQS::QueuePolicy', {
         Queues: [{ Ref: id }],
         PolicyDocument: {
-          Statement: Match.arrayWith([Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } })]),
+          Statement: Match.arrayWith([
+            Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+          ]),
         },
       });
     }
@@ -374,7 +380,18 @@ describe('outputs', () => {
   it('says where to paste, how to get the password, and where things are, without any secret value', () => {
     const { template } = synthStack();
     const outputs = template.toJSON().Outputs as Record<string, { Value: unknown }>;
-    for (const key of ['SwmlUrl', 'SwmlUrlWithCredentials', 'DashboardUrl', 'TableName', 'BucketName', 'QueueUrl', 'SecretArn', 'SignalWireSecretArn', 'ArchiveQueueUrl', 'PrivacyFunctionName']) {
+    for (const key of [
+      'SwmlUrl',
+      'SwmlUrlWithCredentials',
+      'DashboardUrl',
+      'TableName',
+      'BucketName',
+      'QueueUrl',
+      'SecretArn',
+      'SignalWireSecretArn',
+      'ArchiveQueueUrl',
+      'PrivacyFunctionName',
+    ]) {
       expect(outputs, key).toHaveProperty(key);
     }
     for (const service of ['Swml', 'Swaig', 'RecordingStatus', 'PaymentConnector', 'Privacy', 'ArchiveWorker']) {

@@ -47,7 +47,14 @@ describe('DynamoConsentStore against dynalite', () => {
 
       const record = await pinned.ensureCall(callId, { jurisdiction: california, callerHash: hash });
 
-      expect(record).toMatchObject({ callId, state: 'pending', jurisdiction: 'US-CA', rule: 'all-party', version: 1, callerHash: hash });
+      expect(record).toMatchObject({
+        callId,
+        state: 'pending',
+        jurisdiction: 'US-CA',
+        rule: 'all-party',
+        version: 1,
+        callerHash: hash,
+      });
       expect(record.expiresAt).toBe(expectedExpiry);
       expect(await store.getConsent(callId)).toEqual(record);
     });
@@ -66,9 +73,7 @@ describe('DynamoConsentStore against dynalite', () => {
 
     it('concurrent ensureCall calls all return the same single record', async () => {
       const callId = newCallId();
-      const records = await Promise.all(
-        Array.from({ length: 6 }, () => store.ensureCall(callId, { jurisdiction: california })),
-      );
+      const records = await Promise.all(Array.from({ length: 6 }, () => store.ensureCall(callId, { jurisdiction: california })));
       expect(new Set(records.map((r) => JSON.stringify(r))).size).toBe(1);
       expect(records[0]?.version).toBe(1);
     });
@@ -87,15 +92,20 @@ describe('DynamoConsentStore against dynalite', () => {
       expect((await store.getConsent(callId))?.state).toBe('withdrawn');
     });
 
-    it.each(['withdrawn', 'declined'] as const)('refuses granted after %s (terminal) and leaves the record alone', async (terminal) => {
-      const callId = newCallId();
-      await store.ensureCall(callId, { jurisdiction: california });
-      const before = await store.setConsent(callId, terminal, { category: 'negation:no' });
+    it.each(['withdrawn', 'declined'] as const)(
+      'refuses granted after %s (terminal) and leaves the record alone',
+      async (terminal) => {
+        const callId = newCallId();
+        await store.ensureCall(callId, { jurisdiction: california });
+        const before = await store.setConsent(callId, terminal, { category: 'negation:no' });
 
-      await expect(store.setConsent(callId, 'granted', { category: 'affirmative:yes' })).rejects.toBeInstanceOf(ConsentConflictError);
+        await expect(store.setConsent(callId, 'granted', { category: 'affirmative:yes' })).rejects.toBeInstanceOf(
+          ConsentConflictError,
+        );
 
-      expect(await store.getConsent(callId)).toEqual(before);
-    });
+        expect(await store.getConsent(callId)).toEqual(before);
+      },
+    );
 
     it('repeating the current state writes nothing', async () => {
       const callId = newCallId();
@@ -181,13 +191,26 @@ describe('DynamoConsentStore against dynalite', () => {
     it('cannot be overwritten by a second write to the same key', async () => {
       const callId = newCallId();
       await pinned.appendEvent(callId, { type: 'consent_declined' });
-      const [item] = (
-        await raw.send(new QueryCommand({ TableName: storage.table, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': `CALL#${callId}` } }))
-      ).Items ?? [];
+      const [item] =
+        (
+          await raw.send(
+            new QueryCommand({
+              TableName: storage.table,
+              KeyConditionExpression: 'pk = :pk',
+              ExpressionAttributeValues: { ':pk': `CALL#${callId}` },
+            }),
+          )
+        ).Items ?? [];
 
       // The store's own write is conditional; prove a conditional put on that key is refused.
       await expect(
-        raw.send(new PutCommand({ TableName: storage.table, Item: { ...item, type: 'consent_granted' }, ConditionExpression: 'attribute_not_exists(sk)' })),
+        raw.send(
+          new PutCommand({
+            TableName: storage.table,
+            Item: { ...item, type: 'consent_granted' },
+            ConditionExpression: 'attribute_not_exists(sk)',
+          }),
+        ),
       ).rejects.toMatchObject({ name: 'ConditionalCheckFailedException' });
       expect((await pinned.listEvents(callId)).map((e) => e.type)).toEqual(['consent_declined']);
     });
@@ -203,9 +226,16 @@ describe('DynamoConsentStore against dynalite', () => {
       const callId = newCallId();
       await pinned.appendEvent(callId, { type: 'call_started' });
       await pinned.ensureCall(callId, { jurisdiction: california });
-      const items = (
-        await raw.send(new QueryCommand({ TableName: storage.table, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': `CALL#${callId}` } }))
-      ).Items ?? [];
+      const items =
+        (
+          await raw.send(
+            new QueryCommand({
+              TableName: storage.table,
+              KeyConditionExpression: 'pk = :pk',
+              ExpressionAttributeValues: { ':pk': `CALL#${callId}` },
+            }),
+          )
+        ).Items ?? [];
       expect(items).toHaveLength(2);
       expect(items.map((i) => i.expiresAt)).toEqual([expectedExpiry, expectedExpiry]);
     });
@@ -220,7 +250,7 @@ describe('DynamoConsentStore against dynalite', () => {
     expect(got.Item?.callerHash).toBe(hash);
   });
 
-  it('finds a caller\'s calls through the byCaller index', async () => {
+  it("finds a caller's calls through the byCaller index", async () => {
     const secret = TEST_SECRETS.CALLER_HASH_SECRET;
     const alice = callerHash(`+1312555${String(Date.now()).slice(-4)}`, secret);
     const bob = callerHash('+13125550177', secret);
@@ -241,8 +271,9 @@ describe('DynamoConsentStore, same contract as the in-memory double', () => {
   });
   afterAll(async () => storage.stop());
 
-  consentStoreContract('DynamoConsentStore', ({ clock, retentionDays }) =>
-    new DynamoConsentStore(documentClient(), storage.table, retentionDays, { clock }),
+  consentStoreContract(
+    'DynamoConsentStore',
+    ({ clock, retentionDays }) => new DynamoConsentStore(documentClient(), storage.table, retentionDays, { clock }),
   );
 });
 

@@ -64,7 +64,9 @@ beforeAll(async () => {
       const body = JSON.parse(raw) as { QueueUrl: string; MessageBody: string };
       sent.push({ queueUrl: body.QueueUrl, body: body.MessageBody });
       const md5 = createHash('md5').update(body.MessageBody).digest('hex');
-      res.writeHead(200, { 'content-type': 'application/x-amz-json-1.0' }).end(JSON.stringify({ MessageId: randomUUID(), MD5OfMessageBody: md5 }));
+      res
+        .writeHead(200, { 'content-type': 'application/x-amz-json-1.0' })
+        .end(JSON.stringify({ MessageId: randomUUID(), MD5OfMessageBody: md5 }));
     });
   });
   signalwire = createServer((req, res) => {
@@ -112,7 +114,12 @@ function webhook(): { body: string; callId: string; recordingId: string } {
       call_id: callId,
       control_id: 'main',
       state: 'finished',
-      record: { url: `${signalwireUrl}/api/v1/recordings/${recordingId}/download`, duration: 12, size: AUDIO.length, format: 'mp3' },
+      record: {
+        url: `${signalwireUrl}/api/v1/recordings/${recordingId}/download`,
+        duration: 12,
+        size: AUDIO.length,
+        format: 'mp3',
+      },
     },
   });
   return { body, callId, recordingId };
@@ -165,7 +172,10 @@ describe('audio archive, deployed wiring', () => {
     expect(done).toEqual({ batchItemFailures: [] });
     expect(again).toEqual({ batchItemFailures: [] });
     expect(downloads).toEqual([
-      { path: `/api/v1/recordings/${recordingId}/download`, authorization: `Basic ${Buffer.from(`${PROJECT}:${API_TOKEN}`).toString('base64')}` },
+      {
+        path: `/api/v1/recordings/${recordingId}/download`,
+        authorization: `Basic ${Buffer.from(`${PROJECT}:${API_TOKEN}`).toString('base64')}`,
+      },
     ]);
     expect((await audioAt(`recordings/${callId}/${recordingId}.mp3`)).equals(AUDIO)).toBe(true);
     expect(logs.text()).not.toContain(API_TOKEN);

@@ -33,7 +33,13 @@ afterAll(async () => {
 });
 beforeEach(() => {
   process.env = { ...saved, PARAMETERS_SECRETS_EXTENSION_HTTP_PORT: extension.port, AWS_SESSION_TOKEN: EXTENSION_TOKEN };
-  for (const name of ['SIGNALWIRE_SIGNING_KEY', 'SIGNALWIRE_PROJECT_ID', 'SIGNALWIRE_API_TOKEN', 'SIGNALWIRE_SPACE_URL', 'SIGNALWIRE_SECRET_ARN']) {
+  for (const name of [
+    'SIGNALWIRE_SIGNING_KEY',
+    'SIGNALWIRE_PROJECT_ID',
+    'SIGNALWIRE_API_TOKEN',
+    'SIGNALWIRE_SPACE_URL',
+    'SIGNALWIRE_SECRET_ARN',
+  ]) {
     delete process.env[name];
   }
   extension.secrets.clear();
@@ -45,7 +51,11 @@ beforeEach(() => {
 describe('loadSignalWireProject', () => {
   it('without SIGNALWIRE_SECRET_ARN returns the SIGNALWIRE_* variables and asks no extension', async () => {
     // Prepare
-    const config = parseConfig({ SIGNALWIRE_PROJECT_ID: 'env-project', SIGNALWIRE_API_TOKEN: 'env-token', SIGNALWIRE_SPACE_URL: 'https://env.signalwire.com/' });
+    const config = parseConfig({
+      SIGNALWIRE_PROJECT_ID: 'env-project',
+      SIGNALWIRE_API_TOKEN: 'env-token',
+      SIGNALWIRE_SPACE_URL: 'https://env.signalwire.com/',
+    });
     // Act
     const project = await loadSignalWireProject(config);
     // Assess
@@ -60,8 +70,15 @@ describe('loadSignalWireProject', () => {
 
   it("overlays the secret's non-empty values on the env values, by the config's rules", async () => {
     // Prepare: the operator filled three of four; the API token stays the env's.
-    extension.secrets.set(ARN, secretJson({ projectId: 'secret-project', signingKey: 'PSK_secret', spaceUrl: 'https://acme.signalwire.com/' }));
-    const config = parseConfig({ SIGNALWIRE_SECRET_ARN: ARN, SIGNALWIRE_PROJECT_ID: 'env-project', SIGNALWIRE_API_TOKEN: 'env-token' });
+    extension.secrets.set(
+      ARN,
+      secretJson({ projectId: 'secret-project', signingKey: 'PSK_secret', spaceUrl: 'https://acme.signalwire.com/' }),
+    );
+    const config = parseConfig({
+      SIGNALWIRE_SECRET_ARN: ARN,
+      SIGNALWIRE_PROJECT_ID: 'env-project',
+      SIGNALWIRE_API_TOKEN: 'env-token',
+    });
     // Act
     const project = await loadSignalWireProject(config);
     // Assess
@@ -77,7 +94,12 @@ describe('loadSignalWireProject', () => {
   it("leaves everything unset while the secret holds only the stack's placeholders", async () => {
     extension.secrets.set(ARN, secretJson({}));
     const project = await loadSignalWireProject(parseConfig({ SIGNALWIRE_SECRET_ARN: ARN }));
-    for (const name of ['SIGNALWIRE_SIGNING_KEY', 'SIGNALWIRE_PROJECT_ID', 'SIGNALWIRE_API_TOKEN', 'SIGNALWIRE_SPACE_URL'] as const) {
+    for (const name of [
+      'SIGNALWIRE_SIGNING_KEY',
+      'SIGNALWIRE_PROJECT_ID',
+      'SIGNALWIRE_API_TOKEN',
+      'SIGNALWIRE_SPACE_URL',
+    ] as const) {
       expect(project[name], name).toBeUndefined();
     }
   });
@@ -142,7 +164,11 @@ describe('signature middleware with the signing key from the SignalWire secret',
 
   beforeEach(() => {
     // An old key in the environment: the secret's value must win over it.
-    Object.assign(process.env, TEST_SECRETS, { SWML_PROXY_URL_BASE: PUBLIC_BASE, SIGNALWIRE_SECRET_ARN: ARN, SIGNALWIRE_SIGNING_KEY: 'env-old-key' });
+    Object.assign(process.env, TEST_SECRETS, {
+      SWML_PROXY_URL_BASE: PUBLIC_BASE,
+      SIGNALWIRE_SECRET_ARN: ARN,
+      SIGNALWIRE_SIGNING_KEY: 'env-old-key',
+    });
     resetConfigForTests();
     reached.length = 0;
     logs = captureLogs();
@@ -176,7 +202,12 @@ describe('archive worker without SignalWire credentials', () => {
     process.env.SIGNALWIRE_SECRET_ARN = ARN;
     resetConfigForTests();
     const logs = captureLogs();
-    const event = { Records: [{ messageId: 'm1', body: '{}' }, { messageId: 'm2', body: '{}' }] } as unknown as SQSEvent;
+    const event = {
+      Records: [
+        { messageId: 'm1', body: '{}' },
+        { messageId: 'm2', body: '{}' },
+      ],
+    } as unknown as SQSEvent;
     try {
       // Act
       const response = await archiveWorkerCore(event);

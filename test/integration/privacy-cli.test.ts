@@ -83,7 +83,12 @@ describe('privacy CLI commands on the local stack', () => {
     });
 
     expect(code).toBe(0);
-    expect(stdout.trim().split('\n').map((l) => l.split(/ +/)[1])).toEqual(['disclosure_given', 'consent_granted']);
+    expect(
+      stdout
+        .trim()
+        .split('\n')
+        .map((l) => l.split(/ +/)[1]),
+    ).toEqual(['disclosure_given', 'consent_granted']);
   });
 
   it('audit --json prints the events as JSON; an unknown call says there are none', async () => {
@@ -102,7 +107,11 @@ describe('privacy CLI commands on the local stack', () => {
     const held = await runCli(holdCommand, ['--call-id', callId, '--reason', 'case-42'], dataDir);
     const refused = await runCli(eraseCommand, ['--call-id', callId], dataDir);
     const released = await runCli(holdCommand, ['--call-id', callId, '--release'], dataDir);
-    const erased = await runCli(eraseCommand, ['--caller', CALLER, '--reason', 'data-subject-request', '--requested-by', 'dpo'], dataDir);
+    const erased = await runCli(
+      eraseCommand,
+      ['--caller', CALLER, '--reason', 'data-subject-request', '--requested-by', 'dpo'],
+      dataDir,
+    );
     const exported = await runCli(exportCommand, ['--call-id', callId], dataDir);
     const audit = await runCli(auditCommand, [callId], dataDir);
 
@@ -117,7 +126,9 @@ describe('privacy CLI commands on the local stack', () => {
     const doc = JSON.parse(exported.out) as ExportDocument;
     expect(doc.calls[0]).toMatchObject({ consent: null, recordings: [], objects: [], otherItems: [] });
     expect(doc.calls[0]?.events.map((e) => e.type)).toEqual(['erased']);
-    expect(audit.out).toMatch(/^\S+Z {2}erased {2}objects=3 items=\d+ reason=data-subject-request requestedBy=dpo signalwireDeleted=0 signalwire=not_configured$/);
+    expect(audit.out).toMatch(
+      /^\S+Z {2}erased {2}objects=3 items=\d+ reason=data-subject-request requestedBy=dpo signalwireDeleted=0 signalwire=not_configured$/,
+    );
   });
 
   it.each([
@@ -165,7 +176,9 @@ describe('privacy CLI commands on the local stack', () => {
             return;
           }
           res.writeHead(400, { 'Content-Type': 'text/xml' });
-          res.end('<ErrorResponse><Error><Type>Sender</Type><Code>ValidationError</Code><Message>Stack does not exist</Message></Error></ErrorResponse>');
+          res.end(
+            '<ErrorResponse><Error><Type>Sender</Type><Code>ValidationError</Code><Message>Stack does not exist</Message></Error></ErrorResponse>',
+          );
         });
       });
       await new Promise<void>((resolve) => standIn.listen(0, '127.0.0.1', resolve));

@@ -41,7 +41,13 @@ describe('privacy erasure against the emulators', () => {
     const exported = await exportCall(callId, testPrivacyDeps());
 
     // Assess
-    expect(result).toMatchObject({ callId, status: 'erased', objects: 6, items: before.sks.length, signalwire: 'not_configured' });
+    expect(result).toMatchObject({
+      callId,
+      status: 'erased',
+      objects: 6,
+      items: before.sks.length,
+      signalwire: 'not_configured',
+    });
     const after = await stored(callId);
     expect(after.keys).toEqual([]);
     expect(after.sks).toHaveLength(1);
@@ -51,7 +57,13 @@ describe('privacy erasure against the emulators', () => {
     expect(call?.events).toHaveLength(1);
     expect(call?.events[0]).toMatchObject({
       type: 'erased',
-      detail: { objects: 6, items: before.sks.length, reason: 'data-subject-request', requestedBy: 'privacy-team', signalwireDeleted: 0 },
+      detail: {
+        objects: 6,
+        items: before.sks.length,
+        reason: 'data-subject-request',
+        requestedBy: 'privacy-team',
+        signalwireDeleted: 0,
+      },
     });
   });
 
@@ -62,7 +74,11 @@ describe('privacy erasure against the emulators', () => {
 
     const [call] = exported.calls;
     expect(exported.subject).toEqual({ callId });
-    expect(call?.consent).toMatchObject({ callId, state: 'granted', callerHash: callerHash(ALICE, TEST_SECRETS.CALLER_HASH_SECRET) });
+    expect(call?.consent).toMatchObject({
+      callId,
+      state: 'granted',
+      callerHash: callerHash(ALICE, TEST_SECRETS.CALLER_HASH_SECRET),
+    });
     expect(call?.events.map((e) => e.type)).toEqual(['disclosure_given', 'consent_granted', 'recording_stored']);
     expect(call?.recordings.map((r) => r.recordingId)).toEqual(recordings);
     expect(call?.objects).toHaveLength(3);
@@ -76,7 +92,14 @@ describe('privacy erasure against the emulators', () => {
 
     const second = await eraseCall(callId, request, testPrivacyDeps());
 
-    expect(second).toEqual({ callId, status: 'already_erased', objects: 0, items: 0, signalwireDeleted: 0, signalwire: 'none_found' });
+    expect(second).toEqual({
+      callId,
+      status: 'already_erased',
+      objects: 0,
+      items: 0,
+      signalwireDeleted: 0,
+      signalwire: 'none_found',
+    });
     expect(await stored(callId)).toEqual(afterFirst);
   });
 
@@ -115,7 +138,11 @@ describe('privacy erasure against the emulators', () => {
   it('erase by caller hash works like erase by number', async () => {
     const { callId } = await seedCall('+13125550142', 1);
 
-    const result = await eraseCaller({ hash: callerHash('+13125550142', TEST_SECRETS.CALLER_HASH_SECRET) }, request, testPrivacyDeps());
+    const result = await eraseCaller(
+      { hash: callerHash('+13125550142', TEST_SECRETS.CALLER_HASH_SECRET) },
+      request,
+      testPrivacyDeps(),
+    );
 
     expect(result.calls.map((c) => c.callId)).toEqual([callId]);
     expect((await stored(callId)).keys).toEqual([]);
@@ -164,7 +191,9 @@ describe('privacy erasure against the emulators', () => {
 
         expect(result).toMatchObject({ status: 'erased', signalwireDeleted: 2, signalwire: 'deleted' });
         expect(standIn.requests).toHaveLength(2);
-        expect(standIn.requests.map((r) => r.path).sort()).toEqual(recordings.map((u) => `/api/relay/rest/recordings/${u}`).sort());
+        expect(standIn.requests.map((r) => r.path).sort()).toEqual(
+          recordings.map((u) => `/api/relay/rest/recordings/${u}`).sort(),
+        );
         for (const seen of standIn.requests) {
           expect(seen.method).toBe('DELETE');
           expect(seen.authorization).toBe(expectedAuth);

@@ -65,7 +65,11 @@ describe('privacy function (IAM-invoked operator API)', () => {
     const erased = await invoke({ action: 'erase', callId, requestedBy: 'dpo@example.com' });
     const audit = await invoke({ action: 'audit', callId });
 
-    expect(exported).toMatchObject({ ok: true, action: 'export', result: { calls: [{ callId, recordings: [{ recordingId: recordings[0] }] }] } });
+    expect(exported).toMatchObject({
+      ok: true,
+      action: 'export',
+      result: { calls: [{ callId, recordings: [{ recordingId: recordings[0] }] }] },
+    });
     expect(held).toMatchObject({ ok: true, result: { status: 'held' } });
     expect(refused).toEqual({
       ok: false,
@@ -75,7 +79,10 @@ describe('privacy function (IAM-invoked operator API)', () => {
     expect(erased).toMatchObject({ ok: true, result: { status: 'erased', objects: 3 } });
     expect(audit).toMatchObject({
       ok: true,
-      result: { callId, events: [{ type: 'erased', detail: { requestedBy: 'dpo@example.com', reason: 'data-subject-request' } }] },
+      result: {
+        callId,
+        events: [{ type: 'erased', detail: { requestedBy: 'dpo@example.com', reason: 'data-subject-request' } }],
+      },
     });
   });
 

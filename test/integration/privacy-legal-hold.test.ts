@@ -18,7 +18,6 @@ describe('legal hold against the emulators', () => {
   let storage: TestStorage;
   let view: ReturnType<typeof storedView>;
 
-
   beforeAll(async () => {
     storage = await startTestStorage();
     view = storedView(storage);
@@ -71,7 +70,9 @@ describe('legal hold against the emulators', () => {
     // Assess: back where they were, tagged for retention, expiring from now
     expect(released).toMatchObject({ status: 'released', objectsMoved: 6 });
     expect(await view.keysUnder(`legal-hold/${callId}/`)).toEqual([]);
-    expect((await view.keysUnder(`recordings/${callId}/`)).concat(await view.keysUnder(`archive/${callId}/`)).sort()).toEqual(original.sort());
+    expect((await view.keysUnder(`recordings/${callId}/`)).concat(await view.keysUnder(`archive/${callId}/`)).sort()).toEqual(
+      original.sort(),
+    );
     const back = await view.json(`recordings/${callId}/${uuid}.json`);
     expect(back.legalHold).toBeUndefined();
     expect(back.expiresAt).toBe(new Date(releasedAt.getTime() + 90 * DAY * 1000).toISOString());
@@ -88,7 +89,9 @@ describe('legal hold against the emulators', () => {
     expect(releasedItems.filter((i) => i.type === 'legal_hold_released')).toHaveLength(1);
 
     // And erasure is possible again.
-    expect((await eraseCall(callId, { reason: 'data-subject-request', requestedBy: 'ops' }, testPrivacyDeps())).status).toBe('erased');
+    expect((await eraseCall(callId, { reason: 'data-subject-request', requestedBy: 'ops' }, testPrivacyDeps())).status).toBe(
+      'erased',
+    );
   });
 
   it('a second hold is a no-op that writes no second audit event; release of an unheld call says so', async () => {

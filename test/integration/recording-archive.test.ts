@@ -52,13 +52,23 @@ beforeEach(() => {
 });
 afterEach(() => logs.restore());
 
-async function storedRecording(path = 'api/v1/recordings'): Promise<{ callId: string; recordingId: string; store: S3MetadataStore }> {
+async function storedRecording(
+  path = 'api/v1/recordings',
+): Promise<{ callId: string; recordingId: string; store: S3MetadataStore }> {
   const store = new S3MetadataStore();
   const callId = randomUUID();
   const recordingId = randomUUID();
   await store.put(
     buildMetadata(
-      { callId, recordingId, controlId: 'main', state: 'finished', format: 'mp3', url: `${base}/${path}/${recordingId}/download`, shape: 'signalwire' },
+      {
+        callId,
+        recordingId,
+        controlId: 'main',
+        state: 'finished',
+        format: 'mp3',
+        url: `${base}/${path}/${recordingId}/download`,
+        shape: 'signalwire',
+      },
       'missing',
       new Date(),
       { stereo: true, retentionDays: 90 },
@@ -78,7 +88,11 @@ describe('audio archive (optional, with SignalWire project credentials)', () => 
   it('is enabled only when project id and API token are configured, for SignalWire hosts', () => {
     expect(archiveSettings(parseConfig({}))).toBeUndefined();
     const settings = archiveSettings(
-      parseConfig({ SIGNALWIRE_PROJECT_ID: PROJECT, SIGNALWIRE_API_TOKEN: TOKEN, SIGNALWIRE_SPACE_URL: 'https://acme.signalwire.com' }),
+      parseConfig({
+        SIGNALWIRE_PROJECT_ID: PROJECT,
+        SIGNALWIRE_API_TOKEN: TOKEN,
+        SIGNALWIRE_SPACE_URL: 'https://acme.signalwire.com',
+      }),
     );
     expect(settings?.allowedHosts).toEqual(['acme.signalwire.com', '.signalwire.com']);
   });
@@ -105,7 +119,9 @@ describe('audio archive (optional, with SignalWire project credentials)', () => 
   it('never sends the credentials to a host that is not SignalWire', async () => {
     const { callId, recordingId, store } = await storedRecording();
     const job = { callId, recordingId, metadataKey: '' };
-    await expect(archiveRecordingAudio(job, deps(store, { allowedHosts: ['.signalwire.com'] }))).rejects.toBeInstanceOf(ArchiveError);
+    await expect(archiveRecordingAudio(job, deps(store, { allowedHosts: ['.signalwire.com'] }))).rejects.toBeInstanceOf(
+      ArchiveError,
+    );
     expect(requests).toHaveLength(0);
   });
 
@@ -113,7 +129,9 @@ describe('audio archive (optional, with SignalWire project credentials)', () => 
     const missing = await storedRecording('missing');
     await expect(archiveRecordingAudio({ ...missing, metadataKey: '' }, deps(missing.store))).rejects.toThrow(/404/);
     const big = await storedRecording();
-    await expect(archiveRecordingAudio({ ...big, metadataKey: '' }, deps(big.store, { maxBytes: 100 }))).rejects.toThrow(/larger/);
+    await expect(archiveRecordingAudio({ ...big, metadataKey: '' }, deps(big.store, { maxBytes: 100 }))).rejects.toThrow(
+      /larger/,
+    );
     expect(await big.store.exists(`recordings/${big.callId}/${big.recordingId}.mp3`)).toBe(false);
     const denied = await storedRecording();
     const wrong = deps(denied.store, { credentials: { projectId: PROJECT, apiToken: 'wrong' } });

@@ -54,7 +54,12 @@ const recUrl = (uuid: string): string => `https://example.signalwire.com/api/v1/
 function finishedBody(callId: string, uuid: string): Record<string, unknown> {
   return {
     event_type: 'calling.call.record',
-    params: { call_id: callId, control_id: 'main', state: 'finished', record: { url: recUrl(uuid), duration: 7, size: 2048, format: 'mp3' } },
+    params: {
+      call_id: callId,
+      control_id: 'main',
+      state: 'finished',
+      record: { url: recUrl(uuid), duration: 7, size: 2048, format: 'mp3' },
+    },
   };
 }
 
@@ -69,7 +74,9 @@ function queueMessages(recordingId: string): Array<{ metadataKey: string }> {
   return queue.messages.filter((m) => m.recordingId === recordingId);
 }
 const storedEvents = (all: Record<string, unknown>[], recordingId: string) =>
-  all.filter((i) => i.type === 'recording_stored' && (i.detail as { recordingId?: string } | undefined)?.recordingId === recordingId);
+  all.filter(
+    (i) => i.type === 'recording_stored' && (i.detail as { recordingId?: string } | undefined)?.recordingId === recordingId,
+  );
 
 /** Post the same callback `n` times at once, retrying 503s as SignalWire does, until all are answered 200. */
 async function concurrently(body: unknown, n: number): Promise<string[]> {
@@ -130,7 +137,8 @@ describe('finished-recording webhook for a call under legal hold', () => {
     expect(queueMessages(late)).toEqual([expect.objectContaining({ metadataKey: heldKey })]);
     // Every item, the new ledger entry and audit event included, is pinned to "never"; the marker has none.
     expect(after.find((i) => i.sk === `RECORDING#${late}`)).toBeDefined();
-    for (const item of after.filter((i) => i.sk !== 'LEGAL_HOLD')) expect([item.sk, item.expiresAt]).toEqual([item.sk, LEGAL_HOLD_EXPIRES_AT]);
+    for (const item of after.filter((i) => i.sk !== 'LEGAL_HOLD'))
+      expect([item.sk, item.expiresAt]).toEqual([item.sk, LEGAL_HOLD_EXPIRES_AT]);
     expect(after.find((i) => i.sk === 'LEGAL_HOLD')?.expiresAt).toBeUndefined();
   }, 60_000);
 
@@ -155,7 +163,11 @@ describe('finished-recording webhook for a call under legal hold', () => {
     expect(released).toMatchObject({ status: 'released', objectsMoved: 4 });
     expect(await view.keysUnder(`legal-hold/${callId}/`)).toEqual([]);
     expect(await view.keysUnder(`recordings/${callId}/`)).toEqual(
-      [`recordings/${callId}/${late}.json`, `recordings/${callId}/${recordings[0]}.json`, `recordings/${callId}/${recordings[0]}.mp3`].sort(),
+      [
+        `recordings/${callId}/${late}.json`,
+        `recordings/${callId}/${recordings[0]}.json`,
+        `recordings/${callId}/${recordings[0]}.mp3`,
+      ].sort(),
     );
     const back = await view.json(`recordings/${callId}/${late}.json`);
     expect(back.legalHold).toBeUndefined();
@@ -195,10 +207,14 @@ describe('finished-recording webhook for a call under legal hold', () => {
     // Assess
     expect(result.outcome).toBe('stored');
     expect(await view.keysUnder(`recordings/${callId}/`)).toEqual([]);
-    expect(await view.json(`legal-hold/${callId}/recordings/${late}.json`)).toMatchObject({ expiresAt: null, legalHold: { reason: 'case-2025-17' } });
+    expect(await view.json(`legal-hold/${callId}/recordings/${late}.json`)).toMatchObject({
+      expiresAt: null,
+      legalHold: { reason: 'case-2025-17' },
+    });
     const after = await view.items(callId);
     expect(storedEvents(after, late)).toHaveLength(1);
-    for (const item of after.filter((i) => i.sk !== 'LEGAL_HOLD')) expect([item.sk, item.expiresAt]).toEqual([item.sk, LEGAL_HOLD_EXPIRES_AT]);
+    for (const item of after.filter((i) => i.sk !== 'LEGAL_HOLD'))
+      expect([item.sk, item.expiresAt]).toEqual([item.sk, LEGAL_HOLD_EXPIRES_AT]);
     expect(logs.text()).toContain('legal hold set while a recording was stored');
   }, 30_000);
 
@@ -220,7 +236,10 @@ describe('finished-recording webhook for a call under legal hold', () => {
     // Assess: the hold listed the call's objects after its marker, so the late one moved too
     expect(held).toMatchObject({ status: 'held', objectsMoved: 4 }); // seeded metadata, audio, archive + the late one
     expect(await view.keysUnder(`recordings/${callId}/`)).toEqual([]);
-    expect(await view.json(`legal-hold/${callId}/recordings/${late}.json`)).toMatchObject({ expiresAt: null, legalHold: { reason: 'case-2025-17' } });
+    expect(await view.json(`legal-hold/${callId}/recordings/${late}.json`)).toMatchObject({
+      expiresAt: null,
+      legalHold: { reason: 'case-2025-17' },
+    });
     expect(await view.tags(`legal-hold/${callId}/recordings/${late}.json`)).toEqual([]);
     for (const item of (await view.items(callId)).filter((i) => i.sk !== 'LEGAL_HOLD')) {
       expect([item.sk, item.expiresAt]).toEqual([item.sk, LEGAL_HOLD_EXPIRES_AT]);
@@ -267,7 +286,11 @@ describe('webhook after the call was erased', () => {
     // Prepare: SignalWire answers 500 once, then 204
     let calls = 0;
     const signalwire = await startSignalWireStandIn(() => (++calls === 1 ? 500 : 204));
-    const env = { SIGNALWIRE_PROJECT_ID: 'project-1', SIGNALWIRE_API_TOKEN: 'PT-test-token', SIGNALWIRE_SPACE_URL: signalwire.url };
+    const env = {
+      SIGNALWIRE_PROJECT_ID: 'project-1',
+      SIGNALWIRE_API_TOKEN: 'PT-test-token',
+      SIGNALWIRE_SPACE_URL: signalwire.url,
+    };
     Object.assign(process.env, env);
     resetConfigForTests();
     resetRecordingDepsForTests();

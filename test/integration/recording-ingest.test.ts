@@ -215,7 +215,9 @@ describe('recording-status handler against the emulators', () => {
     const statuses: string[] = [];
     for (let round = 0; round < 10; round += 1) {
       expect(responses.every((r) => r.statusCode === 200 || r.statusCode === 503)).toBe(true);
-      statuses.push(...responses.filter((r) => r.statusCode === 200).map((r) => (JSON.parse(r.body) as { status: string }).status));
+      statuses.push(
+        ...responses.filter((r) => r.statusCode === 200).map((r) => (JSON.parse(r.body) as { status: string }).status),
+      );
       const retry = responses.filter((r) => r.statusCode === 503);
       if (retry.length === 0) break;
       responses = await Promise.all(retry.map(() => post(finishedBody(callId, recordingId))));
@@ -242,8 +244,19 @@ describe('recording-status handler against the emulators', () => {
     ];
     const statuses: string[] = [];
     for (const body of sequence) statuses.push((JSON.parse((await post(body)).body) as { status: string }).status);
-    expect(statuses).toEqual(['acknowledged', 'acknowledged', 'stored', 'acknowledged', 'duplicate', 'acknowledged', 'stored', 'duplicate']);
-    expect(await objectKeys(callId)).toEqual([`recordings/${callId}/${first}.json`, `recordings/${callId}/${second}.json`].sort());
+    expect(statuses).toEqual([
+      'acknowledged',
+      'acknowledged',
+      'stored',
+      'acknowledged',
+      'duplicate',
+      'acknowledged',
+      'stored',
+      'duplicate',
+    ]);
+    expect(await objectKeys(callId)).toEqual(
+      [`recordings/${callId}/${first}.json`, `recordings/${callId}/${second}.json`].sort(),
+    );
     await assertExactlyOnce(callId, first);
     await assertExactlyOnce(callId, second);
   });
@@ -314,16 +327,38 @@ describe('fault injection: storage down → 503, back up → the retry completes
     const metadata = new S3MetadataStore();
     const consent = new DynamoConsentStore();
     const queue = new InProcessTranscriptionQueue();
-    const deps: IngestDeps = { consent, metadata, ledger: new DynamoIngestLedger(), queue, callData: new AwsCallDataStore(), now: () => clock.now, inFlightPolls: 1, inFlightPollDelayMs: 1 };
-    const cutAfter = <T>(work: () => Promise<T>) => async (): Promise<T> => {
-      const result = await work();
-      dynamoSwitch.cut();
-      return result;
+    const deps: IngestDeps = {
+      consent,
+      metadata,
+      ledger: new DynamoIngestLedger(),
+      queue,
+      callData: new AwsCallDataStore(),
+      now: () => clock.now,
+      inFlightPolls: 1,
+      inFlightPollDelayMs: 1,
     };
+    const cutAfter =
+      <T>(work: () => Promise<T>) =>
+      async (): Promise<T> => {
+        const result = await work();
+        dynamoSwitch.cut();
+        return result;
+      };
     const faulty: IngestDeps = {
       ...deps,
-      metadata: step === 'metadata' ? Object.assign(Object.create(metadata) as S3MetadataStore, { put: (m: Parameters<S3MetadataStore['put']>[0]) => cutAfter(() => metadata.put(m))() }) : metadata,
-      consent: step === 'audit' ? Object.assign(Object.create(consent) as DynamoConsentStore, { appendEvent: (id: string, e: Parameters<DynamoConsentStore['appendEvent']>[1]) => cutAfter(() => consent.appendEvent(id, e))() }) : consent,
+      metadata:
+        step === 'metadata'
+          ? Object.assign(Object.create(metadata) as S3MetadataStore, {
+              put: (m: Parameters<S3MetadataStore['put']>[0]) => cutAfter(() => metadata.put(m))(),
+            })
+          : metadata,
+      consent:
+        step === 'audit'
+          ? Object.assign(Object.create(consent) as DynamoConsentStore, {
+              appendEvent: (id: string, e: Parameters<DynamoConsentStore['appendEvent']>[1]) =>
+                cutAfter(() => consent.appendEvent(id, e))(),
+            })
+          : consent,
     };
     const event = parseRecordingWebhook(finishedBody(callId, recordingId));
     const status = async (work: Promise<unknown>): Promise<number | string> =>
@@ -345,8 +380,11 @@ describe('fault injection: storage down → 503, back up → the retry completes
   }
 
   it('DynamoDB dies right after the metadata object is written', async () => dynamoDiesAfter('metadata'), 30_000);
-  it('DynamoDB dies right after the audit event is written (the retry finds it, does not double it)', async () =>
-    dynamoDiesAfter('audit'), 30_000);
+  it(
+    'DynamoDB dies right after the audit event is written (the retry finds it, does not double it)',
+    async () => dynamoDiesAfter('audit'),
+    30_000,
+  );
 });
 
 describe('consent and secrets', () => {
@@ -365,11 +403,21 @@ describe('consent and secrets', () => {
   it('a planted caller number and SSN never reach logs or the stored object', async () => {
     const callId = newCall();
     const recordingId = randomUUID();
-    const planted = { from: '+15125550199', to: '+15125550100', caller_id_num: '+15125550199', ssn: '123-45-6789', note: 'ssn 123456789' };
+    const planted = {
+      from: '+15125550199',
+      to: '+15125550100',
+      caller_id_num: '+15125550199',
+      ssn: '123-45-6789',
+      note: 'ssn 123456789',
+    };
     await grantConsent(callId);
     expect((await post(finishedBody(callId, recordingId, planted))).statusCode).toBe(200);
-    expect((await post({ call_id: '123-45-6789', status: 'completed', recording_url: recUrl(recordingId) })).statusCode).toBe(400);
-    expect((await post({ ...stateBody(callId, 'finished'), params: { call_id: '+15125550199', state: 'finished' } })).statusCode).toBe(400);
+    expect((await post({ call_id: '123-45-6789', status: 'completed', recording_url: recUrl(recordingId) })).statusCode).toBe(
+      400,
+    );
+    expect(
+      (await post({ ...stateBody(callId, 'finished'), params: { call_id: '+15125550199', state: 'finished' } })).statusCode,
+    ).toBe(400);
     const doc = JSON.stringify(await new S3MetadataStore().get(callId, recordingId));
     const everything = `${logs.text()}\n${doc}`;
     expect(logs.lines().length).toBeGreaterThan(0);

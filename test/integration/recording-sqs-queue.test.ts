@@ -20,7 +20,9 @@ beforeAll(async () => {
       const body = JSON.parse(raw) as Record<string, unknown>;
       received.push({ target: String(req.headers['x-amz-target']), body });
       const md5 = createHash('md5').update(String(body.MessageBody)).digest('hex');
-      res.writeHead(200, { 'content-type': 'application/x-amz-json-1.0' }).end(JSON.stringify({ MessageId: randomUUID(), MD5OfMessageBody: md5 }));
+      res
+        .writeHead(200, { 'content-type': 'application/x-amz-json-1.0' })
+        .end(JSON.stringify({ MessageId: randomUUID(), MD5OfMessageBody: md5 }));
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -32,7 +34,11 @@ afterAll(async () => {
   await new Promise<void>((resolve) => server.close(() => resolve()));
 });
 
-const job = { callId: '6e1d2c3b-4a59-4d6e-8f70-8192a3b4c5d6', recordingId: 'a1b2c3d4-e5f6-4a7b-8c9d-0e1f2a3b4c5d', metadataKey: 'recordings/c/r.json' };
+const job = {
+  callId: '6e1d2c3b-4a59-4d6e-8f70-8192a3b4c5d6',
+  recordingId: 'a1b2c3d4-e5f6-4a7b-8c9d-0e1f2a3b4c5d',
+  metadataKey: 'recordings/c/r.json',
+};
 
 describe('SqsTranscriptionQueue (SQS JSON protocol against a local stand-in)', () => {
   it('sends one SendMessage with the job as JSON body to the configured queue', async () => {

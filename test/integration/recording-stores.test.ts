@@ -27,7 +27,14 @@ afterAll(async () => {
 
 function doc(callId: string, recordingId = randomUUID()): RecordingMetadata {
   return buildMetadata(
-    { callId, recordingId, controlId: 'main', state: 'finished', url: `https://example.signalwire.com/api/v1/recordings/${recordingId}/download`, shape: 'signalwire' },
+    {
+      callId,
+      recordingId,
+      controlId: 'main',
+      state: 'finished',
+      url: `https://example.signalwire.com/api/v1/recordings/${recordingId}/download`,
+      shape: 'signalwire',
+    },
     'missing',
     new Date('2026-03-01T00:00:00.000Z'),
     { stereo: false, retentionDays: 30 },
@@ -54,7 +61,10 @@ describe('S3MetadataStore', () => {
     await store.put(metadata); // idempotent
     // Assess
     expect(key).toBe(`recordings/${callId}/${metadata.recordingId}.json`);
-    expect(sent.find((s) => s.command === 'PutObjectCommand')).toMatchObject({ ServerSideEncryption: 'AES256', ContentType: 'application/json' });
+    expect(sent.find((s) => s.command === 'PutObjectCommand')).toMatchObject({
+      ServerSideEncryption: 'AES256',
+      ContentType: 'application/json',
+    });
     const tags = await s3Direct.send(new GetObjectTaggingCommand({ Bucket: storage.bucket, Key: key }));
     expect(tags.TagSet).toEqual([{ Key: 'retention', Value: 'standard' }]);
     expect(await store.get(callId, metadata.recordingId)).toEqual(metadata);
@@ -89,7 +99,12 @@ describe('DynamoIngestLedger', () => {
     const now = new Date('2026-03-01T00:00:00.000Z');
     const first = await ledger.claim(callId, id, request('a', now));
     expect(first.status).toBe('claimed');
-    expect(first.entry).toMatchObject({ completed: false, attempts: 1, receivedAt: now.toISOString(), steps: { metadataStored: false, auditWritten: false, queued: false } });
+    expect(first.entry).toMatchObject({
+      completed: false,
+      attempts: 1,
+      receivedAt: now.toISOString(),
+      steps: { metadataStored: false, auditWritten: false, queued: false },
+    });
     expect((await ledger.claim(callId, id, request('b', now))).status).toBe('in_flight');
     await ledger.markStep(callId, id, 'a', 'metadataStored', { consent: 'granted', metadataKey: 'k' });
     await ledger.complete(callId, id, 'a');
@@ -103,7 +118,9 @@ describe('DynamoIngestLedger', () => {
     const ledger = new DynamoIngestLedger();
     const [callId, id] = [randomUUID(), randomUUID()];
     await ledger.claim(callId, id, request('a', new Date()));
-    const item = await ddbDirect.send(new GetItemCommand({ TableName: storage.table, Key: { pk: { S: `CALL#${callId}` }, sk: { S: `RECORDING#${id}` } } }));
+    const item = await ddbDirect.send(
+      new GetItemCommand({ TableName: storage.table, Key: { pk: { S: `CALL#${callId}` }, sk: { S: `RECORDING#${id}` } } }),
+    );
     expect(item.Item?.expiresAt?.N).toBe('1900000000');
     expect(item.Item?.queued?.BOOL).toBe(false);
   });

@@ -15,6 +15,8 @@ export function captureLogs(): { lines: () => string[]; text: () => string; rest
   return {
     lines: () => chunks.join('').split('\n').filter(Boolean),
     text: () => chunks.join(''),
-    restore: () => spies.forEach((s) => s.mockRestore()),
+    restore: () => {
+      for (const s of spies) s.mockRestore();
+    },
   };
 }

@@ -46,7 +46,12 @@ export async function seedCall(callerNumber: string, recordingCount = 2): Promis
         call_id: callId,
         control_id: 'main',
         state: 'finished',
-        record: { url: `https://example.signalwire.com/api/v1/recordings/${uuid}/download`, duration: 12.5, size: 4096, format: 'mp3' },
+        record: {
+          url: `https://example.signalwire.com/api/v1/recordings/${uuid}/download`,
+          duration: 12.5,
+          size: 4096,
+          format: 'mp3',
+        },
       },
     };
     await ingestRecordingWebhook(parseRecordingWebhook(body), recordingDeps());

@@ -17,10 +17,17 @@ export function swaigRequestBody(
   callerNumber = '+15125550123',
   globalData?: Record<string, unknown>,
 ): Record<string, unknown> {
-  return payloads.swaigRequestBody(payloads.simulatedCall({ callId, from: callerNumber }), { functionName: fn, args, globalData });
+  return payloads.swaigRequestBody(payloads.simulatedCall({ callId, from: callerNumber }), {
+    functionName: fn,
+    args,
+    globalData,
+  });
 }
 
-export function basicAuthHeader(user: string = TEST_SECRETS.SWML_BASIC_AUTH_USER, pass: string = TEST_SECRETS.SWML_BASIC_AUTH_PASSWORD): string {
+function basicAuthHeader(
+  user: string = TEST_SECRETS.SWML_BASIC_AUTH_USER,
+  pass: string = TEST_SECRETS.SWML_BASIC_AUTH_PASSWORD,
+): string {
   return `Basic ${Buffer.from(`${user}:${pass}`).toString('base64')}`;
 }
 

@@ -4,7 +4,7 @@ import { GetObjectCommand, GetObjectTaggingCommand, ListObjectsV2Command, S3Clie
 import type { TestStorage } from './storage.js';
 
 /** Every prefix a call's objects can live under. */
-export const CALL_PREFIXES = ['recordings/', 'archive/', 'legal-hold/'] as const;
+const CALL_PREFIXES = ['recordings/', 'archive/', 'legal-hold/'] as const;
 
 /**
  * An independent view of what is stored for a call: raw SDK calls against the emulators, not the

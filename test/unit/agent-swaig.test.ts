@@ -43,7 +43,11 @@ async function call(
   options: { token?: string; caller?: string; globalData?: Record<string, unknown> } = {},
 ) {
   const query = options.token ? { __token: options.token } : undefined;
-  const event = apiEvent({ path: '/swaig', body: swaigRequestBody(fn, args, callId, options.caller ?? CALIFORNIA, options.globalData), query });
+  const event = apiEvent({
+    path: '/swaig',
+    body: swaigRequestBody(fn, args, callId, options.caller ?? CALIFORNIA, options.globalData),
+    query,
+  });
   event.jsonBody = JSON.parse(event.body ?? '{}');
   const result = await swaigCore(event);
   expect(result.statusCode).toBe(200);
@@ -81,7 +85,9 @@ describe('consent tool', () => {
 
   it('records with the configured options, control id main and the status webhook', async () => {
     const response = await call('get_recording_consent', { response: 'yes' }, randomUUID());
-    const action = response.action?.find((a) => 'SWML' in a) as { SWML: { sections: { main: Array<{ record_call?: Record<string, unknown> }> } } };
+    const action = response.action?.find((a) => 'SWML' in a) as {
+      SWML: { sections: { main: Array<{ record_call?: Record<string, unknown> }> } };
+    };
     expect(action.SWML.sections.main[0]?.record_call).toEqual({
       stereo: true,
       format: 'mp3',
@@ -126,7 +132,9 @@ describe('recording control', () => {
   it('a "no" after a "yes" is a withdrawal: earlier recordings stay covered, nothing restarts', async () => {
     const callId = randomUUID();
     await call('get_recording_consent', { response: 'yes' }, callId);
-    expect(recordingVerbs(await call('get_recording_consent', { response: 'no, stop that' }, callId))).toEqual(['stop_record_call']);
+    expect(recordingVerbs(await call('get_recording_consent', { response: 'no, stop that' }, callId))).toEqual([
+      'stop_record_call',
+    ]);
     expect((await store.getConsent(callId))?.state).toBe('withdrawn');
     expect(recordingVerbs(await call('resume_recording', {}, callId))).toEqual([]);
   });
@@ -136,7 +144,11 @@ describe('recording control', () => {
     await call('get_recording_consent', { response: 'yes' }, callId);
     expect(recordingVerbs(await call('stop_recording', {}, callId))).toEqual(['stop_record_call']);
     expect((await store.getConsent(callId))?.state).toBe('withdrawn');
-    for (const [fn, args] of [['resume_recording', {}], ['start_recording', {}], ['get_recording_consent', { response: 'yes' }]] as const) {
+    for (const [fn, args] of [
+      ['resume_recording', {}],
+      ['start_recording', {}],
+      ['get_recording_consent', { response: 'yes' }],
+    ] as const) {
       expect(recordingVerbs(await call(fn, args, callId))).toEqual([]);
     }
   });
@@ -147,14 +159,22 @@ describe('recording control', () => {
     try {
       const disclosed = { recording_mode: 'disclose-and-record' };
       const texas = randomUUID();
-      expect(recordingVerbs(await call('resume_recording', {}, texas, { caller: TEXAS, globalData: disclosed }))).toEqual(['record_call']);
+      expect(recordingVerbs(await call('resume_recording', {}, texas, { caller: TEXAS, globalData: disclosed }))).toEqual([
+        'record_call',
+      ]);
       expect((await store.getConsent(texas))?.evidence).toBe('implied:one-party-disclosure');
       const california = randomUUID();
-      expect(recordingVerbs(await call('resume_recording', {}, california, { caller: CALIFORNIA, globalData: disclosed }))).toEqual([]);
+      expect(
+        recordingVerbs(await call('resume_recording', {}, california, { caller: CALIFORNIA, globalData: disclosed })),
+      ).toEqual([]);
       // The SWML document decided consent-first (e.g. its caller was a SIP URI): no disclosure was
       // made, so a one-party number on a later SWAIG request implies nothing.
       const undisclosed = randomUUID();
-      expect(recordingVerbs(await call('resume_recording', {}, undisclosed, { caller: TEXAS, globalData: { recording_mode: 'consent-first' } }))).toEqual([]);
+      expect(
+        recordingVerbs(
+          await call('resume_recording', {}, undisclosed, { caller: TEXAS, globalData: { recording_mode: 'consent-first' } }),
+        ),
+      ).toEqual([]);
     } finally {
       process.env.RECORDING_MODE = 'consent-first';
       resetConfigForTests();
@@ -298,14 +318,26 @@ describe('bad input (through the real handler)', () => {
     expect((await send(undefined, { rawBody: '{"function":' })).statusCode).toBe(400);
     expect((await send(undefined, { rawBody: JSON.stringify({ pad: 'x'.repeat(300 * 1024) }) })).statusCode).toBe(413);
     expect((await send(swaigRequestBody('recording_info', {}, randomUUID()), { auth: null })).statusCode).toBe(401);
-    expect((await send(swaigRequestBody('recording_info', {}, randomUUID()), { auth: 'Basic ' + Buffer.from('signalwire:nope').toString('base64') })).statusCode).toBe(401);
-    expect((await send(swaigRequestBody('recording_info', {}, randomUUID()), { headers: { 'content-type': 'application/xml' } })).statusCode).toBe(415);
+    expect(
+      (
+        await send(swaigRequestBody('recording_info', {}, randomUUID()), {
+          auth: `Basic ${Buffer.from('signalwire:nope').toString('base64')}`,
+        })
+      ).statusCode,
+    ).toBe(401);
+    expect(
+      (await send(swaigRequestBody('recording_info', {}, randomUUID()), { headers: { 'content-type': 'application/xml' } }))
+        .statusCode,
+    ).toBe(415);
   });
 
   it('answers get_signature with the requested definitions', async () => {
     const result = await send({ action: 'get_signature', functions: ['recording_info', 'get_recording_consent', 'nope'] });
     expect(result.statusCode).toBe(200);
-    expect(JSON.parse(result.body).map((d: { function: string }) => d.function)).toEqual(['recording_info', 'get_recording_consent']);
+    expect(JSON.parse(result.body).map((d: { function: string }) => d.function)).toEqual([
+      'recording_info',
+      'get_recording_consent',
+    ]);
   });
 });
 
@@ -339,41 +371,60 @@ describe('fail closed', () => {
   });
 
   it('property: no record_call ever leaves without stored granted consent', async () => {
-    const tools = ['start_recording', 'resume_recording', 'normal_mode', 'pause_recording', 'secure_mode', 'stop_recording', 'collect_ssn', 'recording_info'];
+    const tools = [
+      'start_recording',
+      'resume_recording',
+      'normal_mode',
+      'pause_recording',
+      'secure_mode',
+      'stop_recording',
+      'collect_ssn',
+      'recording_info',
+    ];
     const step = fc.oneof(
       fc.record({ kind: fc.constant('tool' as const), fn: fc.constantFrom(...tools) }),
-      fc.record({ kind: fc.constant('consent' as const), answer: fc.constantFrom('yes', 'no', 'okay', 'not okay', 'sure', 'hmm', 'fine', 'nope') }),
+      fc.record({
+        kind: fc.constant('consent' as const),
+        answer: fc.constantFrom('yes', 'no', 'okay', 'not okay', 'sure', 'hmm', 'fine', 'nope'),
+      }),
       fc.record({ kind: fc.constant('fault' as const), down: fc.boolean() }),
     );
     await fc.assert(
-      fc.asyncProperty(fc.array(step, { maxLength: 12 }), fc.constantFrom('consent-first', 'disclose-and-record'), fc.constantFrom(TEXAS, CALIFORNIA), async (steps, mode, caller) => {
-        process.env.RECORDING_MODE = mode;
-        resetConfigForTests();
-        const local = new FlakyConsentStore();
-        useConsentStoreForTests(local);
-        const callId = randomUUID();
-        // What SignalWire keeps for the call: the SWML document's global data plus every set_global_data action.
-        const globalData: Record<string, unknown> = { recording_mode: effectiveRecordingMode(mode, jurisdictionFor(caller)) };
-        let refused = false;
-        for (const s of steps) {
-          if (s.kind === 'fault') {
-            local.down = s.down;
-            continue;
+      fc.asyncProperty(
+        fc.array(step, { maxLength: 12 }),
+        fc.constantFrom('consent-first', 'disclose-and-record'),
+        fc.constantFrom(TEXAS, CALIFORNIA),
+        async (steps, mode, caller) => {
+          process.env.RECORDING_MODE = mode;
+          resetConfigForTests();
+          const local = new FlakyConsentStore();
+          useConsentStoreForTests(local);
+          const callId = randomUUID();
+          // What SignalWire keeps for the call: the SWML document's global data plus every set_global_data action.
+          const globalData: Record<string, unknown> = { recording_mode: effectiveRecordingMode(mode, jurisdictionFor(caller)) };
+          let refused = false;
+          for (const s of steps) {
+            if (s.kind === 'fault') {
+              local.down = s.down;
+              continue;
+            }
+            const response =
+              s.kind === 'tool'
+                ? await call(s.fn, {}, callId, { caller, globalData })
+                : await call('get_recording_consent', { response: s.answer }, callId, { caller, globalData });
+            for (const action of response.action ?? [])
+              if ('set_global_data' in action) Object.assign(globalData, action.set_global_data);
+            if (recordingVerbs(response).includes('record_call')) {
+              const stored = await local.inner.getConsent(callId);
+              expect(stored?.state).toBe('granted');
+              // Once the caller said no or asked to stop, nothing may start recording again.
+              expect(refused).toBe(false);
+            }
+            if (s.kind === 'tool' ? s.fn === 'stop_recording' : classifyConsentAnswer(s.answer).decision === 'declined')
+              refused = true;
           }
-          const response =
-            s.kind === 'tool'
-              ? await call(s.fn, {}, callId, { caller, globalData })
-              : await call('get_recording_consent', { response: s.answer }, callId, { caller, globalData });
-          for (const action of response.action ?? []) if ('set_global_data' in action) Object.assign(globalData, action.set_global_data);
-          if (recordingVerbs(response).includes('record_call')) {
-            const stored = await local.inner.getConsent(callId);
-            expect(stored?.state).toBe('granted');
-            // Once the caller said no or asked to stop, nothing may start recording again.
-            expect(refused).toBe(false);
-          }
-          if (s.kind === 'tool' ? s.fn === 'stop_recording' : classifyConsentAnswer(s.answer).decision === 'declined') refused = true;
-        }
-      }),
+        },
+      ),
       { numRuns: 150 },
     );
     process.env.RECORDING_MODE = 'consent-first';

@@ -7,7 +7,10 @@ import { apiEvent, lambdaContext, swmlRequestBody } from '#test/support/signalwi
 import { TEST_SECRETS } from '#test/support/storage.js';
 import { swmlErrors } from '#test/support/swml-schema.js';
 
-type Handler = (event: unknown, context: unknown) => Promise<{ statusCode: number; body: string; headers?: Record<string, string> }>;
+type Handler = (
+  event: unknown,
+  context: unknown,
+) => Promise<{ statusCode: number; body: string; headers?: Record<string, string> }>;
 const SIGNING_KEY = 'PSK_test_signing_key';
 let handler: Handler;
 
@@ -17,7 +20,10 @@ function opensslHmacSha1(key: string, data: string): string {
 }
 
 beforeAll(async () => {
-  Object.assign(process.env, TEST_SECRETS, { SWML_PROXY_URL_BASE: 'https://agent.example.com', SIGNALWIRE_SIGNING_KEY: SIGNING_KEY });
+  Object.assign(process.env, TEST_SECRETS, {
+    SWML_PROXY_URL_BASE: 'https://agent.example.com',
+    SIGNALWIRE_SIGNING_KEY: SIGNING_KEY,
+  });
   resetConfigForTests();
   resetSecretsForTests();
   handler = (await import('#functions/swml/handler.js')).handler as unknown as Handler;
@@ -27,7 +33,10 @@ describe('the swml function', () => {
   it('answers a signed POST with a valid SWML document', async () => {
     const raw = JSON.stringify(swmlRequestBody(randomUUID()));
     const signature = opensslHmacSha1(SIGNING_KEY, `https://agent.example.com/swml${raw}`);
-    const result = await handler(apiEvent({ path: '/swml', rawBody: raw, headers: { 'x-signalwire-signature': signature } }), lambdaContext());
+    const result = await handler(
+      apiEvent({ path: '/swml', rawBody: raw, headers: { 'x-signalwire-signature': signature } }),
+      lambdaContext(),
+    );
     expect(result.statusCode).toBe(200);
     expect(result.headers?.['content-type']).toBe('application/json');
     expect(swmlErrors(JSON.parse(result.body))).toEqual([]);
@@ -54,7 +63,10 @@ describe('the swml function', () => {
   it('rejects a hostile call id with 400', async () => {
     const raw = JSON.stringify(swmlRequestBody('../../x'));
     const signature = opensslHmacSha1(SIGNING_KEY, `https://agent.example.com/swml${raw}`);
-    const result = await handler(apiEvent({ path: '/swml', rawBody: raw, headers: { 'x-signalwire-signature': signature } }), lambdaContext());
+    const result = await handler(
+      apiEvent({ path: '/swml', rawBody: raw, headers: { 'x-signalwire-signature': signature } }),
+      lambdaContext(),
+    );
     expect(result.statusCode).toBe(400);
   });
 });

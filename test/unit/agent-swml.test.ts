@@ -17,6 +17,7 @@ function render(env: Record<string, string> = {}, call: { callId?: string; calle
   return renderAgentSwml({ config, urls, tokenSecret: TEST_SECRETS.TOKEN_SECRET, call });
 }
 
+// biome-ignore lint/suspicious/noExplicitAny: assertions walk the ai verb's free-form JSON
 function aiVerb(doc: ReturnType<typeof render>): Record<string, any> {
   const verb = doc.sections.main.find((v) => 'ai' in v) as Verb | undefined;
   if (!verb?.ai) throw new Error('no ai verb');
@@ -44,7 +45,10 @@ describe('the agent SWML document', () => {
   });
 
   it('records from the start only in disclose-and-record mode for a one-party jurisdiction (Texas)', () => {
-    const doc = render({ RECORDING_MODE: 'disclose-and-record', RECORDING_FORMAT: 'wav' }, { callId, callerNumber: '+12145550100' });
+    const doc = render(
+      { RECORDING_MODE: 'disclose-and-record', RECORDING_FORMAT: 'wav' },
+      { callId, callerNumber: '+12145550100' },
+    );
     const record = (doc.sections.main[1] as Verb).record_call;
     expect(record).toMatchObject({ control_id: 'main', format: 'wav', stereo: true, direction: 'both', beep: false });
     const statusUrl = new URL(String(record?.status_url));
@@ -68,7 +72,12 @@ describe('the agent SWML document', () => {
 
   it('has the prompt sections, language, and no recording params on the ai verb', () => {
     const verb = aiVerb(render({}, { callId }));
-    expect(verb.prompt.pom.map((s: { title: string }) => s.title)).toEqual(['Role', 'Recording Policy', 'Recording Disclosure', 'Sensitive Information']);
+    expect(verb.prompt.pom.map((s: { title: string }) => s.title)).toEqual([
+      'Role',
+      'Recording Policy',
+      'Recording Disclosure',
+      'Sensitive Information',
+    ]);
     expect(verb.prompt.pom[1].bullets).toHaveLength(4);
     expect(verb.languages).toEqual([{ name: 'English', code: 'en-US', voice: 'rime.spore' }]);
     expect(Object.keys(verb.params)).not.toContain('record_call');
@@ -79,7 +88,9 @@ describe('the agent SWML document', () => {
   it('offers every tool, with credentials on the default webhook', () => {
     const verb = aiVerb(render({}, { callId }));
     expect(verb.SWAIG.functions.map((f: { function: string }) => f.function)).toEqual(agentTools.map((t) => t.name));
-    expect(verb.SWAIG.defaults.web_hook_url).toBe(`https://signalwire:${TEST_SECRETS.SWML_BASIC_AUTH_PASSWORD}@agent.example.com/swaig`);
+    expect(verb.SWAIG.defaults.web_hook_url).toBe(
+      `https://signalwire:${TEST_SECRETS.SWML_BASIC_AUTH_PASSWORD}@agent.example.com/swaig`,
+    );
   });
 
   it('gives secure tools a per-call token bound to the call and the function', () => {

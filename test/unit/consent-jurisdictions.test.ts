@@ -164,12 +164,21 @@ describe('normalizeE164', () => {
     expect(normalizeE164(input)).toBe(expected);
   });
 
-  it.each(['', 'anonymous', 'restricted', '+', '+0123456789', '+1415555010', '+141555501000', '+1 015 555 0100', '555-0100', '+1234567890123456', 'sip:alice@example.com'])(
-    '%j → undefined',
-    (input) => {
-      expect(normalizeE164(input)).toBeUndefined();
-    },
-  );
+  it.each([
+    '',
+    'anonymous',
+    'restricted',
+    '+',
+    '+0123456789',
+    '+1415555010',
+    '+141555501000',
+    '+1 015 555 0100',
+    '555-0100',
+    '+1234567890123456',
+    'sip:alice@example.com',
+  ])('%j → undefined', (input) => {
+    expect(normalizeE164(input)).toBeUndefined();
+  });
 
   it('property: normalizing is idempotent and always yields + and 8–15 digits', () => {
     fc.assert(
@@ -218,7 +227,9 @@ describe('effectiveRecordingMode: the stricter rule wins', () => {
   it('never relaxes consent-first, and only one-party jurisdictions keep disclose-and-record', () => {
     for (const j of [...JURISDICTION_TABLE, UNKNOWN]) {
       expect(effectiveRecordingMode('consent-first', j)).toBe('consent-first');
-      expect(effectiveRecordingMode('disclose-and-record', j)).toBe(j.rule === 'one-party' ? 'disclose-and-record' : 'consent-first');
+      expect(effectiveRecordingMode('disclose-and-record', j)).toBe(
+        j.rule === 'one-party' ? 'disclose-and-record' : 'consent-first',
+      );
     }
   });
 });

@@ -41,7 +41,7 @@ describe('classifyConsentAnswer', () => {
     ['I don’t agree', 'negation:dont'], // curly apostrophe, as ASR often produces
     ['do not record me', 'negation:not'],
     ['nope', 'negation:nope'],
-    ['Yes, but don\'t record', 'negation:dont'],
+    ["Yes, but don't record", 'negation:dont'],
     ['okay... actually no', 'negation:no'],
     ["that isn't fine", 'negation:isnt'],
     ["I can't agree", 'negation:cant'],
@@ -74,7 +74,11 @@ describe('classifyConsentAnswer', () => {
   });
 
   const negation = fc.constantFrom('no', 'not', "don't", 'No', 'NOT', "DON'T", 'don’t', 'nope', 'never');
-  const filler = fc.oneof(fc.string(), fc.string({ unit: 'grapheme' }), fc.constantFrom('yes', 'okay', 'sure fine', 'yes please'));
+  const filler = fc.oneof(
+    fc.string(),
+    fc.string({ unit: 'grapheme' }),
+    fc.constantFrom('yes', 'okay', 'sure fine', 'yes please'),
+  );
 
   it('property: any answer containing a negation as a separate word is never granted', () => {
     fc.assert(
@@ -87,12 +91,16 @@ describe('classifyConsentAnswer', () => {
     );
   });
 
-  it('property: the category is built from our vocabulary only, never from the caller\'s text', () => {
+  it("property: the category is built from our vocabulary only, never from the caller's text", () => {
     fc.assert(
-      fc.property(fc.oneof(fc.string(), fc.string({ unit: 'grapheme' })), fc.constantFrom('', ' yes', ' no', ' 4111 1111 1111 1111'), (text, extra) => {
-        const { category } = classifyConsentAnswer(`${text}${extra}`);
-        expect(category).toMatch(/^(unclear|(affirmative|negation|hedge):[a-z]+( [a-z]+)?)$/);
-      }),
+      fc.property(
+        fc.oneof(fc.string(), fc.string({ unit: 'grapheme' })),
+        fc.constantFrom('', ' yes', ' no', ' 4111 1111 1111 1111'),
+        (text, extra) => {
+          const { category } = classifyConsentAnswer(`${text}${extra}`);
+          expect(category).toMatch(/^(unclear|(affirmative|negation|hedge):[a-z]+( [a-z]+)?)$/);
+        },
+      ),
       { numRuns: 1000 },
     );
   });

@@ -51,7 +51,11 @@ export function consentStoreContract(name: string, makeStore: (options: Contract
       const s = store();
       const callId = randomUUID();
       await s.ensureCall(callId, { jurisdiction: california });
-      expect(await s.setConsent(callId, 'granted', { category: 'affirmative:yes' })).toMatchObject({ state: 'granted', version: 2, evidence: 'affirmative:yes' });
+      expect(await s.setConsent(callId, 'granted', { category: 'affirmative:yes' })).toMatchObject({
+        state: 'granted',
+        version: 2,
+        evidence: 'affirmative:yes',
+      });
       const withdrawn = await s.setConsent(callId, 'withdrawn', { category: 'tool:stop_recording' });
       expect(withdrawn).toMatchObject({ state: 'withdrawn', version: 3 });
 
@@ -71,7 +75,10 @@ export function consentStoreContract(name: string, makeStore: (options: Contract
       const s = store();
       const callId = randomUUID();
       await s.setConsent(callId, 'granted', { category: 'affirmative:yes' });
-      expect(await s.setConsent(callId, 'granted', { category: 'affirmative:ok' })).toMatchObject({ version: 2, evidence: 'affirmative:yes' });
+      expect(await s.setConsent(callId, 'granted', { category: 'affirmative:ok' })).toMatchObject({
+        version: 2,
+        evidence: 'affirmative:yes',
+      });
     });
 
     it('setConsent on an unannounced call creates it with the unknown jurisdiction', async () => {
@@ -99,7 +106,10 @@ export function consentStoreContract(name: string, makeStore: (options: Contract
     it('events: detail values that look like caller data are redacted', async () => {
       const s = store();
       const callId = randomUUID();
-      await s.appendEvent(callId, { type: 'secure_tool_used', detail: { tool: 'verify_identity', ssn: '123-45-6789', ok: true, attempts: 2 } });
+      await s.appendEvent(callId, {
+        type: 'secure_tool_used',
+        detail: { tool: 'verify_identity', ssn: '123-45-6789', ok: true, attempts: 2 },
+      });
       const [event] = await s.listEvents(callId);
       expect(event?.detail).toEqual({ tool: 'verify_identity', ssn: '[redacted]', ok: true, attempts: 2 });
     });

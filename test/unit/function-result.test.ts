@@ -56,7 +56,9 @@ describe('FunctionResult.recordCall / stopRecordCall', () => {
   it('matches Python record_call() defaults', () => {
     const result = new FunctionResult().recordCall();
     expect(wire(result)).toBe(
-      python('{"action":[{"SWML":{"version":"1.0.0","sections":{"main":[{"record_call":{"stereo":false,"format":"wav","direction":"both","beep":false,"input_sensitivity":44.0}}]}}}]}'),
+      python(
+        '{"action":[{"SWML":{"version":"1.0.0","sections":{"main":[{"record_call":{"stereo":false,"format":"wav","direction":"both","beep":false,"input_sensitivity":44.0}}]}}}]}',
+      ),
     );
     expectSchemaValid(result);
   });
@@ -64,18 +66,31 @@ describe('FunctionResult.recordCall / stopRecordCall', () => {
   it('matches Python record_call(control_id="main")', () => {
     const result = new FunctionResult('Recording resumed.').recordCall({ controlId: 'main' });
     expect(wire(result)).toBe(
-      python('{"response":"Recording resumed.","action":[{"SWML":{"version":"1.0.0","sections":{"main":[{"record_call":{"stereo":false,"format":"wav","direction":"both","beep":false,"input_sensitivity":44.0,"control_id":"main"}}]}}}]}'),
+      python(
+        '{"response":"Recording resumed.","action":[{"SWML":{"version":"1.0.0","sections":{"main":[{"record_call":{"stereo":false,"format":"wav","direction":"both","beep":false,"input_sensitivity":44.0,"control_id":"main"}}]}}}]}',
+      ),
     );
     expectSchemaValid(result);
   });
 
   it('matches Python record_call(...) with every option', () => {
     const result = new FunctionResult().recordCall({
-      controlId: 'main', stereo: true, format: 'mp3', direction: 'speak', terminators: '#', beep: true, inputSensitivity: 20.5,
-      initialTimeout: 0, endSilenceTimeout: 2.5, maxLength: 600, statusUrl: 'https://u:p@example.com/recording-status',
+      controlId: 'main',
+      stereo: true,
+      format: 'mp3',
+      direction: 'speak',
+      terminators: '#',
+      beep: true,
+      inputSensitivity: 20.5,
+      initialTimeout: 0,
+      endSilenceTimeout: 2.5,
+      maxLength: 600,
+      statusUrl: 'https://u:p@example.com/recording-status',
     });
     expect(wire(result)).toBe(
-      python('{"action":[{"SWML":{"version":"1.0.0","sections":{"main":[{"record_call":{"stereo":true,"format":"mp3","direction":"speak","beep":true,"input_sensitivity":20.5,"control_id":"main","terminators":"#","initial_timeout":0,"end_silence_timeout":2.5,"max_length":600,"status_url":"https://u:p@example.com/recording-status"}}]}}}]}'),
+      python(
+        '{"action":[{"SWML":{"version":"1.0.0","sections":{"main":[{"record_call":{"stereo":true,"format":"mp3","direction":"speak","beep":true,"input_sensitivity":20.5,"control_id":"main","terminators":"#","initial_timeout":0,"end_silence_timeout":2.5,"max_length":600,"status_url":"https://u:p@example.com/recording-status"}}]}}}]}',
+      ),
     );
     expectSchemaValid(result);
   });
@@ -94,7 +109,9 @@ describe('FunctionResult.recordCall / stopRecordCall', () => {
 
 /** Python stringifies these pay fields; the schema wants integers/booleans and wins (see verbs.ts). */
 function withSchemaTypes(pythonJson: string): string {
-  const dict = JSON.parse(pythonJson) as { action: Array<{ SWML: { sections: { main: Array<Record<string, Record<string, unknown>>> } } }> };
+  const dict = JSON.parse(pythonJson) as {
+    action: Array<{ SWML: { sections: { main: Array<Record<string, Record<string, unknown>>> } } }>;
+  };
   for (const action of dict.action) {
     for (const verb of action.SWML.sections.main) {
       const p = verb.pay;
@@ -110,7 +127,9 @@ describe('FunctionResult.pay', () => {
   it('matches Python pay(url): set ai_response (the SDK default text) then pay', () => {
     const result = new FunctionResult().pay({ connectorUrl: 'https://u:p@example.com/pay' });
     expect(wire(result)).toBe(
-      withSchemaTypes('{"action":[{"SWML":{"version":"1.0.0","sections":{"main":[{"set":{"ai_response":"The payment status is ${pay_result}, do not mention anything else about collecting payment if successful."}},{"pay":{"payment_connector_url":"https://u:p@example.com/pay","input":"dtmf","payment_method":"credit-card","timeout":"5","max_attempts":"1","security_code":"true","min_postal_code_length":"0","token_type":"reusable","currency":"usd","language":"en-US","voice":"woman","valid_card_types":"visa mastercard amex","postal_code":"true"}}]}}}]}'),
+      withSchemaTypes(
+        '{"action":[{"SWML":{"version":"1.0.0","sections":{"main":[{"set":{"ai_response":"The payment status is ${pay_result}, do not mention anything else about collecting payment if successful."}},{"pay":{"payment_connector_url":"https://u:p@example.com/pay","input":"dtmf","payment_method":"credit-card","timeout":"5","max_attempts":"1","security_code":"true","min_postal_code_length":"0","token_type":"reusable","currency":"usd","language":"en-US","voice":"woman","valid_card_types":"visa mastercard amex","postal_code":"true"}}]}}}]}',
+      ),
     );
     expect(DEFAULT_PAY_AI_RESPONSE).toContain('${pay_result}');
     expectSchemaValid(result);
@@ -118,21 +137,36 @@ describe('FunctionResult.pay', () => {
 
   it('matches Python pay(...) with every option and a custom ai_response', () => {
     const result = new FunctionResult('Collecting.').pay({
-      connectorUrl: 'https://u:p@example.com/pay', statusUrl: 'https://u:p@example.com/pay-status', timeout: 10, maxAttempts: 3,
-      securityCode: false, postalCode: '90210', minPostalCodeLength: 5, tokenType: 'one-time', chargeAmount: '19.99', currency: 'eur',
-      language: 'en-GB', voice: 'man', description: 'Order 42', validCardTypes: 'visa', parameters: [{ name: 'order', value: '42' }],
+      connectorUrl: 'https://u:p@example.com/pay',
+      statusUrl: 'https://u:p@example.com/pay-status',
+      timeout: 10,
+      maxAttempts: 3,
+      securityCode: false,
+      postalCode: '90210',
+      minPostalCodeLength: 5,
+      tokenType: 'one-time',
+      chargeAmount: '19.99',
+      currency: 'eur',
+      language: 'en-GB',
+      voice: 'man',
+      description: 'Order 42',
+      validCardTypes: 'visa',
+      parameters: [{ name: 'order', value: '42' }],
       prompts: [{ for: 'payment-card-number', actions: [{ type: 'Say', phrase: 'Enter your card number' }] }],
       aiResponse: 'Result: ${pay_result}',
     });
     expect(wire(result)).toBe(
-      withSchemaTypes('{"response":"Collecting.","action":[{"SWML":{"version":"1.0.0","sections":{"main":[{"set":{"ai_response":"Result: ${pay_result}"}},{"pay":{"payment_connector_url":"https://u:p@example.com/pay","input":"dtmf","payment_method":"credit-card","timeout":"10","max_attempts":"3","security_code":"false","min_postal_code_length":"5","token_type":"one-time","currency":"eur","language":"en-GB","voice":"man","valid_card_types":"visa","postal_code":"90210","status_url":"https://u:p@example.com/pay-status","charge_amount":"19.99","description":"Order 42","parameters":[{"name":"order","value":"42"}],"prompts":[{"for":"payment-card-number","actions":[{"type":"Say","phrase":"Enter your card number"}]}]}}]}}}]}'),
+      withSchemaTypes(
+        '{"response":"Collecting.","action":[{"SWML":{"version":"1.0.0","sections":{"main":[{"set":{"ai_response":"Result: ${pay_result}"}},{"pay":{"payment_connector_url":"https://u:p@example.com/pay","input":"dtmf","payment_method":"credit-card","timeout":"10","max_attempts":"3","security_code":"false","min_postal_code_length":"5","token_type":"one-time","currency":"eur","language":"en-GB","voice":"man","valid_card_types":"visa","postal_code":"90210","status_url":"https://u:p@example.com/pay-status","charge_amount":"19.99","description":"Order 42","parameters":[{"name":"order","value":"42"}],"prompts":[{"for":"payment-card-number","actions":[{"type":"Say","phrase":"Enter your card number"}]}]}}]}}}]}',
+      ),
     );
     expectSchemaValid(result);
   });
 
   it('matches Python pay(postal_code=False)', () => {
     const result = new FunctionResult().pay({ connectorUrl: 'https://example.com/pay', postalCode: false });
-    const payVerb = (result.actions[0]?.SWML as { sections: { main: Array<Record<string, Record<string, unknown>>> } }).sections.main[1];
+    const payVerb = (result.actions[0]?.SWML as { sections: { main: Array<Record<string, Record<string, unknown>>> } }).sections
+      .main[1];
     expect(payVerb?.pay?.postal_code).toBe(false);
     expect(Object.keys(payVerb?.pay ?? {}).at(-1)).toBe('postal_code');
     expectSchemaValid(result);
@@ -192,7 +226,9 @@ describe('FunctionResult.executeSwml', () => {
     // Assess: Python writes transfer:"true" inside the SWML object (a copy since SDK 1.x)
     expect(wire(result)).toBe('{"action":[{"SWML":{"version":"1.0.0","sections":{"main":[{"answer":{}}]},"transfer":"true"}}]}');
     expect(doc).not.toHaveProperty('transfer');
-    expect(wire(new FunctionResult().executeSwml(doc))).toBe('{"action":[{"SWML":{"version":"1.0.0","sections":{"main":[{"answer":{}}]}}}]}');
+    expect(wire(new FunctionResult().executeSwml(doc))).toBe(
+      '{"action":[{"SWML":{"version":"1.0.0","sections":{"main":[{"answer":{}}]}}}]}',
+    );
     expectSchemaValid(new FunctionResult().executeSwml(doc));
   });
 });
@@ -231,6 +267,7 @@ describe('isRecordCallAction / isStopRecordCallAction', () => {
 
   it('finds record_call outside main, nested in other verbs, and in SWML given as a JSON string', () => {
     const otherSection = { SWML: swmlDocument([{ execute: { dest: 'rec' } }], { rec: [{ record_call: {} }] }) };
+    // biome-ignore lint/suspicious/noThenProperty: SWML's cond verb names its branch `then`
     const nested = { SWML: swmlDocument([{ cond: [{ when: 'true', then: [{ record_call: { format: 'mp3' } }] }] }]) };
     const asString = { SWML: JSON.stringify(swmlDocument([{ stop_record_call: {} }])) };
     const garbled = { SWML: '{"sections": {"main": [{"record_call": {' };

@@ -32,7 +32,11 @@ describe('handlePaymentRequest with the test gateway', () => {
   it('approves a Luhn-valid unexpired card: 200 with charge_id and explicit nulls', async () => {
     const response = await handlePaymentRequest(body(), gateway);
     expect(response.statusCode).toBe(200);
-    expect(response.body).toEqual({ charge_id: expect.stringMatching(/^ch_test_[0-9a-f]{24}$/), error_code: null, error_message: null });
+    expect(response.body).toEqual({
+      charge_id: expect.stringMatching(/^ch_test_[0-9a-f]{24}$/),
+      error_code: null,
+      error_message: null,
+    });
     expect(Object.keys(response.body)).toEqual(['charge_id', 'error_code', 'error_message']);
   });
 
@@ -45,7 +49,11 @@ describe('handlePaymentRequest with the test gateway', () => {
   it('tokenizes with amount 0: 200 with token_id', async () => {
     const response = await handlePaymentRequest(body({ chargeAmount: undefined, amount: 0, token_type: 'reusable' }), gateway);
     expect(response.statusCode).toBe(200);
-    expect(response.body).toEqual({ token_id: expect.stringMatching(/^tok_test_[0-9a-f]{24}$/), error_code: null, error_message: null });
+    expect(response.body).toEqual({
+      token_id: expect.stringMatching(/^tok_test_[0-9a-f]{24}$/),
+      error_code: null,
+      error_message: null,
+    });
   });
 
   it.each([
@@ -72,7 +80,11 @@ describe('handlePaymentRequest with the test gateway', () => {
   it('answers a malformed request 400 naming fields, in the connector shape', async () => {
     const response = await handlePaymentRequest({ cardnumber: '4242424242424242', chargeAmount: '1.00' }, gateway);
     expect(response.statusCode).toBe(400);
-    expect(response.body).toEqual({ charge_id: null, error_code: 'invalid_request', error_message: 'missing fields: expiry_month, expiry_year' });
+    expect(response.body).toEqual({
+      charge_id: null,
+      error_code: 'invalid_request',
+      error_message: 'missing fields: expiry_month, expiry_year',
+    });
   });
 
   it('answers 502 when the gateway throws, without logging what the gateway said', async () => {
@@ -102,7 +114,13 @@ describe('handlePaymentRequest with the test gateway', () => {
     const entries = logs.lines().map((l) => JSON.parse(l) as Record<string, unknown>);
     const approved = entries.find((e) => e.message === 'payment approved');
     const declined = entries.find((e) => e.message === 'payment declined');
-    expect(approved).toMatchObject({ brand: 'visa', last4: '4242', result: 'approved', transaction_id: '6c1e3f1a-2b4d-4e5f-8a9b-0c1d2e3f4a5b', currency: 'usd' });
+    expect(approved).toMatchObject({
+      brand: 'visa',
+      last4: '4242',
+      result: 'approved',
+      transaction_id: '6c1e3f1a-2b4d-4e5f-8a9b-0c1d2e3f4a5b',
+      currency: 'usd',
+    });
     expect(declined).toMatchObject({ brand: 'visa', last4: '0002', result: 'declined', error_code: 'card_declined' });
   });
 });

@@ -95,13 +95,21 @@ describe('payment-connector function: card data stays in', () => {
     const result = await post(connectorBody());
     expect(result.statusCode).toBe(200);
     expect(result.headers).toMatchObject({ 'content-type': 'application/json' });
-    expect(JSON.parse(result.body)).toEqual({ charge_id: expect.stringMatching(/^ch_test_/), error_code: null, error_message: null });
+    expect(JSON.parse(result.body)).toEqual({
+      charge_id: expect.stringMatching(/^ch_test_/),
+      error_code: null,
+      error_message: null,
+    });
   });
 
   it('tokenizes when SignalWire sends amount 0', async () => {
     const result = await post(connectorBody({ chargeAmount: undefined, amount: 0, token_type: 'reusable' }));
     expect(result.statusCode).toBe(200);
-    expect(JSON.parse(result.body)).toEqual({ token_id: expect.stringMatching(/^tok_test_/), error_code: null, error_message: null });
+    expect(JSON.parse(result.body)).toEqual({
+      token_id: expect.stringMatching(/^tok_test_/),
+      error_code: null,
+      error_message: null,
+    });
   });
 
   it('declines a Luhn-invalid card with 402 and a null charge_id', async () => {
@@ -157,7 +165,13 @@ describe('payment-connector function: card data stays in', () => {
   });
 
   it('the leak detector itself finds planted values', () => {
-    expect(leaks(`{"cardnumber":"${PAN}","cvv":"${CVV}","exp":"${EXPIRY.month}/${EXPIRY.year.slice(2)}"}`)).toEqual(['pan', 'pan spaced', 'pan first twelve', 'cvv', 'expiry mm/yy']);
+    expect(leaks(`{"cardnumber":"${PAN}","cvv":"${CVV}","exp":"${EXPIRY.month}/${EXPIRY.year.slice(2)}"}`)).toEqual([
+      'pan',
+      'pan spaced',
+      'pan first twelve',
+      'cvv',
+      'expiry mm/yy',
+    ]);
     expect(leaks('ch_test_ab8093cd2043 at 1764060893123')).toEqual([]);
   });
 });

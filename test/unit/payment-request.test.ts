@@ -96,7 +96,11 @@ describe('parseConnectorRequest', () => {
     expect(parseConnectorRequest(signalwireBody({ expiry_year: year })).card.expiryYear).toBe(expected);
   });
 
-  it.each([['9', 9], ['09', 9], [12, 12]])('reads expiry_month %j', (month, expected) => {
+  it.each([
+    ['9', 9],
+    ['09', 9],
+    [12, 12],
+  ])('reads expiry_month %j', (month, expected) => {
     expect(parseConnectorRequest(signalwireBody({ expiry_month: month })).card.expiryMonth).toBe(expected);
   });
 
@@ -116,7 +120,14 @@ describe('parseConnectorRequest', () => {
   });
 
   it('accepts parameters as the pay verb writes them ([{name, value}])', () => {
-    const r = parseConnectorRequest(signalwireBody({ parameters: [{ name: 'invoice', value: 42 }, { name: 'vip', value: true }] }));
+    const r = parseConnectorRequest(
+      signalwireBody({
+        parameters: [
+          { name: 'invoice', value: 42 },
+          { name: 'vip', value: true },
+        ],
+      }),
+    );
     expect(r.parameters).toEqual({ invoice: '42', vip: 'true' });
   });
 

@@ -30,7 +30,10 @@ describe('tool parameter JSON Schema (own renderer vs z.toJSONSchema)', () => {
     ['an optional enum with a description', z.object({ a: z.optional(z.enum(['x', 'y'])).check(z.describe('pick one')) })],
     ['a regex string without a description', z.object({ a: z.string().check(z.regex(/^\d+$/), z.minLength(1)) })],
     ['an optional plain string', z.object({ a: z.optional(z.string()) })],
-    ['a described string inside a described optional', z.object({ a: z.optional(z.string().check(z.describe('inner'))).check(z.describe('outer')) })],
+    [
+      'a described string inside a described optional',
+      z.object({ a: z.optional(z.string().check(z.describe('inner'))).check(z.describe('outer')) }),
+    ],
     ['an enum described inside an optional', z.object({ a: z.optional(z.enum(['x']).check(z.describe('inner only'))) })],
     ['several fields, mixed', z.object({ b: z.string(), a: z.optional(z.string().check(z.maxLength(3))), c: z.enum(['k']) })],
   ])('matches zod for %s', (_label, schema) => {

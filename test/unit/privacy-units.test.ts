@@ -23,7 +23,7 @@ describe('legal-hold key mapping', () => {
     expect(releasedKey('c1', held)).toBe(original);
   });
 
-  it("leaves keys of other calls and unknown origins alone", () => {
+  it('leaves keys of other calls and unknown origins alone', () => {
     expect(heldKey('c1', 'recordings/c10/x.json')).toBeUndefined();
     expect(releasedKey('c1', 'legal-hold/c1/elsewhere/x.json')).toBeUndefined();
     expect(releasedKey('c1', 'legal-hold/c1/x.json')).toBeUndefined();

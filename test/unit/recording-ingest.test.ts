@@ -23,7 +23,10 @@ const REC = 'a1b2c3d4-e5f6-4a7b-8c9d-0e1f2a3b4c5d';
 const URL_ = `https://example.signalwire.com/api/v1/recordings/${REC}/download`;
 
 function callback(state: string, extra: Record<string, unknown> = {}): RecordingEvent {
-  return parseRecordingWebhook({ event_type: 'calling.call.record', params: { call_id: CALL, control_id: 'main', state, ...extra } });
+  return parseRecordingWebhook({
+    event_type: 'calling.call.record',
+    params: { call_id: CALL, control_id: 'main', state, ...extra },
+  });
 }
 const finished = (url = URL_) => callback('finished', { record: { url, duration: 9, size: 1000, format: 'mp3' } });
 
@@ -50,7 +53,10 @@ class InMemoryCallData implements IngestCallData {
     this.objects.set(key, { document: structuredClone(document), retention: options.retention });
   }
   hold(): void {
-    this.items.push({ sk: 'LEGAL_HOLD', attributes: { since: '2026-02-01T00:00:00.000Z', reason: 'case-7', requestedBy: 'legal' } });
+    this.items.push({
+      sk: 'LEGAL_HOLD',
+      attributes: { since: '2026-02-01T00:00:00.000Z', reason: 'case-7', requestedBy: 'legal' },
+    });
   }
   erase(): void {
     this.items.push({ sk: 'EVENT#2026-02-02T00:00:00.000Z#0', attributes: { type: 'erased', expiresAt: 1 } });
@@ -120,7 +126,9 @@ async function status(work: Promise<unknown>): Promise<number | 'ok'> {
 async function assertExactlyOnce(w: World, recordingId = REC): Promise<void> {
   const docs = await w.metadata.listForCall(CALL);
   expect(docs.filter((d) => d.recordingId === recordingId)).toHaveLength(1);
-  const stored = (await w.consent.listEvents(CALL)).filter((e) => e.type === 'recording_stored' && e.detail?.recordingId === recordingId);
+  const stored = (await w.consent.listEvents(CALL)).filter(
+    (e) => e.type === 'recording_stored' && e.detail?.recordingId === recordingId,
+  );
   expect(stored).toHaveLength(1);
   expect(w.queue.messages.filter((m) => m.recordingId === recordingId)).toHaveLength(1);
 }
@@ -198,7 +206,14 @@ describe('ingestRecordingWebhook: exactly once', () => {
     const w = await world();
     const second = 'b2c3d4e5-f6a7-4b8c-9d0e-1f2a3b4c5d6e';
     const secondUrl = `https://example.signalwire.com/api/v1/recordings/${second}/download`;
-    for (const e of [callback('recording'), callback('paused'), finished(), callback('recording'), finished(secondUrl), finished()]) {
+    for (const e of [
+      callback('recording'),
+      callback('paused'),
+      finished(),
+      callback('recording'),
+      finished(secondUrl),
+      finished(),
+    ]) {
       await ingestRecordingWebhook(e, w.deps);
     }
     expect((await w.metadata.listForCall(CALL)).map((d) => d.recordingId).sort()).toEqual([REC, second].sort());
@@ -293,7 +308,7 @@ describe('ingestRecordingWebhook: recording without consent is an incident', () 
 describe('ingestRecordingWebhook: legal hold', () => {
   const heldKey = `legal-hold/${CALL}/recordings/${REC}.json`;
 
-  it('a held call\'s recording lands under legal-hold/ untagged with expiresAt null; replays stay duplicates', async () => {
+  it("a held call's recording lands under legal-hold/ untagged with expiresAt null; replays stay duplicates", async () => {
     // Prepare
     const w = await world();
     w.callData.hold();
@@ -357,7 +372,13 @@ describe('ingestRecordingWebhook: a callback after the call was erased', () => {
       calls.push(`${init?.method ?? 'GET'} ${String(input)}`);
       return new Response(null, { status });
     }) as typeof fetch;
-    return { client: new SignalWireRecordings({ spaceUrl: 'https://space.example', projectId: 'p', apiToken: 't' }, { fetch: fetchImpl }), calls };
+    return {
+      client: new SignalWireRecordings(
+        { spaceUrl: 'https://space.example', projectId: 'p', apiToken: 't' },
+        { fetch: fetchImpl },
+      ),
+      calls,
+    };
   }
 
   function assertNothingStored(w: World): void {
@@ -374,7 +395,8 @@ describe('ingestRecordingWebhook: a callback after the call was erased', () => {
     const eventsBefore = (await w.consent.listEvents(CALL)).length;
     // Act
     const outcomes = [];
-    for (const e of [finished(), finished(), callback('no_input'), callback('error')]) outcomes.push((await ingestRecordingWebhook(e, w.deps)).outcome);
+    for (const e of [finished(), finished(), callback('no_input'), callback('error')])
+      outcomes.push((await ingestRecordingWebhook(e, w.deps)).outcome);
     // Assess
     expect(outcomes).toEqual(['discarded_erased', 'discarded_erased', 'discarded_erased', 'discarded_erased']);
     assertNothingStored(w);
@@ -384,7 +406,7 @@ describe('ingestRecordingWebhook: a callback after the call was erased', () => {
     expect(logs.text()).not.toContain(URL_);
   });
 
-  it('deletes SignalWire\'s copy when credentials are configured (404 counts as done)', async () => {
+  it("deletes SignalWire's copy when credentials are configured (404 counts as done)", async () => {
     const w = await world();
     w.callData.erase();
     const deleted = signalWireStub(204);

@@ -24,7 +24,13 @@ function consent(state: ConsentRecord['state']): ConsentRecord {
 const finished = () => {
   const e = parseRecordingWebhook({
     event_type: 'calling.call.record',
-    params: { call_id: CALL, control_id: 'main', state: 'finished', from: '+15551234567', record: { url: URL_, duration: 15.5, size: 248320, format: 'mp3' } },
+    params: {
+      call_id: CALL,
+      control_id: 'main',
+      state: 'finished',
+      from: '+15551234567',
+      record: { url: URL_, duration: 15.5, size: 248320, format: 'mp3' },
+    },
   });
   if (!e.url) throw new Error('parser lost the url');
   return { ...e, url: e.url };

@@ -24,7 +24,13 @@ function rejection(body: unknown): { status: number; code: string; message: stri
 describe('parseRecordingWebhook: SignalWire nested payload', () => {
   it('normalizes a finished callback with the record object', () => {
     const event = parseRecordingWebhook(
-      nested({ call_id: CALL, node_id: 'n', control_id: 'main', state: 'finished', record: { url: URL_, duration: 15.5, size: 248320, format: 'mp3' } }),
+      nested({
+        call_id: CALL,
+        node_id: 'n',
+        control_id: 'main',
+        state: 'finished',
+        record: { url: URL_, duration: 15.5, size: 248320, format: 'mp3' },
+      }),
     );
     expect(event).toEqual({
       callId: CALL,
@@ -40,7 +46,9 @@ describe('parseRecordingWebhook: SignalWire nested payload', () => {
   });
 
   it('accepts url/duration/size flat in params (some senders do that)', () => {
-    const event = parseRecordingWebhook(nested({ call_id: CALL, control_id: 'main', state: 'finished', url: URL_, duration: '7', size: '1024' }));
+    const event = parseRecordingWebhook(
+      nested({ call_id: CALL, control_id: 'main', state: 'finished', url: URL_, duration: '7', size: '1024' }),
+    );
     expect(event).toMatchObject({ url: URL_, durationSeconds: 7, sizeBytes: 1024, recordingId: REC, shape: 'signalwire' });
   });
 
@@ -62,7 +70,14 @@ describe('parseRecordingWebhook: SignalWire nested payload', () => {
 describe('parseRecordingWebhook: simplified flat payload', () => {
   it('maps status "completed" to finished', () => {
     const event = parseRecordingWebhook({ call_id: CALL, recording_url: URL_, duration: 12, status: 'completed' });
-    expect(event).toEqual({ callId: CALL, state: 'finished', url: URL_, durationSeconds: 12, recordingId: REC, shape: 'simplified' });
+    expect(event).toEqual({
+      callId: CALL,
+      state: 'finished',
+      url: URL_,
+      durationSeconds: 12,
+      recordingId: REC,
+      shape: 'simplified',
+    });
   });
 
   it.each([
@@ -114,7 +129,9 @@ describe('parseRecordingWebhook: hostile or broken input is a 400 that echoes no
     expect(parseRecordingWebhook({ call_id: CALL, recording_url: 'http://127.0.0.1:8080/a.mp3', status: 'completed' }).url).toBe(
       'http://127.0.0.1:8080/a.mp3',
     );
-    expect(parseRecordingWebhook({ call_id: CALL, recording_url: 'http://localhost/a.mp3', status: 'completed' }).state).toBe('finished');
+    expect(parseRecordingWebhook({ call_id: CALL, recording_url: 'http://localhost/a.mp3', status: 'completed' }).state).toBe(
+      'finished',
+    );
   });
 
   it('rejects a finished callback without a url', () => {

@@ -16,7 +16,9 @@ import { apiEvent, lambdaContext } from '#test/support/signalwire.js';
  * make both sides agree.
  */
 function opensslHmac(algorithm: 'sha1' | 'sha256', key: string, message: Buffer | string): string {
-  const out = execFileSync('openssl', ['dgst', `-${algorithm}`, '-hmac', key], { input: message }).toString('utf8').trim();
+  const out = execFileSync('openssl', ['dgst', `-${algorithm}`, '-hmac', key], { input: message })
+    .toString('utf8')
+    .trim();
   const hex = out.split(/\s+/).pop() ?? '';
   expect(hex).toMatch(algorithm === 'sha1' ? /^[0-9a-f]{40}$/ : /^[0-9a-f]{64}$/);
   return hex;
@@ -29,12 +31,16 @@ const BODY = '{"call":{"call_id":"3fa85f64-5717-4562-b3fc-2c963f66afa6","directi
 describe('verifySignalwireSignature against openssl vectors', () => {
   it('accepts a valid SHA-1 signature', () => {
     const sig = opensslHmac('sha1', KEY, URL + BODY);
-    expect(verifySignalwireSignature({ url: URL, rawBody: BODY, headers: { 'X-Signalwire-Signature': sig }, signingKey: KEY })).toBe('valid');
+    expect(
+      verifySignalwireSignature({ url: URL, rawBody: BODY, headers: { 'X-Signalwire-Signature': sig }, signingKey: KEY }),
+    ).toBe('valid');
   });
 
   it('accepts a valid SHA-256 signature alone', () => {
     const sig = opensslHmac('sha256', KEY, URL + BODY);
-    expect(verifySignalwireSignature({ url: URL, rawBody: BODY, headers: { 'x-signalwire-sha256-signature': sig }, signingKey: KEY })).toBe('valid');
+    expect(
+      verifySignalwireSignature({ url: URL, rawBody: BODY, headers: { 'x-signalwire-sha256-signature': sig }, signingKey: KEY }),
+    ).toBe('valid');
   });
 
   it('accepts both headers when both are valid, and upper-case hex', () => {
@@ -56,12 +62,16 @@ describe('verifySignalwireSignature against openssl vectors', () => {
   it('rejects a tampered body (one byte changed)', () => {
     const sig = opensslHmac('sha1', KEY, URL + BODY);
     const tampered = BODY.replace('inbound', 'inbounD');
-    expect(verifySignalwireSignature({ url: URL, rawBody: tampered, headers: { 'x-signalwire-signature': sig }, signingKey: KEY })).toBe('invalid');
+    expect(
+      verifySignalwireSignature({ url: URL, rawBody: tampered, headers: { 'x-signalwire-signature': sig }, signingKey: KEY }),
+    ).toBe('invalid');
   });
 
   it('rejects a signature made with another key', () => {
     const sig = opensslHmac('sha256', 'not-the-key', URL + BODY);
-    expect(verifySignalwireSignature({ url: URL, rawBody: BODY, headers: { 'x-signalwire-sha256-signature': sig }, signingKey: KEY })).toBe('invalid');
+    expect(
+      verifySignalwireSignature({ url: URL, rawBody: BODY, headers: { 'x-signalwire-sha256-signature': sig }, signingKey: KEY }),
+    ).toBe('invalid');
   });
 
   it.each([
@@ -72,7 +82,9 @@ describe('verifySignalwireSignature against openssl vectors', () => {
     ['with a separator between url and body', `${URL}\n`],
   ])('rejects a signature over the wrong url (%s)', (_label, signedUrl) => {
     const sig = opensslHmac('sha1', KEY, signedUrl + BODY);
-    expect(verifySignalwireSignature({ url: URL, rawBody: BODY, headers: { 'x-signalwire-signature': sig }, signingKey: KEY })).toBe('invalid');
+    expect(
+      verifySignalwireSignature({ url: URL, rawBody: BODY, headers: { 'x-signalwire-signature': sig }, signingKey: KEY }),
+    ).toBe('invalid');
   });
 
   it('verifies a url given with embedded credentials against its credential-less form', () => {
@@ -81,26 +93,39 @@ describe('verifySignalwireSignature against openssl vectors', () => {
     const withCredentials = 'https://signalwire:s3cr%40t@agent.example.com/swml?tenant=acme';
     // Act + Assess
     expect(stripCredentials(withCredentials)).toBe(URL);
-    expect(verifySignalwireSignature({ url: withCredentials, rawBody: BODY, headers: { 'x-signalwire-signature': sig }, signingKey: KEY })).toBe('valid');
+    expect(
+      verifySignalwireSignature({
+        url: withCredentials,
+        rawBody: BODY,
+        headers: { 'x-signalwire-signature': sig },
+        signingKey: KEY,
+      }),
+    ).toBe('valid');
   });
 
   it('verifies the exact bytes of a non-ASCII body given as a Buffer', () => {
     const bytes = Buffer.from(BODY, 'utf8');
     const sig = opensslHmac('sha256', KEY, Buffer.concat([Buffer.from(URL), bytes]));
-    expect(verifySignalwireSignature({ url: URL, rawBody: bytes, headers: { 'x-signalwire-sha256-signature': sig }, signingKey: KEY })).toBe('valid');
+    expect(
+      verifySignalwireSignature({ url: URL, rawBody: bytes, headers: { 'x-signalwire-sha256-signature': sig }, signingKey: KEY }),
+    ).toBe('valid');
   });
 
   it.each([
     ['empty', ''],
     ['truncated', 'abc123'],
     ['base64 instead of hex', Buffer.from('x'.repeat(20)).toString('base64')],
-    ['two values joined by a proxy', 'a'.repeat(40) + ', ' + 'b'.repeat(40)],
+    ['two values joined by a proxy', `${'a'.repeat(40)}, ${'b'.repeat(40)}`],
   ])('treats a malformed header as invalid, not absent (%s)', (_label, value) => {
-    expect(verifySignalwireSignature({ url: URL, rawBody: BODY, headers: { 'x-signalwire-signature': value }, signingKey: KEY })).toBe('invalid');
+    expect(
+      verifySignalwireSignature({ url: URL, rawBody: BODY, headers: { 'x-signalwire-signature': value }, signingKey: KEY }),
+    ).toBe('invalid');
   });
 
   it('reports absent when no signature header is there', () => {
-    expect(verifySignalwireSignature({ url: URL, rawBody: BODY, headers: { 'content-type': 'application/json' }, signingKey: KEY })).toBe('absent');
+    expect(
+      verifySignalwireSignature({ url: URL, rawBody: BODY, headers: { 'content-type': 'application/json' }, signingKey: KEY }),
+    ).toBe('absent');
     expect(verifySignalwireSignature({ url: URL, rawBody: BODY, headers: undefined, signingKey: KEY })).toBe('absent');
   });
 });
@@ -108,7 +133,13 @@ describe('verifySignalwireSignature against openssl vectors', () => {
 const PUBLIC_BASE = 'https://agent.example.com';
 /** The gateway's Host is its own domain, not the public base: signatures must not depend on it. */
 const event = (body: string, headers: Record<string, string>, opts: { base64?: boolean; query?: string } = {}) =>
-  apiEvent({ path: '/status', rawBody: body, base64: opts.base64, query: opts.query ?? '', headers: { host: 'abc123.execute-api.us-east-1.amazonaws.com', ...headers } });
+  apiEvent({
+    path: '/status',
+    rawBody: body,
+    base64: opts.base64,
+    query: opts.query ?? '',
+    headers: { host: 'abc123.execute-api.us-east-1.amazonaws.com', ...headers },
+  });
 const context = lambdaContext();
 
 describe('signalwireSignature middleware through signalwireHandler', () => {
@@ -172,7 +203,10 @@ describe('signalwireSignature middleware through signalwireHandler', () => {
   });
 
   it('still demands basic auth when the signature is valid', async () => {
-    const headers = { 'x-signalwire-signature': opensslHmac('sha1', KEY, `${PUBLIC_BASE}/status${body}`), authorization: 'Basic Zm9vOmJhcg==' };
+    const headers = {
+      'x-signalwire-signature': opensslHmac('sha1', KEY, `${PUBLIC_BASE}/status${body}`),
+      authorization: 'Basic Zm9vOmJhcg==',
+    };
     expect((await whenPresent(event(body, headers), context)).statusCode).toBe(401);
   });
 

@@ -1,5 +1,16 @@
 import { describe, expect, it } from 'vitest';
-import { ai, answer, hangup, pay, recordCall, renderPom, set, stopRecordCall, swaigFunction, swmlDocument } from '#shared/swml/index.js';
+import {
+  ai,
+  answer,
+  hangup,
+  pay,
+  recordCall,
+  renderPom,
+  set,
+  stopRecordCall,
+  swaigFunction,
+  swmlDocument,
+} from '#shared/swml/index.js';
 import type { AiOptions, PromptSection } from '#shared/swml/index.js';
 import { swmlErrors } from '#test/support/swml-schema.js';
 
@@ -14,7 +25,12 @@ const python = (json: string): string => JSON.stringify(JSON.parse(json));
 const PROMPT: PromptSection[] = [
   { title: 'Role', body: 'You are a receptionist.' },
   { title: 'Recording Policy', bullets: ['Ask consent first.', 'Never record card data.'], numberedBullets: true },
-  { title: 'Steps', body: 'Follow these.', numbered: true, subsections: [{ title: 'Greeting', body: 'Say hello.', bullets: ['Be brief.'] }] },
+  {
+    title: 'Steps',
+    body: 'Follow these.',
+    numbered: true,
+    subsections: [{ title: 'Greeting', body: 'Say hello.', bullets: ['Be brief.'] }],
+  },
 ];
 
 const FULL_AI: AiOptions = {
@@ -64,20 +80,37 @@ describe('recordCall', () => {
   it('matches Python record_call(...) with every option, optional keys after the defaults', () => {
     // Act
     const verb = recordCall({
-      controlId: 'main', stereo: true, format: 'mp3', direction: 'speak', terminators: '#', beep: true,
-      inputSensitivity: 20.5, initialTimeout: 0, endSilenceTimeout: 2.5, maxLength: 600,
+      controlId: 'main',
+      stereo: true,
+      format: 'mp3',
+      direction: 'speak',
+      terminators: '#',
+      beep: true,
+      inputSensitivity: 20.5,
+      initialTimeout: 0,
+      endSilenceTimeout: 2.5,
+      maxLength: 600,
       statusUrl: 'https://u:p@example.com/recording-status',
     });
     // Assess
     expect(JSON.stringify(verb)).toBe(
-      python('{"record_call":{"stereo":true,"format":"mp3","direction":"speak","beep":true,"input_sensitivity":20.5,"control_id":"main","terminators":"#","initial_timeout":0,"end_silence_timeout":2.5,"max_length":600,"status_url":"https://u:p@example.com/recording-status"}}'),
+      python(
+        '{"record_call":{"stereo":true,"format":"mp3","direction":"speak","beep":true,"input_sensitivity":20.5,"control_id":"main","terminators":"#","initial_timeout":0,"end_silence_timeout":2.5,"max_length":600,"status_url":"https://u:p@example.com/recording-status"}}',
+      ),
     );
     expect(swmlErrors(swmlDocument([verb]))).toEqual([]);
   });
 
   it('omits empty strings the way Python does (truthiness), but keeps a zero timeout', () => {
     const verb = recordCall({ controlId: '', terminators: '', statusUrl: '', initialTimeout: 0 });
-    expect(Object.keys(verb.record_call as object)).toEqual(['stereo', 'format', 'direction', 'beep', 'input_sensitivity', 'initial_timeout']);
+    expect(Object.keys(verb.record_call as object)).toEqual([
+      'stereo',
+      'format',
+      'direction',
+      'beep',
+      'input_sensitivity',
+      'initial_timeout',
+    ]);
   });
 
   it('is rejected by the schema when a key is wrong (the schema check is not vacuous)', () => {
@@ -127,7 +160,9 @@ describe('pay', () => {
     const verb = pay({ connectorUrl: 'https://u:p@example.com/pay' });
     // Assess
     expect(JSON.stringify(verb)).toBe(
-      pythonPayWithSchemaTypes('{"pay":{"payment_connector_url":"https://u:p@example.com/pay","input":"dtmf","payment_method":"credit-card","timeout":"5","max_attempts":"1","security_code":"true","min_postal_code_length":"0","token_type":"reusable","currency":"usd","language":"en-US","voice":"woman","valid_card_types":"visa mastercard amex","postal_code":"true"}}'),
+      pythonPayWithSchemaTypes(
+        '{"pay":{"payment_connector_url":"https://u:p@example.com/pay","input":"dtmf","payment_method":"credit-card","timeout":"5","max_attempts":"1","security_code":"true","min_postal_code_length":"0","token_type":"reusable","currency":"usd","language":"en-US","voice":"woman","valid_card_types":"visa mastercard amex","postal_code":"true"}}',
+      ),
     );
     expect(swmlErrors(swmlDocument([verb]))).toEqual([]);
   });
@@ -135,28 +170,45 @@ describe('pay', () => {
   it('matches Python pay(...) with every option', () => {
     // Act
     const verb = pay({
-      connectorUrl: 'https://u:p@example.com/pay', statusUrl: 'https://u:p@example.com/pay-status', timeout: 10, maxAttempts: 3,
-      securityCode: false, postalCode: '90210', minPostalCodeLength: 5, tokenType: 'one-time', chargeAmount: '19.99',
-      currency: 'eur', language: 'en-GB', voice: 'man', description: 'Order 42', validCardTypes: 'visa',
+      connectorUrl: 'https://u:p@example.com/pay',
+      statusUrl: 'https://u:p@example.com/pay-status',
+      timeout: 10,
+      maxAttempts: 3,
+      securityCode: false,
+      postalCode: '90210',
+      minPostalCodeLength: 5,
+      tokenType: 'one-time',
+      chargeAmount: '19.99',
+      currency: 'eur',
+      language: 'en-GB',
+      voice: 'man',
+      description: 'Order 42',
+      validCardTypes: 'visa',
       parameters: [{ name: 'order', value: '42' }],
       prompts: [{ for: 'payment-card-number', actions: [{ type: 'Say', phrase: 'Enter your card number' }] }],
     });
     // Assess
     expect(JSON.stringify(verb)).toBe(
-      pythonPayWithSchemaTypes('{"pay":{"payment_connector_url":"https://u:p@example.com/pay","input":"dtmf","payment_method":"credit-card","timeout":"10","max_attempts":"3","security_code":"false","min_postal_code_length":"5","token_type":"one-time","currency":"eur","language":"en-GB","voice":"man","valid_card_types":"visa","postal_code":"90210","status_url":"https://u:p@example.com/pay-status","charge_amount":"19.99","description":"Order 42","parameters":[{"name":"order","value":"42"}],"prompts":[{"for":"payment-card-number","actions":[{"type":"Say","phrase":"Enter your card number"}]}]}}'),
+      pythonPayWithSchemaTypes(
+        '{"pay":{"payment_connector_url":"https://u:p@example.com/pay","input":"dtmf","payment_method":"credit-card","timeout":"10","max_attempts":"3","security_code":"false","min_postal_code_length":"5","token_type":"one-time","currency":"eur","language":"en-GB","voice":"man","valid_card_types":"visa","postal_code":"90210","status_url":"https://u:p@example.com/pay-status","charge_amount":"19.99","description":"Order 42","parameters":[{"name":"order","value":"42"}],"prompts":[{"for":"payment-card-number","actions":[{"type":"Say","phrase":"Enter your card number"}]}]}}',
+      ),
     );
     expect(swmlErrors(swmlDocument([verb]))).toEqual([]);
   });
 
   it('stringifies a numeric charge amount (the schema wants a string) and drops 0 like Python', () => {
-    expect((pay({ connectorUrl: 'https://x.example/pay', chargeAmount: 12.5 }).pay as Record<string, unknown>).charge_amount).toBe('12.5');
+    expect(
+      (pay({ connectorUrl: 'https://x.example/pay', chargeAmount: 12.5 }).pay as Record<string, unknown>).charge_amount,
+    ).toBe('12.5');
     expect(pay({ connectorUrl: 'https://x.example/pay', chargeAmount: 0 }).pay).not.toHaveProperty('charge_amount');
   });
 
   it('the Python SDK’s stringified pay is schema-invalid (why we deviate)', () => {
     // Prepare: our valid verb, then Python's string form of the same
     const ours = pay({ connectorUrl: 'https://x.example/pay' });
-    const pythonForm = { pay: { ...(ours.pay as object), timeout: '5', max_attempts: '1', security_code: 'true', min_postal_code_length: '0' } };
+    const pythonForm = {
+      pay: { ...(ours.pay as object), timeout: '5', max_attempts: '1', security_code: 'true', min_postal_code_length: '0' },
+    };
     // Assess
     expect(swmlErrors(swmlDocument([ours]))).toEqual([]);
     expect(swmlErrors(swmlDocument([pythonForm]))).not.toEqual([]);
@@ -166,7 +218,9 @@ describe('pay', () => {
 describe('POM rendering', () => {
   it('matches signalwire_pom Section.to_dict key order: title, body, bullets, subsections, numbered, numberedBullets', () => {
     expect(JSON.stringify(renderPom(PROMPT))).toBe(
-      python('[{"title":"Role","body":"You are a receptionist."},{"title":"Recording Policy","bullets":["Ask consent first.","Never record card data."],"numberedBullets":true},{"title":"Steps","body":"Follow these.","subsections":[{"title":"Greeting","body":"Say hello.","bullets":["Be brief."]}],"numbered":true}]'),
+      python(
+        '[{"title":"Role","body":"You are a receptionist."},{"title":"Recording Policy","bullets":["Ask consent first.","Never record card data."],"numberedBullets":true},{"title":"Steps","body":"Follow these.","subsections":[{"title":"Greeting","body":"Say hello.","bullets":["Be brief."]}],"numbered":true}]',
+      ),
     );
   });
 
@@ -183,7 +237,9 @@ describe('ai', () => {
     const verb = ai(FULL_AI);
     // Assess
     expect(JSON.stringify(verb)).toBe(
-      python('{"ai":{"prompt":{"pom":[{"title":"Role","body":"You are a receptionist."},{"title":"Recording Policy","bullets":["Ask consent first.","Never record card data."],"numberedBullets":true},{"title":"Steps","body":"Follow these.","subsections":[{"title":"Greeting","body":"Say hello.","bullets":["Be brief."]}],"numbered":true}]},"post_prompt":{"text":"Summarize."},"post_prompt_url":"https://u:p@example.com/post","SWAIG":{"functions":[{"function":"record_consent","description":"Record consent","parameters":{"type":"object","properties":{"granted":{"type":"boolean","description":"yes/no"}},"required":["granted"]}}],"defaults":{"web_hook_url":"https://u:p@example.com/swaig"}},"params":{"swaig_allow_swml":true,"end_of_speech_timeout":700},"hints":["SignalWire"],"languages":[{"name":"English","code":"en-US","voice":"rime.spore"}],"pronounce":[{"replace":"SW","with":"SignalWire"}],"global_data":{"consent":"unknown"}}}'),
+      python(
+        '{"ai":{"prompt":{"pom":[{"title":"Role","body":"You are a receptionist."},{"title":"Recording Policy","bullets":["Ask consent first.","Never record card data."],"numberedBullets":true},{"title":"Steps","body":"Follow these.","subsections":[{"title":"Greeting","body":"Say hello.","bullets":["Be brief."]}],"numbered":true}]},"post_prompt":{"text":"Summarize."},"post_prompt_url":"https://u:p@example.com/post","SWAIG":{"functions":[{"function":"record_consent","description":"Record consent","parameters":{"type":"object","properties":{"granted":{"type":"boolean","description":"yes/no"}},"required":["granted"]}}],"defaults":{"web_hook_url":"https://u:p@example.com/swaig"}},"params":{"swaig_allow_swml":true,"end_of_speech_timeout":700},"hints":["SignalWire"],"languages":[{"name":"English","code":"en-US","voice":"rime.spore"}],"pronounce":[{"replace":"SW","with":"SignalWire"}],"global_data":{"consent":"unknown"}}}',
+      ),
     );
   });
 
@@ -214,7 +270,10 @@ describe('ai', () => {
 
   it('a `secure` key on a function is schema-invalid (why it is dropped)', () => {
     // Prepare: a valid ai verb, then the same with `secure` added to its function
-    const valid = ai({ prompt: [{ title: 'R', body: 'b' }], functions: [{ function: 'x', description: 'd', parameters: { type: 'object', properties: {} } }] });
+    const valid = ai({
+      prompt: [{ title: 'R', body: 'b' }],
+      functions: [{ function: 'x', description: 'd', parameters: { type: 'object', properties: {} } }],
+    });
     const body = valid.ai as { SWAIG: { functions: Array<Record<string, unknown>> } };
     const withSecure = { ai: { ...body, SWAIG: { functions: [{ ...body.SWAIG.functions[0], secure: true }] } } };
     // Assess

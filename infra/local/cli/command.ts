@@ -59,7 +59,8 @@ export function parseArgs(argv: string[], specs: FlagSpec[]): ParsedArgs {
       flags.set(name, true);
       continue;
     }
-    const value = eq >= 0 ? token.slice(eq + 1) : argv[(i += 1)];
+    if (eq < 0) i += 1;
+    const value = eq >= 0 ? token.slice(eq + 1) : argv[i];
     if (value === undefined) throw new UsageError(`--${name} needs a value`);
     flags.set(name, value);
   }

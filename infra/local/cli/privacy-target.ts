@@ -19,7 +19,7 @@ import type { AgentSession } from './session.js';
 export type PrivacyTarget = { kind: 'local' } | { kind: 'stack'; stackName: string };
 
 /** CloudFormation output naming the privacy function (infra/stack/recording-agent-stack.ts). */
-export const PRIVACY_FUNCTION_OUTPUT = 'PrivacyFunctionName';
+const PRIVACY_FUNCTION_OUTPUT = 'PrivacyFunctionName';
 
 /** The operator's login as the audit trail's `requestedBy`, when it fits the pattern; else 'cli'. */
 export function defaultRequestedBy(): string {
@@ -36,7 +36,7 @@ export function defaultRequestedBy(): string {
  * same session the other commands use). The caller-hash key is the one the local functions
  * use: credentials.json in the data directory, or CALLER_HASH_SECRET from the environment.
  */
-export function localPrivacyDeps(session: AgentSession, env: NodeJS.ProcessEnv = process.env): PrivacyDeps {
+function localPrivacyDeps(session: AgentSession, env: NodeJS.ProcessEnv = process.env): PrivacyDeps {
   const { endpoints } = session;
   const config = parseConfig(env);
   const common = {
@@ -71,7 +71,7 @@ async function privacyFunctionName(stackName: string, client: CloudFormationClie
  * AWS credentials in the environment): table, bucket, secret and SignalWire settings are the
  * function's own, and IAM decides who may do this. An unhandled function error is thrown.
  */
-export async function invokeDeployed(stackName: string, request: PrivacyRequest): Promise<OperatorResponse> {
+async function invokeDeployed(stackName: string, request: PrivacyRequest): Promise<OperatorResponse> {
   const functionName = await privacyFunctionName(stackName, new CloudFormationClient({}));
   const result = await new LambdaClient({}).send(
     new InvokeCommand({
@@ -94,7 +94,11 @@ export async function invokeDeployed(stackName: string, request: PrivacyRequest)
 }
 
 /** Run a validated request on the chosen target. */
-export async function runOnTarget(target: PrivacyTarget, request: PrivacyRequest, context: CliContext): Promise<OperatorResponse> {
+export async function runOnTarget(
+  target: PrivacyTarget,
+  request: PrivacyRequest,
+  context: CliContext,
+): Promise<OperatorResponse> {
   if (target.kind === 'stack') {
     context.err(`invoking the privacy function of stack ${target.stackName}`);
     return invokeDeployed(target.stackName, request);

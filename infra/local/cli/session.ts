@@ -7,7 +7,7 @@ import { startLocalStack } from '../stack.js';
 import { AgentClient } from './agent-client.js';
 
 /** The repository root (the folder with package.json), wherever the CLI was started from. */
-export const PACKAGE_ROOT = resolve(fileURLToPath(new URL('../../../', import.meta.url)));
+const PACKAGE_ROOT = resolve(fileURLToPath(new URL('../../../', import.meta.url)));
 
 export interface AgentSession {
   client: AgentClient;

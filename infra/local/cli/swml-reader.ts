@@ -28,7 +28,7 @@ export function mainVerbs(document: unknown): Json[] {
   return Array.isArray(main) ? main.filter(isObject) : [];
 }
 
-export function aiVerb(document: unknown): Json | undefined {
+function aiVerb(document: unknown): Json | undefined {
   const verb = mainVerbs(document).find((v) => isObject(v.ai));
   return verb && isObject(verb.ai) ? verb.ai : undefined;
 }
@@ -71,7 +71,10 @@ export function swmlActionVerbs(response: unknown): Json[] {
 /** Every `set_global_data` of a SWAIG response merged, as SignalWire applies them. */
 export function globalDataUpdates(response: unknown): Json {
   if (!isObject(response) || !Array.isArray(response.action)) return {};
-  return Object.assign({}, ...response.action.filter(isObject).map((a) => (isObject(a.set_global_data) ? a.set_global_data : {}))) as Json;
+  return Object.assign(
+    {},
+    ...response.action.filter(isObject).map((a) => (isObject(a.set_global_data) ? a.set_global_data : {})),
+  ) as Json;
 }
 
 /** Short human summary of a SWAIG response's actions: `record_call(main)`, `set_global_data{...}`. */
@@ -85,7 +88,9 @@ export function describeActions(response: unknown): string[] {
         return `SWML ${name}${controlId}`;
       });
     }
-    return Object.entries(action).map(([name, value]) => (name === 'set_global_data' ? `set_global_data ${JSON.stringify(value)}` : name));
+    return Object.entries(action).map(([name, value]) =>
+      name === 'set_global_data' ? `set_global_data ${JSON.stringify(value)}` : name,
+    );
   });
 }
 

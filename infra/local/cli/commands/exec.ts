@@ -19,11 +19,7 @@ export const execCommand: CliCommand = {
   name: 'exec',
   usage: "exec <tool> [--args '<json>'] [--call-id ID] [--from +1...]",
   summary: 'run one tool through the real SWAIG handler as SignalWire would; prints the SWAIG response',
-  flags: [
-    { name: 'args', value: true, description: 'tool arguments as a JSON object (default {})' },
-    CALL_ID_FLAG,
-    FROM_FLAG,
-  ],
+  flags: [{ name: 'args', value: true, description: 'tool arguments as a JSON object (default {})' }, CALL_ID_FLAG, FROM_FLAG],
   async run(args, context) {
     const [toolName, extra] = args.positionals;
     if (!toolName) throw new UsageError('exec needs a tool name (see `recording-agent tools`)');

@@ -1,13 +1,22 @@
 import type { AuditEvent } from '#shared/consent/types.js';
 import { formatTimeline } from '#shared/privacy/audit.js';
 import { parsePrivacyRequest, type PrivacyAction } from '#shared/privacy/operator.js';
-import { stringFlag, UsageError, type CliCommand, type CliContext, type FlagSpec, type ParsedArgs, noPositionals } from '../command.js';
+import {
+  stringFlag,
+  UsageError,
+  type CliCommand,
+  type CliContext,
+  type FlagSpec,
+  type ParsedArgs,
+  noPositionals,
+} from '../command.js';
 import { defaultRequestedBy, runOnTarget, type PrivacyTarget } from '../privacy-target.js';
 
 const STACK_FLAG: FlagSpec = {
   name: 'stack',
   value: true,
-  description: 'deployed stack name: invoke its privacy function with the AWS credentials in the environment (default: the local stack)',
+  description:
+    'deployed stack name: invoke its privacy function with the AWS credentials in the environment (default: the local stack)',
 };
 const CALL_ID: FlagSpec = { name: 'call-id', value: true, description: 'SignalWire call id' };
 const CALLER: FlagSpec = {
@@ -15,8 +24,16 @@ const CALLER: FlagSpec = {
   value: true,
   description: "caller's number (E.164; hashed, never stored) or the 64-hex caller hash",
 };
-const REASON: FlagSpec = { name: 'reason', value: true, description: 'reason as a short slug (e.g. data-subject-request, case-2025-17)' };
-const REQUESTED_BY: FlagSpec = { name: 'requested-by', value: true, description: 'who asked, for the audit trail (default: your login)' };
+const REASON: FlagSpec = {
+  name: 'reason',
+  value: true,
+  description: 'reason as a short slug (e.g. data-subject-request, case-2025-17)',
+};
+const REQUESTED_BY: FlagSpec = {
+  name: 'requested-by',
+  value: true,
+  description: 'who asked, for the audit trail (default: your login)',
+};
 const JSON_FLAG: FlagSpec = { name: 'json', value: false, description: 'print JSON instead of text' };
 
 function targetOf(args: ParsedArgs): PrivacyTarget {
@@ -68,7 +85,8 @@ export const auditCommand: CliCommand = {
 export const eraseCommand: CliCommand = {
   name: 'erase',
   usage: 'erase --call-id <id> | --caller <+1...> [--reason <slug>] [--stack <name>]',
-  summary: "erase a call's or caller's recordings, metadata, consent and audit data (incl. SignalWire's copy), leaving a tombstone",
+  summary:
+    "erase a call's or caller's recordings, metadata, consent and audit data (incl. SignalWire's copy), leaving a tombstone",
   flags: [CALL_ID, CALLER, REASON, REQUESTED_BY, STACK_FLAG],
   async run(args, context) {
     noPositionals(args);
@@ -94,7 +112,13 @@ export const exportCommand: CliCommand = {
   flags: [CALL_ID, CALLER, STACK_FLAG],
   async run(args, context) {
     noPositionals(args);
-    return runAction('export', { callId: stringFlag(args, 'call-id'), caller: stringFlag(args, 'caller') }, args, context, pretty);
+    return runAction(
+      'export',
+      { callId: stringFlag(args, 'call-id'), caller: stringFlag(args, 'caller') },
+      args,
+      context,
+      pretty,
+    );
   },
 };
 

@@ -1,7 +1,22 @@
 import type { AgentReply } from '../agent-client.js';
-import { CALL_ID_FLAG, callIdFlag, FROM_FLAG, stringFlag, UsageError, type CliCommand, type CliContext, noPositionals } from '../command.js';
+import {
+  CALL_ID_FLAG,
+  callIdFlag,
+  FROM_FLAG,
+  stringFlag,
+  UsageError,
+  type CliCommand,
+  type CliContext,
+  noPositionals,
+} from '../command.js';
 import { callTool, fetchSwml, findTool } from '../calls.js';
-import { paymentConnectorBody, recordingStatusBody, simulatedCall, TEST_CARD, type SimulatedCall } from '../signalwire-payloads.js';
+import {
+  paymentConnectorBody,
+  recordingStatusBody,
+  simulatedCall,
+  TEST_CARD,
+  type SimulatedCall,
+} from '../signalwire-payloads.js';
 import {
   describeActions,
   globalDataUpdates,

@@ -6,7 +6,11 @@ export const swmlCommand: CliCommand = {
   name: 'swml',
   usage: 'swml [--call-id ID] [--from +1...] [--get]',
   summary: 'print the SWML document SignalWire gets for a call',
-  flags: [CALL_ID_FLAG, FROM_FLAG, { name: 'get', value: false, description: 'fetch with GET (no call facts, as a bare GET would)' }],
+  flags: [
+    CALL_ID_FLAG,
+    FROM_FLAG,
+    { name: 'get', value: false, description: 'fetch with GET (no call facts, as a bare GET would)' },
+  ],
   async run(args, context) {
     noPositionals(args);
     const callId = callIdFlag(args);
