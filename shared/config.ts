@@ -1,4 +1,5 @@
 import * as z from '#shared/validation/zod.js';
+import { zodIssuesMessage } from '#shared/validation/zod-message.js';
 
 /**
  * The one place the environment becomes typed configuration.
@@ -90,8 +91,7 @@ export function parseConfig(env: NodeJS.ProcessEnv | Record<string, string | und
   const present = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
   const result = ConfigSchema.safeParse(present);
   if (!result.success) {
-    const problems = result.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`);
-    throw new ConfigError(`invalid configuration: ${problems.join('; ')}`);
+    throw new ConfigError(`invalid configuration: ${zodIssuesMessage(result.error)}`);
   }
   return result.data;
 }

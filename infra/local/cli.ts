@@ -1,3 +1,5 @@
+import { realpathSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { COMMANDS } from './cli/commands/index.js';
 import { parseArgs, UsageError, type CliCommand, type CliContext } from './cli/command.js';
 import { AgentError } from './cli/calls.js';
@@ -9,13 +11,14 @@ import { openSession, type AgentSession } from './cli/session.js';
  * `swml`); everything the handlers log goes to stderr.
  */
 
-// Powertools writes log and metric lines to process.stdout: while the CLI runs, that is
-// stderr, and the command's own output goes through the saved real stdout.
-const realStdout = process.stdout.write.bind(process.stdout);
-process.stdout.write = process.stderr.write.bind(process.stderr) as typeof process.stdout.write;
-
-function writeOut(text: string): Promise<void> {
-  return new Promise((resolve) => realStdout(`${text}\n`, () => resolve()));
+/** Where one run's output goes: the real streams when launched by the bin, buffers in tests. */
+export interface CliIo {
+  /** One piece of the command's result (stdout); settles once it is written. */
+  out(text: string): Promise<void> | void;
+  /** One diagnostic (stderr). */
+  err(text: string): void;
+  /** Where LOCAL_DATA_DIR is read (process.env by default). */
+  env?: NodeJS.ProcessEnv;
 }
 
 function help(): string {
@@ -38,33 +41,34 @@ function commandHelp(command: CliCommand): string {
   ].join('\n');
 }
 
-async function main(argv: string[]): Promise<number> {
+/** Runs one command line (without `recording-agent`) and returns its exit code; the bin's entry, and the tests'. */
+export async function runCli(argv: string[], io: CliIo): Promise<number> {
   const [name, ...rest] = argv;
   if (!name) {
-    process.stderr.write(`${help()}\n`);
+    io.err(help());
     return 2;
   }
   if (name === 'help' || name === '--help' || name === '-h') {
-    await writeOut(help());
+    await io.out(help());
     return 0;
   }
   const command = COMMANDS.find((c) => c.name === name);
   if (!command) {
-    process.stderr.write(`unknown command '${name}'\n\n${help()}\n`);
+    io.err(`unknown command '${name}'\n\n${help()}`);
     return 2;
   }
   if (rest.includes('--help') || rest.includes('-h')) {
-    await writeOut(commandHelp(command));
+    await io.out(commandHelp(command));
     return 0;
   }
   let session: AgentSession | undefined;
   let opening: Promise<AgentSession> | undefined;
-  const pending: Array<Promise<void>> = [];
+  const pending: Array<Promise<void> | void> = [];
   const context: CliContext = {
-    out: (text) => void pending.push(writeOut(text)),
-    err: (text) => void process.stderr.write(`${text}\n`),
+    out: (text) => void pending.push(io.out(text)),
+    err: (text) => io.err(text),
     session: () => {
-      opening ??= openSession().then((s) => (session = s));
+      opening ??= openSession(io.env).then((s) => (session = s));
       return opening;
     },
   };
@@ -73,7 +77,7 @@ async function main(argv: string[]): Promise<number> {
   const interrupt = () => {
     if (interrupted) return;
     interrupted = true;
-    process.stderr.write('interrupted\n');
+    io.err('interrupted');
     void (opening ?? Promise.resolve(undefined)).then((opened) => opened?.close()).finally(() => process.exit(130));
   };
   process.on('SIGINT', interrupt);
@@ -83,27 +87,47 @@ async function main(argv: string[]): Promise<number> {
     return await command.run(args, context);
   } catch (error) {
     if (error instanceof UsageError) {
-      process.stderr.write(`recording-agent ${command.name}: ${error.message}\n`);
+      io.err(`recording-agent ${command.name}: ${error.message}`);
       return 2;
     }
     if (error instanceof AgentError) {
-      process.stderr.write(`recording-agent ${command.name}: the agent refused ${error.message}\n`);
+      io.err(`recording-agent ${command.name}: the agent refused ${error.message}`);
       return 1;
     }
-    process.stderr.write(
-      `recording-agent ${command.name}: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
-    );
+    io.err(`recording-agent ${command.name}: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
     return 1;
   } finally {
+    process.off('SIGINT', interrupt);
+    process.off('SIGTERM', interrupt);
     await Promise.all(pending);
     if (session) await session.close();
   }
 }
 
-main(process.argv.slice(2)).then(
-  (code) => process.exit(code),
-  (error: unknown) => {
-    process.stderr.write(`recording-agent: ${String(error)}\n`);
-    process.exit(1);
-  },
-);
+/** True when Node was started on this file (by the bin), not when a test imports it. */
+function launchedDirectly(): boolean {
+  const script = process.argv[1];
+  if (!script) return false;
+  try {
+    return realpathSync(script) === realpathSync(fileURLToPath(import.meta.url));
+  } catch {
+    return false;
+  }
+}
+
+if (launchedDirectly()) {
+  // Powertools writes log and metric lines to process.stdout: while the CLI runs, that is
+  // stderr, and the command's own output goes through the saved real stdout.
+  const realStdout = process.stdout.write.bind(process.stdout);
+  process.stdout.write = process.stderr.write.bind(process.stderr) as typeof process.stdout.write;
+  runCli(process.argv.slice(2), {
+    out: (text) => new Promise<void>((resolve) => realStdout(`${text}\n`, () => resolve())),
+    err: (text) => void process.stderr.write(`${text}\n`),
+  }).then(
+    (code) => process.exit(code),
+    (error: unknown) => {
+      process.stderr.write(`recording-agent: ${String(error)}\n`);
+      process.exit(1);
+    },
+  );
+}

@@ -6,7 +6,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { CreateTableCommand, DescribeTableCommand, DynamoDBClient, ResourceInUseException } from '@aws-sdk/client-dynamodb';
 import { CreateBucketCommand, HeadBucketCommand, S3Client } from '@aws-sdk/client-s3';
-import { TABLE } from '#shared/aws/table.js';
+import { TABLE } from '#shared/storage/layout.js';
 
 /** s3rver's built-in fake credentials (dynalite accepts any); the SDK insists on some. */
 export const LOCAL_REGION = 'us-east-1';

@@ -11,13 +11,11 @@ import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import type { Construct } from 'constructs';
+import { METRICS_NAMESPACE } from '#shared/observability/metrics.js';
 import type { AgentFunctionName } from './settings.js';
 
 /** Repository root: entries, lock file and tsconfig are resolved from here, whatever the cwd. */
 const PROJECT_ROOT = fileURLToPath(new URL('../../', import.meta.url));
-
-/** EMF namespace shared with shared/observability/metrics.ts; the dashboard and alarms read it. */
-export const METRICS_NAMESPACE = 'RecordingAgent';
 
 /**
  * The Lambda runtime. nodejs22.x rather than 24.x on purpose: the tests run on Node 22 (the

@@ -16,8 +16,8 @@ import { QueryDefinition, QueryString } from 'aws-cdk-lib/aws-logs';
 import { Topic } from 'aws-cdk-lib/aws-sns';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { MetricName, type MetricNameValue } from '#shared/observability/metrics.js';
-import { METRICS_NAMESPACE, type AgentFunction } from './agent-function.js';
+import { METRICS_NAMESPACE, MetricName, type MetricNameValue } from '#shared/observability/metrics.js';
+import type { AgentFunction } from './agent-function.js';
 import { LOG_QUERIES } from './log-queries.js';
 
 export interface ObservabilityProps {

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { Node } from 'constructs';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { zodIssuesMessage } from '#shared/validation/zod-message.js';
 
 /**
  * Deploy-time choices, read from CDK context (`cdk.json` or `-c key=value`). The CLI hands
@@ -63,8 +64,7 @@ export function readSettings(node: Node): StackSettings {
   }
   const parsed = SettingsSchema.safeParse(raw);
   if (!parsed.success) {
-    const problems = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`);
-    throw new Error(`invalid CDK context: ${problems.join('; ')}`);
+    throw new Error(`invalid CDK context: ${zodIssuesMessage(parsed.error)}`);
   }
   return parsed.data;
 }

@@ -3,17 +3,7 @@ import { AttributeType, BillingMode, ProjectionType, Table, TableEncryption } fr
 import { BlockPublicAccess, Bucket, BucketEncryption, ObjectOwnership } from 'aws-cdk-lib/aws-s3';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { TABLE } from '#shared/aws/table.js';
-
-/** Key prefixes of the recordings bucket; the privacy function moves held calls to LEGAL_HOLD. */
-const BUCKET_PREFIXES = {
-  /** Metadata JSON per recording: expires after the retention period. */
-  recordings: 'recordings/',
-  /** Archived audio next to it: same retention. */
-  archive: 'archive/',
-  /** Objects under legal hold: no lifecycle rule, kept until the hold is lifted. */
-  legalHold: 'legal-hold/',
-} as const;
+import { BUCKET_PREFIXES, TABLE } from '#shared/storage/layout.js';
 
 /** How long S3 server access logs are kept: long enough to audit a year of access. */
 const ACCESS_LOG_DAYS = 365;

@@ -6,6 +6,7 @@ import type { HttpEvent } from '#shared/http/middleware.js';
 import { publicBaseUrl } from '#shared/http/public-url.js';
 import { json, type HttpResult } from '#shared/http/response.js';
 import { isSafeId } from '#shared/validation/ids.js';
+import { zodIssuesMessage } from '#shared/validation/zod-message.js';
 import { agentUrls } from './settings.js';
 import { renderAgentSwml, type CallFacts } from './swml-document.js';
 
@@ -23,7 +24,7 @@ const SwmlRequest = z.object({
 function callFacts(body: unknown): CallFacts {
   const parsed = SwmlRequest.safeParse(body);
   if (!parsed.success) {
-    throw badRequest('invalid_request', parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '));
+    throw badRequest('invalid_request', zodIssuesMessage(parsed.error));
   }
   const call = parsed.data.call;
   return { callId: call?.call_id, callerNumber: call?.from_number ?? call?.from };

@@ -7,19 +7,10 @@ import {
   type QueryCommandInput,
 } from '@aws-sdk/lib-dynamodb';
 import { dynamo } from '#shared/aws/clients.js';
-import { callKey, TABLE } from '#shared/aws/table.js';
+import { callKey, eventSortKey, SK, TABLE } from '#shared/storage/layout.js';
 import { getConfig } from '#shared/config.js';
 import { logger } from '#shared/observability/logger.js';
-import {
-  CONSENT_SK,
-  consentExpiresAt,
-  EVENT_SK_PREFIX,
-  eventSortKey,
-  newConsentRecord,
-  nextConsent,
-  sanitizeDetail,
-  UNKNOWN_JURISDICTION,
-} from './transitions.js';
+import { consentExpiresAt, newConsentRecord, nextConsent, sanitizeDetail, UNKNOWN_JURISDICTION } from './transitions.js';
 import {
   ConsentConflictError,
   ConsentStoreUnavailableError,
@@ -144,7 +135,7 @@ export class DynamoConsentStore implements ConsentStore {
         TableName: this.tableName,
         KeyConditionExpression: '#pk = :pk AND begins_with(#sk, :prefix)',
         ExpressionAttributeNames: { '#pk': TABLE.partitionKey, '#sk': TABLE.sortKey },
-        ExpressionAttributeValues: { ':pk': callKey(callId), ':prefix': EVENT_SK_PREFIX },
+        ExpressionAttributeValues: { ':pk': callKey(callId), ':prefix': SK.eventPrefix },
         ConsistentRead: true,
         ScanIndexForward: true,
       });
@@ -175,7 +166,7 @@ export class DynamoConsentStore implements ConsentStore {
     const result = await this.client.send(
       new GetCommand({
         TableName: this.tableName,
-        Key: { [TABLE.partitionKey]: callKey(callId), [TABLE.sortKey]: CONSENT_SK },
+        Key: { [TABLE.partitionKey]: callKey(callId), [TABLE.sortKey]: SK.consent },
         ConsistentRead: true,
       }),
       this.requestOptions(),
@@ -200,7 +191,7 @@ export class DynamoConsentStore implements ConsentStore {
       await this.client.send(
         new PutCommand({
           TableName: this.tableName,
-          Item: { [TABLE.partitionKey]: callKey(record.callId), [TABLE.sortKey]: CONSENT_SK, ...record },
+          Item: { [TABLE.partitionKey]: callKey(record.callId), [TABLE.sortKey]: SK.consent, ...record },
           ...condition,
         }),
         this.requestOptions(),

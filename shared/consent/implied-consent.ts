@@ -1,6 +1,6 @@
 import { JURISDICTIONS } from './jurisdictions.js';
 import type { ConsentRecord, ConsentStore, Jurisdiction } from './types.js';
-import { mintToolToken, verifyToolToken } from '#shared/swaig/secure-token.js';
+import { mintToolToken, verifyToolToken } from '#shared/security/tool-token.js';
 
 /** Evidence category for consent implied by a disclosure under a one-party rule. */
 const IMPLIED_CATEGORY = 'implied:one-party-disclosure';

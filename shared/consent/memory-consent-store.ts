@@ -1,4 +1,5 @@
-import { eventSortKey, newConsentRecord, nextConsent, sanitizeDetail, UNKNOWN_JURISDICTION } from './transitions.js';
+import { eventSortKey } from '#shared/storage/layout.js';
+import { newConsentRecord, nextConsent, sanitizeDetail, UNKNOWN_JURISDICTION } from './transitions.js';
 import type { AuditEvent, AuditEventType, ConsentRecord, ConsentState, ConsentStore, Jurisdiction } from './types.js';
 
 export interface InMemoryConsentStoreOptions {

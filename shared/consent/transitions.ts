@@ -1,4 +1,4 @@
-import { redactString } from '#shared/observability/redact.js';
+import { redactString } from '#shared/validation/personal-data.js';
 import { POLICY_VERSION } from './policy.js';
 import { ConsentConflictError, type ConsentRecord, type ConsentState, type Jurisdiction } from './types.js';
 
@@ -97,13 +97,4 @@ export function sanitizeDetail(
       typeof value === 'string' && (value.length > MAX_DETAIL_STRING || redactString(value) !== value) ? DETAIL_REDACTED : value;
   }
   return out;
-}
-
-/** Sort key of the consent item of a call. */
-export const CONSENT_SK = 'CONSENT';
-export const EVENT_SK_PREFIX = 'EVENT#';
-
-/** `EVENT#<iso>#<seq>`, seq zero-padded so events in the same millisecond still sort in write order. */
-export function eventSortKey(at: string, seq: number): string {
-  return `${EVENT_SK_PREFIX}${at}#${String(seq).padStart(6, '0')}`;
 }

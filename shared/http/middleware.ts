@@ -7,6 +7,7 @@ import { logger } from '#shared/observability/logger.js';
 import { isSafeId } from '#shared/validation/ids.js';
 import { countMetric, MetricName } from '#shared/observability/metrics.js';
 import { badRequest, isAppError, payloadTooLarge, unauthorized, unsupportedMediaType } from './errors.js';
+import { headerValue } from './headers.js';
 import { json, type HttpResult } from './response.js';
 
 /** An API Gateway v2 event after our middlewares: raw bytes kept for signatures, JSON parsed. */
@@ -38,12 +39,6 @@ export function httpErrors(): HttpMiddleware {
   };
 }
 
-function header(event: APIGatewayProxyEventV2, name: string): string | undefined {
-  const headers = event.headers ?? {};
-  const key = Object.keys(headers).find((k) => k.toLowerCase() === name);
-  return key ? headers[key] : undefined;
-}
-
 /** Constant-time string compare that does not leak length either (both sides hashed first). */
 function safeEqual(a: string, b: string): boolean {
   const ha = createHash('sha256').update(a).digest();
@@ -56,7 +51,7 @@ export function basicAuth(): HttpMiddleware {
   return {
     before: async function basicAuthBefore(request: HttpRequest) {
       const secrets = await loadSecrets(getConfig());
-      const value = header(request.event, 'authorization') ?? '';
+      const value = headerValue(request.event.headers, 'authorization') ?? '';
       const match = /^Basic\s+([A-Za-z0-9+/=]+)\s*$/i.exec(value);
       const decoded = match?.[1] ? Buffer.from(match[1], 'base64').toString('utf8') : '';
       const colon = decoded.indexOf(':');
@@ -99,7 +94,7 @@ export function jsonBody(options: BodyOptions = {}): HttpMiddleware {
         }
         throw badRequest('empty_body', 'request body must be a JSON object');
       }
-      const contentType = (header(event, 'content-type') ?? '').toLowerCase();
+      const contentType = (headerValue(event.headers, 'content-type') ?? '').toLowerCase();
       // SignalWire sends application/json; SWAIG payloads say content_type "text/swaig" inside the body.
       if (contentType && !/^application\/([\w.+-]*\+)?json\b/.test(contentType) && !contentType.startsWith('text/plain')) {
         throw unsupportedMediaType('content-type must be application/json');

@@ -1,11 +1,6 @@
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import type { Config } from '#shared/config.js';
-
-function header(event: APIGatewayProxyEventV2, name: string): string | undefined {
-  const headers = event.headers ?? {};
-  const key = Object.keys(headers).find((k) => k.toLowerCase() === name);
-  return key ? headers[key] : undefined;
-}
+import { headerValue } from './headers.js';
 
 /**
  * The base URL SignalWire reaches us at. Config wins (behind API Gateway the Host header is
@@ -14,8 +9,10 @@ function header(event: APIGatewayProxyEventV2, name: string): string | undefined
  */
 export function publicBaseUrl(event: APIGatewayProxyEventV2, config: Config): string {
   if (config.SWML_PROXY_URL_BASE) return config.SWML_PROXY_URL_BASE;
-  const host = header(event, 'x-forwarded-host') ?? header(event, 'host') ?? event.requestContext?.domainName ?? 'localhost';
-  const proto = header(event, 'x-forwarded-proto')?.split(',')[0]?.trim() ?? 'https';
+  const { headers } = event;
+  const host =
+    headerValue(headers, 'x-forwarded-host') ?? headerValue(headers, 'host') ?? event.requestContext?.domainName ?? 'localhost';
+  const proto = headerValue(headers, 'x-forwarded-proto')?.split(',')[0]?.trim() ?? 'https';
   return `${proto}://${host}`;
 }
 

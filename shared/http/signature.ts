@@ -6,6 +6,7 @@ import { getConfig } from '#shared/config.js';
 import { logger } from '#shared/observability/logger.js';
 import { countMetric, MetricName } from '#shared/observability/metrics.js';
 import { forbidden } from './errors.js';
+import { headerValue } from './headers.js';
 import type { HttpEvent } from './middleware.js';
 import { requestUrl } from './public-url.js';
 import type { HttpResult } from './response.js';
@@ -50,12 +51,6 @@ function computeSignalwireSignature(
   rawBody: string | Uint8Array,
 ): string {
   return createHmac(algorithm, signingKey).update(url, 'utf8').update(rawBody).digest('hex');
-}
-
-function headerValue(headers: SignatureInput['headers'], name: string): string | undefined {
-  if (!headers) return undefined;
-  const key = Object.keys(headers).find((k) => k.toLowerCase() === name);
-  return key === undefined ? undefined : headers[key];
 }
 
 function matches(algorithm: SignatureAlgorithm, presented: string, input: SignatureInput, url: string): boolean {

@@ -1,6 +1,6 @@
 import type { ConsentStore } from '#shared/consent/types.js';
-import type { CallDataStore } from './call-data.js';
-import type { SignalWireRecordings } from './signalwire-recordings.js';
+import type { CallDataStore } from '#shared/storage/call-data.js';
+import type { SignalWireRecordings } from '#shared/signalwire/recordings.js';
 
 /** What the privacy operations need; the operator function and the CLI each build one. */
 export interface PrivacyDeps {

@@ -1,9 +1,9 @@
 import { callerHash } from '#shared/consent/caller-hash.js';
 import { logger } from '#shared/observability/logger.js';
 import type { PrivacyDeps } from './deps.js';
-import { isHeldKey, isMetadataKey, SK } from './keys.js';
-import { recordingUuidFromUrl } from './signalwire-recordings.js';
-import { isTombstone, snapshotCall, type CallSnapshot } from './snapshot.js';
+import { isHeldKey, isMetadataKey, SK } from '#shared/storage/layout.js';
+import { recordingUuidFromUrl } from '#shared/signalwire/recordings.js';
+import { isTombstone, snapshotCall, type CallSnapshot } from '#shared/storage/protection.js';
 import { LegalHoldError, type CallerRef, type EraseCallerResult, type EraseCallResult, type OperatorRequest } from './types.js';
 
 /**
@@ -29,7 +29,7 @@ import { LegalHoldError, type CallerRef, type EraseCallerResult, type EraseCallR
  * `nothing_held` and writes nothing (no data is created for an unknown id).
  */
 export async function eraseCall(callId: string, request: OperatorRequest, deps: PrivacyDeps): Promise<EraseCallResult> {
-  const snapshot = await snapshotCall(callId, deps);
+  const snapshot = await snapshotCall(callId, deps.data);
   if (snapshot.held) throw new LegalHoldError([callId]);
   return eraseSnapshot(snapshot, request, deps);
 }
@@ -41,7 +41,7 @@ export async function eraseCall(callId: string, request: OperatorRequest, deps: 
  */
 export async function eraseCaller(caller: CallerRef, request: OperatorRequest, deps: PrivacyDeps): Promise<EraseCallerResult> {
   const callIds = await callsOfCaller(caller, deps);
-  const snapshots = await Promise.all(callIds.map((id) => snapshotCall(id, deps)));
+  const snapshots = await Promise.all(callIds.map((id) => snapshotCall(id, deps.data)));
   const held = snapshots.filter((s) => s.held).map((s) => s.callId);
   if (held.length > 0) throw new LegalHoldError(held);
   const calls: EraseCallResult[] = [];

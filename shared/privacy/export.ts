@@ -2,9 +2,10 @@ import type { AuditEvent, AuditEventType, ConsentRecord } from '#shared/consent/
 import type { PrivacyDeps } from './deps.js';
 import { nowOf } from './deps.js';
 import { callerHashOf } from './erase.js';
-import { isMetadataKey, SK } from './keys.js';
-import { snapshotCall } from './snapshot.js';
-import type { CallerRef, CallExport, ExportDocument, RecordingMetadataDocument } from './types.js';
+import { isMetadataKey, SK } from '#shared/storage/layout.js';
+import { snapshotCall } from '#shared/storage/protection.js';
+import type { CallerRef, CallExport, ExportDocument } from './types.js';
+import type { RecordingMetadataDocument } from '#shared/recordings/metadata.js';
 
 /**
  * Everything held about one call, as one JSON document (a data subject's copy on request).
@@ -36,7 +37,7 @@ export async function exportCaller(caller: CallerRef, deps: PrivacyDeps): Promis
 }
 
 async function collectCall(callId: string, deps: PrivacyDeps): Promise<CallExport> {
-  const snapshot = await snapshotCall(callId, deps);
+  const snapshot = await snapshotCall(callId, deps.data);
   const consentItem = snapshot.items.find((i) => i.sk === SK.consent);
   const events = snapshot.items
     .filter((i) => i.sk.startsWith(SK.eventPrefix))

@@ -1,19 +1,19 @@
 import { consentExpiresAt } from '#shared/consent/transitions.js';
 import { logger } from '#shared/observability/logger.js';
-import { expiryFrom } from '#shared/recordings/metadata.js';
-import { TABLE } from '#shared/aws/table.js';
-import type { CallDataStore } from './call-data.js';
-import type { PrivacyDeps } from './deps.js';
-import { nowOf } from './deps.js';
-import { heldKey, isHeldKey, isMetadataKey, LEGAL_HOLD_EXPIRES_AT, releasedKey, SK } from './keys.js';
-import { snapshotCall } from './snapshot.js';
+import { heldMetadataDocument, type RecordingMetadataDocument } from '#shared/recordings/metadata.js';
 import {
-  CallNotFoundError,
-  type LegalHoldMarker,
-  type LegalHoldResult,
-  type OperatorRequest,
-  type RecordingMetadataDocument,
-} from './types.js';
+  expiryFrom,
+  heldKey,
+  isHeldKey,
+  isMetadataKey,
+  LEGAL_HOLD_EXPIRES_AT,
+  releasedKey,
+  SK,
+  TABLE,
+} from '#shared/storage/layout.js';
+import { type LegalHoldMarker, pinHeldItems, snapshotCall } from '#shared/storage/protection.js';
+import { nowOf, type PrivacyDeps } from './deps.js';
+import { CallNotFoundError, type LegalHoldResult, type OperatorRequest } from './types.js';
 
 /**
  * Put a call under legal hold (`on`) or release it.
@@ -52,7 +52,7 @@ export async function setLegalHold(
 }
 
 async function hold(callId: string, request: OperatorRequest, deps: PrivacyDeps): Promise<LegalHoldResult> {
-  const snapshot = await snapshotCall(callId, deps);
+  const snapshot = await snapshotCall(callId, deps.data);
   if (snapshot.items.length === 0 && snapshot.objects.length === 0) throw new CallNotFoundError(callId);
   const marker: LegalHoldMarker = snapshot.marker ?? {
     since: nowOf(deps).toISOString(),
@@ -88,32 +88,8 @@ async function hold(callId: string, request: OperatorRequest, deps: PrivacyDeps)
   return { callId, status: created ? 'held' : 'already_held', objectsMoved: moved, itemsUpdated };
 }
 
-/**
- * A recording's metadata document as it is kept under legal hold: no expiry, and since when and
- * why it is held. Used by {@link setLegalHold} and by recording ingest for a call already held.
- */
-export function heldMetadataDocument(doc: RecordingMetadataDocument, marker: LegalHoldMarker): RecordingMetadataDocument {
-  return { ...doc, expiresAt: null, legalHold: { since: marker.since, reason: marker.reason } };
-}
-
-/**
- * Pin every item of a held call to expiresAt = {@link LEGAL_HOLD_EXPIRES_AT} (never), so DynamoDB
- * TTL cannot delete held evidence; the marker itself has no expiry at all. Idempotent; returns
- * how many items it changed. Used by {@link setLegalHold} and by recording ingest, whose audit
- * event and ledger item arrive after the hold was set.
- */
-export async function pinHeldItems(callId: string, data: Pick<CallDataStore, 'listItems' | 'setItemExpiry'>): Promise<number> {
-  let changed = 0;
-  for (const item of await data.listItems(callId)) {
-    if (item.sk === SK.legalHold || item.attributes[TABLE.ttlAttribute] === LEGAL_HOLD_EXPIRES_AT) continue;
-    await data.setItemExpiry(callId, item.sk, LEGAL_HOLD_EXPIRES_AT);
-    changed += 1;
-  }
-  return changed;
-}
-
 async function release(callId: string, request: OperatorRequest, deps: PrivacyDeps): Promise<LegalHoldResult> {
-  const snapshot = await snapshotCall(callId, deps);
+  const snapshot = await snapshotCall(callId, deps.data);
   if (!snapshot.held) return { callId, status: 'not_held', objectsMoved: 0, itemsUpdated: 0 };
   const now = nowOf(deps);
   const objectExpiry = expiryFrom(now, deps.retentionDays).toISOString();

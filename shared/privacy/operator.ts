@@ -6,22 +6,22 @@ import { DynamoConsentStore } from '#shared/consent/dynamo-consent-store.js';
 import { getConfig } from '#shared/config.js';
 import { logger } from '#shared/observability/logger.js';
 import { auditTimeline } from './audit.js';
-import { AwsCallDataStore } from './call-data-store.js';
+import { AwsCallDataStore } from '#shared/storage/call-data-store.js';
 import type { PrivacyDeps } from './deps.js';
 import { eraseCall, eraseCaller } from './erase.js';
 import { exportCall, exportCaller } from './export.js';
 import { setLegalHold } from './legal-hold.js';
-import { signalWireRecordingsFromConfig } from './signalwire-recordings.js';
+import { signalWireRecordingsFromConfig } from '#shared/signalwire/recordings.js';
 import {
   CallNotFoundError,
   DEFAULT_ERASE_REASON,
-  DEFAULT_HOLD_REASON,
   LegalHoldError,
   REASON_PATTERN,
   REQUESTED_BY_PATTERN,
-  SignalWireDeleteError,
   type CallerRef,
 } from './types.js';
+import { DEFAULT_HOLD_REASON } from '#shared/storage/protection.js';
+import { SignalWireDeleteError } from '#shared/signalwire/recordings.js';
 
 const CALLER_HASH = /^[0-9a-f]{64}$/;
 

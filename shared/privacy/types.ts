@@ -3,7 +3,8 @@
  * and the named errors the operator function and the CLI turn into clear messages.
  */
 import type { AuditEvent, ConsentRecord } from '#shared/consent/types.js';
-import type { RecordingMetadata } from '#shared/recordings/metadata.js';
+import type { RecordingMetadataDocument } from '#shared/recordings/metadata.js';
+import type { LegalHoldMarker } from '#shared/storage/protection.js';
 
 /**
  * Why an operator acts, as a short slug (`data-subject-request`, `case-2025-17`…): the audit
@@ -14,7 +15,6 @@ export const REASON_PATTERN = /^[a-z][a-z0-9._-]{0,47}$/;
 export const REQUESTED_BY_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._@:-]{0,63}$/;
 
 export const DEFAULT_ERASE_REASON = 'data-subject-request';
-export const DEFAULT_HOLD_REASON = 'legal-hold';
 
 export interface OperatorRequest {
   reason: string;
@@ -65,19 +65,6 @@ export interface ExportDocument {
   calls: CallExport[];
 }
 
-/** A metadata document as stored: under legal hold its expiresAt is null and `legalHold` says since when. */
-export type RecordingMetadataDocument = Omit<RecordingMetadata, 'expiresAt'> & {
-  expiresAt: string | null;
-  legalHold?: { since: string; reason: string };
-};
-
-/** The `LEGAL_HOLD` item of a held call; it carries no expiresAt, so DynamoDB TTL never takes it. */
-export interface LegalHoldMarker {
-  since: string;
-  reason: string;
-  requestedBy: string;
-}
-
 export interface LegalHoldResult {
   callId: string;
   status: 'held' | 'already_held' | 'released' | 'not_held';
@@ -103,20 +90,5 @@ export class CallNotFoundError extends Error {
   override name = 'CallNotFoundError';
   constructor(readonly callId: string) {
     super(`nothing is stored for call ${callId}`);
-  }
-}
-
-/** SignalWire did not confirm deleting a recording: erasure stopped before deleting anything locally; retry. */
-export class SignalWireDeleteError extends Error {
-  override name = 'SignalWireDeleteError';
-  constructor(
-    readonly status: number | 'network',
-    options?: { cause?: unknown },
-  ) {
-    super(
-      `SignalWire did not delete a recording (${status === 'network' ? 'no answer' : `HTTP ${status}`}); ` +
-        'nothing was erased locally, retry the erasure',
-      options,
-    );
   }
 }

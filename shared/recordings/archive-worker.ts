@@ -1,4 +1,5 @@
-import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
+import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
+import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import * as z from '#shared/validation/zod.js';
 import { loadSignalWireProject } from '#shared/aws/secrets.js';
 import { getConfig } from '#shared/config.js';
@@ -13,12 +14,44 @@ const Job = z.object({
   metadataKey: z.string().check(z.maxLength(300)),
 });
 
+type Job = z.infer<typeof Job>;
+
+/** Powertools' SQS partial-batch processor: one per instance, reset on every batch. */
+const processor = new BatchProcessor(EventType.SQS);
+
+/**
+ * One archive job. Throwing marks the message failed (retried, then dead-lettered); a malformed
+ * message returns normally, so it is dropped with an error log (retrying cannot fix it).
+ */
+async function archiveJob(record: SQSRecord, deps: ArchiveDeps): Promise<void> {
+  let job: Job;
+  try {
+    job = Job.parse(JSON.parse(record.body));
+  } catch {
+    logger.error('malformed archive job dropped', { message_id: record.messageId });
+    return;
+  }
+  try {
+    const result = await archiveRecordingAudio(job, deps);
+    logger.info('archive job done', { recording_id: job.recordingId, status: result.status });
+  } catch (error) {
+    logger.warn('archive job failed; will be retried', {
+      recording_id: job.recordingId,
+      reason: error instanceof Error ? error.message : 'unknown',
+    });
+    throw error;
+  }
+}
+
 /**
  * SQS batch core of the audio-archive worker (functions/archive-worker: subscribed to the
  * archive queue, which recording-status feeds next to the transcription queue; see
- * shared/recordings/http.ts). Failed messages are reported individually so only they are
- * retried and, after the queue's maxReceiveCount, dead-lettered; a malformed message is
- * dropped with an error log (retrying cannot fix it).
+ * shared/recordings/http.ts). Powertools' `processPartialResponse` reports failed messages
+ * individually (`batchItemFailures`) so only they are retried and, after the queue's
+ * maxReceiveCount, dead-lettered. Jobs run one after another (each may hold a download of up to
+ * 200 MB in memory), and a batch whose every job failed is answered the same way rather than
+ * thrown (`throwOnFullBatchFailure: false`): a failed download is the queue's to retry, not a
+ * function error. docs/decisions.md says why this package and not our own loop.
  *
  * Credentials come from the SignalWire project settings (env overlaid by the SignalWire
  * secret). recording-status enqueues only when they are configured, so a job that finds none
@@ -37,25 +70,8 @@ export async function archiveWorkerCore(
     return { batchItemFailures: event.Records.map((r) => ({ itemIdentifier: r.messageId })) };
   }
   const full: ArchiveDeps = { metadata: deps?.metadata ?? new S3MetadataStore(), ...settings };
-  const batchItemFailures: SQSBatchResponse['batchItemFailures'] = [];
-  for (const record of event.Records) {
-    let job: z.infer<typeof Job>;
-    try {
-      job = Job.parse(JSON.parse(record.body));
-    } catch {
-      logger.error('malformed archive job dropped', { message_id: record.messageId });
-      continue;
-    }
-    try {
-      const result = await archiveRecordingAudio(job, full);
-      logger.info('archive job done', { recording_id: job.recordingId, status: result.status });
-    } catch (error) {
-      logger.warn('archive job failed; will be retried', {
-        recording_id: job.recordingId,
-        reason: error instanceof Error ? error.message : 'unknown',
-      });
-      batchItemFailures.push({ itemIdentifier: record.messageId });
-    }
-  }
-  return { batchItemFailures };
+  return processPartialResponse(event, (record: SQSRecord) => archiveJob(record, full), processor, {
+    processInParallel: false,
+    throwOnFullBatchFailure: false,
+  });
 }

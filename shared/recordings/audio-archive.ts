@@ -1,6 +1,6 @@
 import type { Config } from '#shared/config.js';
 import { logger } from '#shared/observability/logger.js';
-import { audioKey } from './metadata.js';
+import { audioKey } from '#shared/storage/layout.js';
 import type { MetadataStore } from './metadata-store.js';
 import type { TranscriptionJob } from './transcription-queue.js';
 

@@ -1,11 +1,10 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { GetCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { dynamo } from '#shared/aws/clients.js';
-import { callKey } from '#shared/aws/table.js';
+import { callKey } from '#shared/storage/layout.js';
 import { getConfig } from '#shared/config.js';
 import {
   LeaseLostError,
-  ledgerSortKey,
   type ClaimRequest,
   type ClaimResult,
   type IngestLedger,
@@ -13,6 +12,7 @@ import {
   type LedgerEntry,
   type StepFacts,
 } from './ingest-ledger.js';
+import { ledgerSortKey } from '#shared/storage/layout.js';
 
 function isConditionFailure(error: unknown): boolean {
   return (

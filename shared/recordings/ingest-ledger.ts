@@ -67,9 +67,6 @@ export class LeaseLostError extends Error {
 
 const NO_STEPS: Record<IngestStep, boolean> = { metadataStored: false, auditWritten: false, queued: false };
 
-/** The ledger item's sort key. */
-export const ledgerSortKey = (ledgerId: string): string => `RECORDING#${ledgerId}`;
-
 /** In-memory {@link IngestLedger} with the same claim/lease semantics, for unit tests. */
 export class InMemoryIngestLedger implements IngestLedger {
   readonly entries = new Map<string, LedgerEntry>();

@@ -3,13 +3,15 @@
  * erasure are shared/privacy's: this module only reads them (through its helpers) and writes a
  * held recording exactly where and how `setLegalHold` would have put it.
  */
-import type { CallDataStore } from '#shared/privacy/call-data.js';
-import { heldKey } from '#shared/privacy/keys.js';
-import { heldMetadataDocument, pinHeldItems } from '#shared/privacy/legal-hold.js';
-import { recordingUuidFromUrl, type SignalWireRecordings } from '#shared/privacy/signalwire-recordings.js';
-import { callProtection, type CallProtection } from '#shared/privacy/snapshot.js';
-import { DEFAULT_HOLD_REASON, type LegalHoldMarker } from '#shared/privacy/types.js';
-import { metadataKey, type RecordingMetadata } from './metadata.js';
+import type { CallDataStore } from '#shared/storage/call-data.js';
+import { heldKey } from '#shared/storage/layout.js';
+import { heldMetadataDocument } from './metadata.js';
+import { pinHeldItems } from '#shared/storage/protection.js';
+import { recordingUuidFromUrl, type SignalWireRecordings } from '#shared/signalwire/recordings.js';
+import { callProtection, type CallProtection } from '#shared/storage/protection.js';
+import { DEFAULT_HOLD_REASON, type LegalHoldMarker } from '#shared/storage/protection.js';
+import { metadataKey } from '#shared/storage/layout.js';
+import type { RecordingMetadata } from './metadata.js';
 import type { RecordingEvent } from './webhook.js';
 
 export { callProtection, pinHeldItems, type CallProtection };

@@ -4,9 +4,9 @@ import { getConfig } from '#shared/config.js';
 import { AppError, isAppError, unavailable } from '#shared/http/errors.js';
 import { logger } from '#shared/observability/logger.js';
 import { countMetric, MetricName } from '#shared/observability/metrics.js';
-import { LEGAL_HOLD_EXPIRES_AT } from '#shared/privacy/keys.js';
-import type { SignalWireRecordings } from '#shared/privacy/signalwire-recordings.js';
-import { SignalWireDeleteError } from '#shared/privacy/types.js';
+import { LEGAL_HOLD_EXPIRES_AT } from '#shared/storage/layout.js';
+import type { SignalWireRecordings } from '#shared/signalwire/recordings.js';
+import { SignalWireDeleteError } from '#shared/signalwire/recordings.js';
 import type { IngestLedger, IngestStep, LedgerEntry } from './ingest-ledger.js';
 import {
   callProtection,
@@ -17,7 +17,8 @@ import {
   type IngestCallData,
   type SignalWireCopy,
 } from './ingest-protection.js';
-import { buildMetadata, consentSnapshot, expiryFrom, type MetadataSettings, type RecordingMetadata } from './metadata.js';
+import { buildMetadata, consentSnapshot, type MetadataSettings, type RecordingMetadata } from './metadata.js';
+import { expiryFrom } from '#shared/storage/layout.js';
 import type { MetadataStore } from './metadata-store.js';
 import type { TranscriptionQueue } from './transcription-queue.js';
 import type { RecordingEvent } from './webhook.js';

@@ -1,5 +1,6 @@
 import type { MetadataStore } from './metadata-store.js';
-import { metadataKey, RECORDINGS_PREFIX, type RecordingMetadata } from './metadata.js';
+import { BUCKET_PREFIXES, metadataKey } from '#shared/storage/layout.js';
+import type { RecordingMetadata } from './metadata.js';
 
 /** In-memory {@link MetadataStore} for unit tests: same key layout as S3, objects kept as JSON text. */
 export class InMemoryMetadataStore implements MetadataStore {
@@ -26,14 +27,14 @@ export class InMemoryMetadataStore implements MetadataStore {
   }
 
   async listForCall(callId: string): Promise<RecordingMetadata[]> {
-    const prefix = `${RECORDINGS_PREFIX}${callId}/`;
+    const prefix = `${BUCKET_PREFIXES.recordings}${callId}/`;
     return [...this.objects.entries()]
       .filter(([k]) => k.startsWith(prefix) && k.endsWith('.json'))
       .map(([, v]) => JSON.parse(v) as RecordingMetadata);
   }
 
   async deleteForCall(callId: string): Promise<number> {
-    const prefix = `${RECORDINGS_PREFIX}${callId}/`;
+    const prefix = `${BUCKET_PREFIXES.recordings}${callId}/`;
     const keys = [...this.objects.keys()].filter((k) => k.startsWith(prefix));
     for (const k of keys) this.objects.delete(k);
     return keys.length;

@@ -8,7 +8,8 @@ import {
 import { s3 } from '#shared/aws/clients.js';
 import { isNoSuchKey, listKeys, readJsonObject } from '#shared/aws/s3-objects.js';
 import { getConfig } from '#shared/config.js';
-import { metadataKey, RECORDINGS_PREFIX, type RecordingMetadata } from './metadata.js';
+import { BUCKET_PREFIXES, metadataKey, RETENTION_TAG } from '#shared/storage/layout.js';
+import type { RecordingMetadata } from './metadata.js';
 
 /** Port for recording metadata; {@link S3MetadataStore} in production, an in-memory double in unit tests. */
 export interface MetadataStore {
@@ -24,10 +25,7 @@ export interface MetadataStore {
   exists(key: string): Promise<boolean>;
 }
 
-/** The tag the bucket's lifecycle rule filters on: tagged objects expire after the retention days. */
-export const RETENTION_TAG = { Key: 'retention', Value: 'standard' } as const;
-
-const callPrefix = (callId: string): string => `${RECORDINGS_PREFIX}${callId}/`;
+const callPrefix = (callId: string): string => `${BUCKET_PREFIXES.recordings}${callId}/`;
 
 /**
  * Recording metadata as encrypted JSON objects in S3. Tagging is a separate PutObjectTagging

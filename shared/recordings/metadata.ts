@@ -1,4 +1,6 @@
 import type { ConsentRecord } from '#shared/consent/types.js';
+import type { LegalHoldMarker } from '#shared/storage/protection.js';
+import { expiryFrom } from '#shared/storage/layout.js';
 import type { RecordingEvent } from './webhook.js';
 
 /**
@@ -29,25 +31,6 @@ export interface RecordingMetadata {
   receivedAt: string;
   /** receivedAt + retention days: the data itself says when it goes (the lifecycle rule enforces it). */
   expiresAt: string;
-}
-
-export const RECORDINGS_PREFIX = 'recordings/';
-
-/** Object key of a recording's metadata; both ids have been validated against SAFE_ID before. */
-export function metadataKey(callId: string, recordingId: string): string {
-  return `${RECORDINGS_PREFIX}${callId}/${recordingId}.json`;
-}
-
-/** Object key of the archived audio, next to its metadata. */
-export function audioKey(callId: string, recordingId: string, format: string | null): string {
-  return `${RECORDINGS_PREFIX}${callId}/${recordingId}.${format ?? 'bin'}`;
-}
-
-const DAY_MS = 86_400_000;
-
-/** receivedAt + days, as an ISO timestamp. */
-export function expiryFrom(receivedAt: Date, retentionDays: number): Date {
-  return new Date(receivedAt.getTime() + retentionDays * DAY_MS);
 }
 
 /**
@@ -86,4 +69,18 @@ export function buildMetadata(
     receivedAt: receivedAt.toISOString(),
     expiresAt: expiryFrom(receivedAt, settings.retentionDays).toISOString(),
   };
+}
+
+/** A metadata document as stored: under legal hold its expiresAt is null and `legalHold` says since when. */
+export type RecordingMetadataDocument = Omit<RecordingMetadata, 'expiresAt'> & {
+  expiresAt: string | null;
+  legalHold?: { since: string; reason: string };
+};
+
+/**
+ * A recording's metadata document as it is kept under legal hold: no expiry, and since when and
+ * why it is held. Used by legal hold (privacy) and by recording ingest for a call already held.
+ */
+export function heldMetadataDocument(doc: RecordingMetadataDocument, marker: LegalHoldMarker): RecordingMetadataDocument {
+  return { ...doc, expiresAt: null, legalHold: { since: marker.since, reason: marker.reason } };
 }

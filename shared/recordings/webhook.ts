@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import * as z from '#shared/validation/zod.js';
 import { badRequest } from '#shared/http/errors.js';
 import { isSafeId } from '#shared/validation/ids.js';
+import { zodIssuesMessage } from '#shared/validation/zod-message.js';
 
 /**
  * SignalWire's `record_call` status callback, normalized.
@@ -153,14 +154,6 @@ export function deriveRecordingId(callId: string, controlId: string | undefined,
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
 }
 
-function describeIssues(error: z.core.$ZodError): string {
-  // Paths and messages only: zod's messages never contain the received value for these types.
-  return error.issues
-    .slice(0, 5)
-    .map((i) => `${i.path.join('.') || 'body'}: ${i.message}`)
-    .join('; ');
-}
-
 interface Fields {
   callId: string;
   controlId: string | undefined;
@@ -176,7 +169,8 @@ function extract(body: unknown): Fields {
   const isNested = typeof body === 'object' && body !== null && 'params' in body;
   if (isNested) {
     const parsed = SignalWireBody.safeParse(body);
-    if (!parsed.success) throw badRequest('invalid_payload', `recording callback: ${describeIssues(parsed.error)}`);
+    if (!parsed.success)
+      throw badRequest('invalid_payload', `recording callback: ${zodIssuesMessage(parsed.error, { root: 'body', limit: 5 })}`);
     const p = parsed.data.params;
     return {
       callId: p.call_id,
@@ -190,7 +184,8 @@ function extract(body: unknown): Fields {
     };
   }
   const parsed = SimplifiedBody.safeParse(body);
-  if (!parsed.success) throw badRequest('invalid_payload', `recording callback: ${describeIssues(parsed.error)}`);
+  if (!parsed.success)
+    throw badRequest('invalid_payload', `recording callback: ${zodIssuesMessage(parsed.error, { root: 'body', limit: 5 })}`);
   const b = parsed.data;
   const state = b.state ?? b.status;
   if (!state) throw badRequest('invalid_payload', 'recording callback: status is required');

@@ -1,6 +1,6 @@
 import type * as z from '#shared/validation/zod.js';
 import type { SwaigFunctionDefinition } from '#shared/swml/ai.js';
-import { mintToolToken } from './secure-token.js';
+import { mintToolToken } from '#shared/security/tool-token.js';
 import { parametersSchema, type ToolSpec } from './tool.js';
 
 export interface DefinitionOptions {

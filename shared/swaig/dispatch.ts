@@ -1,9 +1,10 @@
 import type * as z from '#shared/validation/zod.js';
 import { badRequest, forbidden, notFound } from '#shared/http/errors.js';
 import { logger } from '#shared/observability/logger.js';
+import { zodIssuesMessage } from '#shared/validation/zod-message.js';
 import type { FunctionResult, SwaigResponse } from './function-result.js';
 import { parseSwaigRequest, type SwaigToolCall } from './request.js';
-import { verifyToolToken } from './secure-token.js';
+import { verifyToolToken } from '#shared/security/tool-token.js';
 import { parametersSchema, type ToolDefinition } from './tool.js';
 
 export interface DispatchOptions<Deps> {
@@ -51,7 +52,7 @@ export async function dispatchSwaig<Deps>(
   }
   const args = tool.args.safeParse(request.args);
   if (!args.success) {
-    const problems = args.error.issues.map((i) => `${i.path.join('.') || 'arguments'}: ${i.message}`).join('; ');
+    const problems = zodIssuesMessage(args.error, { root: 'arguments' });
     throw badRequest('invalid_arguments', `arguments for '${tool.name}' are invalid: ${problems}`);
   }
   logger.info('SWAIG function called', { function: tool.name, secure: tool.secure, argNames: Object.keys(args.data) });

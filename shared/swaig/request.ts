@@ -1,6 +1,7 @@
 import * as z from '#shared/validation/zod.js';
 import { badRequest } from '#shared/http/errors.js';
 import { isSafeId } from '#shared/validation/ids.js';
+import { zodIssuesMessage } from '#shared/validation/zod-message.js';
 
 const safeId = z.string().check(z.refine(isSafeId, 'must be an id of letters, digits, . _ : - (max 128)'));
 const functionName = z.string().check(z.regex(/^[A-Za-z_][A-Za-z0-9_]{0,63}$/, 'must be a function name'));
@@ -34,20 +35,15 @@ export type SwaigToolCall = {
 };
 export type SwaigSignatureRequest = { kind: 'signature'; functions?: string[] };
 
-function describe(error: z.core.$ZodError): string {
-  // Paths and messages only: never the offending values (they may be sensitive).
-  return error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`).join('; ');
-}
-
 /** Parse what SignalWire POSTs to the SWAIG route (docs/protocol.md §2). */
 export function parseSwaigRequest(body: unknown): SwaigToolCall | SwaigSignatureRequest {
   if (body && typeof body === 'object' && (body as { action?: unknown }).action === 'get_signature') {
     const parsed = SignatureRequest.safeParse(body);
-    if (!parsed.success) throw badRequest('invalid_request', describe(parsed.error));
+    if (!parsed.success) throw badRequest('invalid_request', zodIssuesMessage(parsed.error, { root: 'body' }));
     return { kind: 'signature', functions: parsed.data.functions };
   }
   const parsed = ToolCall.safeParse(body);
-  if (!parsed.success) throw badRequest('invalid_request', describe(parsed.error));
+  if (!parsed.success) throw badRequest('invalid_request', zodIssuesMessage(parsed.error, { root: 'body' }));
   const { data } = parsed;
   let args: Record<string, unknown> = data.argument.parsed?.[0] ?? {};
   if (!data.argument.parsed && data.argument.raw) {

@@ -1,4 +1,4 @@
-import { redactString } from '#shared/observability/redact.js';
+import { redactString } from './personal-data.js';
 
 /**
  * Ids become storage keys and HMAC inputs: SignalWire's are UUIDs, anything outside this is hostile.

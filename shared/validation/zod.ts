@@ -3,7 +3,7 @@
  * issues as classic zod) because it tree-shakes, where classic zod's chainable methods drag the
  * whole library (~100 KB minified) into each function and cost milliseconds of cold start.
  *
- * Import it as `import * as z from '../validation/zod.js'` and write `z.string().check(z.minLength(1))`
+ * Import it as `import * as z from '#shared/validation/zod.js'` and write `z.string().check(z.minLength(1))`
  * where classic would say `z.string().min(1)`, `z.optional(s)` for `s.optional()`, and
  * `z.pipe(s, z.transform(f))` for `s.transform(f)`.
  *

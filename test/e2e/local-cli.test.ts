@@ -1,8 +1,11 @@
 import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runCli } from '#infra/local/cli.js';
 import { simulatedCall } from '#infra/local/cli/signalwire-payloads.js';
 import { swmlActionVerbs } from '#infra/local/cli/swml-reader.js';
+import { logger } from '#shared/observability/logger.js';
+import { captureLogs } from '#test/support/logs.js';
 import { swmlErrors } from '#test/support/swml-schema.js';
 import { objectsForCall, outsideClients, startE2eStack, tempDataDir } from './local-stack-harness.js';
 
@@ -17,20 +20,60 @@ interface Run {
   stderr: string;
 }
 
+/** Variables an in-process stack (or a test) sets, which a user's shell does not have. */
+const NOT_IN_USER_SHELL =
+  /^(AWS_|SWML_|TOKEN_SECRET|CALLER_HASH_SECRET|TABLE_NAME|BUCKET_NAME|S3_FORCE_PATH_STYLE|LOG_LEVEL|VITEST)/;
+
 /** The environment of a user's shell: none of the variables an in-process stack sets. */
 function userEnv(dataDir: string): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {};
   for (const [key, value] of Object.entries(process.env)) {
-    if (/^(AWS_|SWML_|TOKEN_SECRET|CALLER_HASH_SECRET|TABLE_NAME|BUCKET_NAME|S3_FORCE_PATH_STYLE|LOG_LEVEL|VITEST)/.test(key))
-      continue;
+    if (NOT_IN_USER_SHELL.test(key)) continue;
     env[key] = value;
   }
   env.LOCAL_DATA_DIR = dataDir;
   return env;
 }
 
+/**
+ * This test process as a user's shell would start the CLI: those variables removed (vitest's
+ * own kept) and the handlers' log level at its default. Returns the undo.
+ */
+function asUserShell(): () => void {
+  const removed = Object.entries(process.env).filter(([key]) => NOT_IN_USER_SHELL.test(key) && !key.startsWith('VITEST'));
+  for (const [key] of removed) delete process.env[key];
+  const level = logger.getLevelName();
+  logger.setLogLevel('INFO');
+  return () => {
+    Object.assign(process.env, Object.fromEntries(removed));
+    logger.setLogLevel(level);
+  };
+}
+
+/**
+ * Runs a command line in this process through the CLI's own entry (infra/local/cli.ts
+ * runCli), as the bin would: the command's result is stdout; its diagnostics and everything
+ * written to process.stdout/stderr meanwhile (the handlers' log lines) are stderr.
+ */
+async function cli(args: string[], dataDir: string): Promise<Run> {
+  const stdout: string[] = [];
+  const stderr: string[] = [];
+  const logs = captureLogs();
+  let code: number;
+  try {
+    code = await runCli(args, {
+      out: (text) => void stdout.push(`${text}\n`),
+      err: (text) => void stderr.push(`${text}\n`),
+      env: { ...process.env, LOCAL_DATA_DIR: dataDir },
+    });
+  } finally {
+    logs.restore();
+  }
+  return { code, stdout: stdout.join(''), stderr: stderr.join('') + logs.text() };
+}
+
 /** Spawns the published bin exactly as `npx recording-agent ...` would run it. */
-function cli(args: string[], dataDir: string): Promise<Run> {
+function spawnBin(args: string[], dataDir: string): Promise<Run> {
   return new Promise((resolve) => {
     execFile(
       process.execPath,
@@ -44,9 +87,40 @@ function cli(args: string[], dataDir: string): Promise<Run> {
   });
 }
 
+/** The real bin, for what only a separate process shows: exit codes and stdout vs stderr. */
 describe('recording-agent CLI (spawned bin, embedded stack)', () => {
   const data = tempDataDir();
   afterAll(() => data.remove());
+
+  it('exits 2 for an unknown command and lists the commands', async () => {
+    const run = await spawnBin(['frobnicate'], data.dir);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(/unknown command 'frobnicate'/);
+    expect(run.stderr).toMatch(/simulate/);
+  });
+
+  it('`exec` prints only the SWAIG response JSON on stdout (logs go to stderr)', async () => {
+    const run = await spawnBin(
+      ['exec', 'get_recording_consent', '--args', '{"response":"yes"}', '--call-id', 'cli-call-2'],
+      data.dir,
+    );
+    expect(run.code).toBe(0);
+    const response = JSON.parse(run.stdout) as unknown;
+    expect(swmlActionVerbs(response).find((v) => 'record_call' in v)).toMatchObject({ record_call: { control_id: 'main' } });
+    expect(run.stderr).toContain('"level"'); // the handlers' log lines went to stderr
+  });
+});
+
+describe('recording-agent CLI (in process, embedded stack)', () => {
+  const data = tempDataDir();
+  let restoreEnv: () => void;
+  beforeAll(() => {
+    restoreEnv = asUserShell();
+  });
+  afterAll(() => {
+    restoreEnv();
+    data.remove();
+  });
 
   it('exits 2 with a clear message for an unknown tool', async () => {
     const run = await cli(['exec', 'no_such_tool'], data.dir);
@@ -61,26 +135,11 @@ describe('recording-agent CLI (spawned bin, embedded stack)', () => {
     expect(run.stderr).toMatch(/--args is not valid JSON/);
   });
 
-  it('exits 2 for an unknown command and lists the commands', async () => {
-    const run = await cli(['frobnicate'], data.dir);
-    expect(run.code).toBe(2);
-    expect(run.stderr).toMatch(/unknown command 'frobnicate'/);
-    expect(run.stderr).toMatch(/simulate/);
-  });
-
   it('`swml` prints a schema-valid SWML document and nothing else on stdout', async () => {
     const run = await cli(['swml', '--call-id', 'cli-call-1', '--from', '+15551230000'], data.dir);
     expect(run.code).toBe(0);
     const document = JSON.parse(run.stdout) as unknown;
     expect(swmlErrors(document)).toEqual([]);
-  });
-
-  it('`exec` prints only the SWAIG response JSON on stdout (logs go to stderr)', async () => {
-    const run = await cli(['exec', 'get_recording_consent', '--args', '{"response":"yes"}', '--call-id', 'cli-call-2'], data.dir);
-    expect(run.code).toBe(0);
-    const response = JSON.parse(run.stdout) as unknown;
-    expect(swmlActionVerbs(response).find((v) => 'record_call' in v)).toMatchObject({ record_call: { control_id: 'main' } });
-    expect(run.stderr).toContain('"level"'); // the handlers' log lines went to stderr
   });
 
   it('`exec` runs a secure tool with the token from the SWML for its call', async () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { Match } from 'aws-cdk-lib/assertions';
-import { TABLE } from '#shared/aws/table.js';
+import { TABLE } from '#shared/storage/layout.js';
 import { MetricName } from '#shared/observability/metrics.js';
 import { actionsOf, envOf, functionId, resourcesOf, synthStack } from './infra-support.js';
 

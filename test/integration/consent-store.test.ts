@@ -16,6 +16,12 @@ const FIXED_NOW = new Date('2025-03-01T12:00:00.000Z');
 const expectedExpiry = Math.floor(FIXED_NOW.getTime() / 1000) + (RETENTION_DAYS + CONSENT_RETENTION_MARGIN_DAYS) * 86_400;
 
 const newCallId = (): string => randomUUID();
+/**
+ * A caller number no other test in this file uses, unique by construction: the fixed numbers
+ * here are all 555-01xx, these count up from 555-2000 (the table is fresh per run).
+ */
+let callerSeq = 0;
+const freshCallerNumber = (): string => `+1312555${2000 + callerSeq++}`;
 const california = jurisdictionFor('+14155550100');
 
 function documentClient(endpoint?: string): DynamoDBDocumentClient {
@@ -252,8 +258,8 @@ describe('DynamoConsentStore against dynalite', () => {
 
   it("finds a caller's calls through the byCaller index", async () => {
     const secret = TEST_SECRETS.CALLER_HASH_SECRET;
-    const alice = callerHash(`+1312555${String(Date.now()).slice(-4)}`, secret);
-    const bob = callerHash('+13125550177', secret);
+    const alice = callerHash(freshCallerNumber(), secret);
+    const bob = callerHash(freshCallerNumber(), secret);
     const aliceCalls = [newCallId(), newCallId()];
     for (const id of aliceCalls) await store.ensureCall(id, { jurisdiction: california, callerHash: alice });
     await store.ensureCall(newCallId(), { jurisdiction: california, callerHash: bob });

@@ -3,7 +3,7 @@ import { DynamoConsentStore } from '#shared/consent/dynamo-consent-store.js';
 import { eraseCall } from '#shared/privacy/erase.js';
 import { exportCall } from '#shared/privacy/export.js';
 import { setLegalHold } from '#shared/privacy/legal-hold.js';
-import { LEGAL_HOLD_EXPIRES_AT } from '#shared/privacy/keys.js';
+import { LEGAL_HOLD_EXPIRES_AT } from '#shared/storage/layout.js';
 import { CallNotFoundError } from '#shared/privacy/types.js';
 import type { PrivacyDeps } from '#shared/privacy/deps.js';
 import { seedCall, testPrivacyDeps } from '#test/support/privacy-seed.js';

@@ -165,4 +165,40 @@ describe('archive worker (SQS batch core)', () => {
     expect(response.batchItemFailures).toEqual([{ itemIdentifier: 'm1' }]);
     expect(await good.store.exists(`recordings/${good.callId}/${good.recordingId}.mp3`)).toBe(true);
   });
+
+  it('answers a batch whose every job failed with every message (no throw), and forgets it by the next batch', async () => {
+    const bad = await storedRecording('missing');
+    const worse = await storedRecording('missing');
+    const workerDeps = { metadata: bad.store, credentials: { projectId: PROJECT, apiToken: TOKEN }, allowedHosts: ['127.0.0.1'] };
+    const failed = await archiveWorkerCore(
+      sqsEvent([
+        JSON.stringify({ callId: bad.callId, recordingId: bad.recordingId, metadataKey: 'k' }),
+        JSON.stringify({ callId: worse.callId, recordingId: worse.recordingId, metadataKey: 'k' }),
+      ]),
+      workerDeps,
+    );
+    expect(failed.batchItemFailures).toEqual([{ itemIdentifier: 'm0' }, { itemIdentifier: 'm1' }]);
+    // Both jobs were tried, in the batch's order.
+    expect(requests.map((r) => r.url)).toEqual([
+      `/missing/${bad.recordingId}/download`,
+      `/missing/${worse.recordingId}/download`,
+    ]);
+    expect(logs.text()).toContain('archive job failed; will be retried');
+
+    const good = await storedRecording();
+    const next = await archiveWorkerCore(
+      sqsEvent([JSON.stringify({ callId: good.callId, recordingId: good.recordingId, metadataKey: 'k' })]),
+      { ...workerDeps, metadata: good.store },
+    );
+    expect(next).toEqual({ batchItemFailures: [] });
+  });
+
+  it('drops a malformed job: reported done, so the queue does not retry what cannot succeed', async () => {
+    const dropped = await archiveWorkerCore(sqsEvent(['not json', '{"callId":"../x"}']), {
+      credentials: { projectId: PROJECT, apiToken: TOKEN },
+      allowedHosts: ['127.0.0.1'],
+    });
+    expect(dropped).toEqual({ batchItemFailures: [] });
+    expect(logs.text()).toContain('malformed archive job dropped');
+  });
 });

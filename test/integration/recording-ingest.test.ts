@@ -12,7 +12,7 @@ import type { HttpResult } from '#shared/http/response.js';
 import { recordingDeps, resetRecordingDepsForTests } from '#shared/recordings/http.js';
 import { ingestRecordingWebhook, type IngestDeps } from '#shared/recordings/ingest.js';
 import { DynamoIngestLedger } from '#shared/recordings/ingest-ledger-store.js';
-import { AwsCallDataStore } from '#shared/privacy/call-data-store.js';
+import { AwsCallDataStore } from '#shared/storage/call-data-store.js';
 import { S3MetadataStore } from '#shared/recordings/metadata-store.js';
 import { InProcessTranscriptionQueue } from '#shared/recordings/transcription-queue.js';
 import { parseRecordingWebhook } from '#shared/recordings/webhook.js';

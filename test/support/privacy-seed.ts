@@ -6,12 +6,12 @@ import { DynamoConsentStore } from '#shared/consent/dynamo-consent-store.js';
 import { jurisdictionFor } from '#shared/consent/jurisdictions.js';
 import { recordingDeps } from '#shared/recordings/http.js';
 import { ingestRecordingWebhook } from '#shared/recordings/ingest.js';
-import { audioKey } from '#shared/recordings/metadata.js';
+import { audioKey } from '#shared/storage/layout.js';
 import { S3MetadataStore } from '#shared/recordings/metadata-store.js';
 import { parseRecordingWebhook } from '#shared/recordings/webhook.js';
-import { AwsCallDataStore } from '#shared/privacy/call-data-store.js';
+import { AwsCallDataStore } from '#shared/storage/call-data-store.js';
 import type { PrivacyDeps } from '#shared/privacy/deps.js';
-import type { SignalWireRecordings } from '#shared/privacy/signalwire-recordings.js';
+import type { SignalWireRecordings } from '#shared/signalwire/recordings.js';
 import { TEST_SECRETS } from './storage.js';
 
 export interface SeededCall {

@@ -7,7 +7,7 @@ import fc from 'fast-check';
 import { resetConfigForTests } from '#shared/config.js';
 import { resetSecretsForTests } from '#shared/aws/secrets.js';
 import { swaigCore, useConsentStoreForTests } from '#shared/agent/swaig-core.js';
-import { mintToolToken } from '#shared/swaig/secure-token.js';
+import { mintToolToken } from '#shared/security/tool-token.js';
 import type { SwaigResponse } from '#shared/swaig/function-result.js';
 import { FlakyConsentStore } from '#test/support/flaky-consent-store.js';
 import { apiEvent, lambdaContext, recordingVerbs, swaigRequestBody } from '#test/support/signalwire.js';

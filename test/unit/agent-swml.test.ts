@@ -4,7 +4,7 @@ import { parseConfig, type Config } from '#shared/config.js';
 import { renderAgentSwml } from '#shared/agent/swml-document.js';
 import { agentUrls } from '#shared/agent/settings.js';
 import { agentTools } from '#shared/agent/tools.js';
-import { verifyToolToken } from '#shared/swaig/secure-token.js';
+import { verifyToolToken } from '#shared/security/tool-token.js';
 import { swmlErrors } from '#test/support/swml-schema.js';
 import { TEST_SECRETS } from '#test/support/storage.js';
 

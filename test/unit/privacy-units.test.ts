@@ -2,14 +2,10 @@ import { describe, expect, it } from 'vitest';
 import { createServer } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { formatTimeline } from '#shared/privacy/audit.js';
-import { heldKey, releasedKey } from '#shared/privacy/keys.js';
+import { heldKey, releasedKey } from '#shared/storage/layout.js';
 import { parseCaller, parsePrivacyRequest } from '#shared/privacy/operator.js';
-import {
-  recordingUuidFromUrl,
-  SignalWireRecordings,
-  signalWireRecordingsFromConfig,
-} from '#shared/privacy/signalwire-recordings.js';
-import { SignalWireDeleteError } from '#shared/privacy/types.js';
+import { recordingUuidFromUrl, SignalWireRecordings, signalWireRecordingsFromConfig } from '#shared/signalwire/recordings.js';
+import { SignalWireDeleteError } from '#shared/signalwire/recordings.js';
 
 const UUID = '0f8fad5b-d9cb-469f-a165-70867728950e';
 

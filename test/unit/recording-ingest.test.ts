@@ -9,9 +9,9 @@ import { InMemoryMetadataStore } from '#shared/recordings/memory-metadata-store.
 import type { RecordingMetadata } from '#shared/recordings/metadata.js';
 import { InProcessTranscriptionQueue } from '#shared/recordings/transcription-queue.js';
 import type { IngestCallData } from '#shared/recordings/ingest-protection.js';
-import type { StoredItem } from '#shared/privacy/call-data.js';
-import { LEGAL_HOLD_EXPIRES_AT } from '#shared/privacy/keys.js';
-import { SignalWireRecordings } from '#shared/privacy/signalwire-recordings.js';
+import type { StoredItem } from '#shared/storage/call-data.js';
+import { LEGAL_HOLD_EXPIRES_AT } from '#shared/storage/layout.js';
+import { SignalWireRecordings } from '#shared/signalwire/recordings.js';
 import { parseRecordingWebhook, type RecordingEvent } from '#shared/recordings/webhook.js';
 import { captureLogs } from '#test/support/logs.js';
 

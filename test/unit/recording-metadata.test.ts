@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { ConsentRecord } from '#shared/consent/types.js';
-import { audioKey, buildMetadata, consentSnapshot, metadataKey } from '#shared/recordings/metadata.js';
+import { audioKey, metadataKey } from '#shared/storage/layout.js';
+import { buildMetadata, consentSnapshot } from '#shared/recordings/metadata.js';
 import { parseRecordingWebhook } from '#shared/recordings/webhook.js';
 
 const CALL = '6e1d2c3b-4a59-4d6e-8f70-8192a3b4c5d6';

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { redactDeep, redactString, REDACTED } from '#shared/observability/redact.js';
+import { redactDeep } from '#shared/observability/redact.js';
+import { REDACTED, redactString } from '#shared/validation/personal-data.js';
 
 describe('redaction', () => {
   it('removes values of sensitive keys whatever they are', () => {

@@ -6,10 +6,10 @@ import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-clo
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { parseConfig } from '#shared/config.js';
 import { DynamoConsentStore } from '#shared/consent/dynamo-consent-store.js';
-import { AwsCallDataStore } from '#shared/privacy/call-data-store.js';
+import { AwsCallDataStore } from '#shared/storage/call-data-store.js';
 import type { PrivacyDeps } from '#shared/privacy/deps.js';
 import { runPrivacyRequest, type OperatorResponse, type PrivacyRequest } from '#shared/privacy/operator.js';
-import { signalWireRecordingsFromConfig } from '#shared/privacy/signalwire-recordings.js';
+import { signalWireRecordingsFromConfig } from '#shared/signalwire/recordings.js';
 import { REQUESTED_BY_PATTERN } from '#shared/privacy/types.js';
 import { loadOrCreateCredentials } from '../credentials.js';
 import type { CliContext } from './command.js';

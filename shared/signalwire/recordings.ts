@@ -1,5 +1,4 @@
 import type { Config } from '#shared/config.js';
-import { SignalWireDeleteError } from './types.js';
 
 /** SignalWire's recording uuid inside a recording URL (`…/recordings/<uuid>/download`, `…/recordings/<uuid>`). */
 const RECORDING_UUID = /\/recordings\/([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})(?:[/?#.]|$)/i;
@@ -75,4 +74,19 @@ export function signalWireRecordingsFromConfig(
   const { SIGNALWIRE_PROJECT_ID: projectId, SIGNALWIRE_API_TOKEN: apiToken, SIGNALWIRE_SPACE_URL: spaceUrl } = config;
   if (!projectId || !apiToken || !spaceUrl) return undefined;
   return new SignalWireRecordings({ projectId, apiToken, spaceUrl }, options);
+}
+
+/** SignalWire did not confirm deleting a recording: erasure stopped before deleting anything locally; retry. */
+export class SignalWireDeleteError extends Error {
+  override name = 'SignalWireDeleteError';
+  constructor(
+    readonly status: number | 'network',
+    options?: { cause?: unknown },
+  ) {
+    super(
+      `SignalWire did not delete a recording (${status === 'network' ? 'no answer' : `HTTP ${status}`}); ` +
+        'nothing was erased locally, retry the erasure',
+      options,
+    );
+  }
 }

@@ -1,7 +1,15 @@
 import type { CallDataStore, StoredItem } from './call-data.js';
-import type { PrivacyDeps } from './deps.js';
-import { isHeldKey, SK } from './keys.js';
-import type { LegalHoldMarker } from './types.js';
+import { isHeldKey, LEGAL_HOLD_EXPIRES_AT, SK, TABLE } from './layout.js';
+
+/** The `LEGAL_HOLD` item of a held call; it carries no expiresAt, so DynamoDB TTL never takes it. */
+export interface LegalHoldMarker {
+  since: string;
+  reason: string;
+  requestedBy: string;
+}
+
+/** The reason recorded when a hold marker is found without one. */
+export const DEFAULT_HOLD_REASON = 'legal-hold';
 
 /** Everything stored for a call at one moment, and whether it is under legal hold. */
 export interface CallSnapshot {
@@ -16,8 +24,11 @@ export interface CallSnapshot {
   held: boolean;
 }
 
-export async function snapshotCall(callId: string, deps: PrivacyDeps): Promise<CallSnapshot> {
-  const [items, objects] = await Promise.all([deps.data.listItems(callId), deps.data.listObjects(callId)]);
+export async function snapshotCall(
+  callId: string,
+  data: Pick<CallDataStore, 'listItems' | 'listObjects'>,
+): Promise<CallSnapshot> {
+  const [items, objects] = await Promise.all([data.listItems(callId), data.listObjects(callId)]);
   const { marker, held } = holdFromItems(items);
   return { callId, items, objects, marker, held: held || objects.some(isHeldKey) };
 }
@@ -62,3 +73,19 @@ function toMarker(attributes: Record<string, unknown>): LegalHoldMarker {
 
 /** An audit event item of type `erased`: the tombstones erasure leaves and never deletes. */
 export const isTombstone = (item: StoredItem): boolean => item.sk.startsWith(SK.eventPrefix) && item.attributes.type === 'erased';
+
+/**
+ * Pin every item of a held call to expiresAt = {@link LEGAL_HOLD_EXPIRES_AT} (never), so DynamoDB
+ * TTL cannot delete held evidence; the marker itself has no expiry at all. Idempotent; returns
+ * how many items it changed. Used by legal hold (privacy) and by recording ingest, whose audit
+ * event and ledger item arrive after the hold was set.
+ */
+export async function pinHeldItems(callId: string, data: Pick<CallDataStore, 'listItems' | 'setItemExpiry'>): Promise<number> {
+  let changed = 0;
+  for (const item of await data.listItems(callId)) {
+    if (item.sk === SK.legalHold || item.attributes[TABLE.ttlAttribute] === LEGAL_HOLD_EXPIRES_AT) continue;
+    await data.setItemExpiry(callId, item.sk, LEGAL_HOLD_EXPIRES_AT);
+    changed += 1;
+  }
+  return changed;
+}

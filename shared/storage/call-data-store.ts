@@ -8,11 +8,11 @@ import {
 import { DeleteCommand, PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { dynamo, s3 } from '#shared/aws/clients.js';
 import { listKeys, readJsonObject } from '#shared/aws/s3-objects.js';
-import { callKey, TABLE } from '#shared/aws/table.js';
+import { callKey, TABLE } from '#shared/storage/layout.js';
 import { getConfig } from '#shared/config.js';
-import { RETENTION_TAG } from '#shared/recordings/metadata-store.js';
+import { RETENTION_TAG } from '#shared/storage/layout.js';
 import type { CallDataStore, StoredItem } from './call-data.js';
-import { callPrefixes, SK } from './keys.js';
+import { callPrefixes, SK } from '#shared/storage/layout.js';
 
 const isConditionalFailure = (error: unknown): boolean =>
   error instanceof Error && error.name === 'ConditionalCheckFailedException';

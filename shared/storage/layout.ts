@@ -1,0 +1,115 @@
+/**
+ * Where everything the agent stores lives, and when it goes: the table's shape and sort keys,
+ * the bucket's prefixes and retention tag, and how legal hold relocates a call's objects.
+ * Every module that reads or writes storage takes its keys from here; the CDK stack and the
+ * local emulator setup take the table shape and prefixes from here too, so all create the same thing.
+ *
+ * Held objects move under `legal-hold/<call>/<origin>/<rest>` (origin = `recordings` or
+ * `archive`), so a release knows where each one came back from and two origins never collide.
+ * The prefix is the hold mechanism: the stack's lifecycle rules expire `recordings/` and
+ * `archive/` but have no rule for `legal-hold/`. (S3 Object Lock would be the alternative; the
+ * local emulator answers MethodNotAllowed to it, and a lock cannot be lifted early in
+ * compliance mode, which a released hold needs.)
+ */
+
+/** The single DynamoDB table. */
+export const TABLE = {
+  partitionKey: 'pk',
+  sortKey: 'sk',
+  ttlAttribute: 'expiresAt',
+  /** GSI for "everything about this caller": keyed hash of the number, never the number. */
+  callerIndex: { name: 'byCaller', partitionKey: 'callerHash', sortKey: 'pk' },
+} as const;
+
+/** Partition key of everything about one call. */
+export const callKey = (callId: string): string => `CALL#${callId}`;
+
+/** Sort keys of a call's partition. */
+export const SK = {
+  consent: 'CONSENT',
+  eventPrefix: 'EVENT#',
+  /** The ingest ledger item of one recording (segment). */
+  recordingPrefix: 'RECORDING#',
+  legalHold: 'LEGAL_HOLD',
+} as const;
+
+/** `EVENT#<iso>#<seq>`, seq zero-padded so events in the same millisecond still sort in write order. */
+export function eventSortKey(at: string, seq: number): string {
+  return `${SK.eventPrefix}${at}#${String(seq).padStart(6, '0')}`;
+}
+
+/** The ingest ledger item's sort key. */
+export const ledgerSortKey = (ledgerId: string): string => `${SK.recordingPrefix}${ledgerId}`;
+
+/** Key prefixes of the recordings bucket, each ending in '/'. */
+export const BUCKET_PREFIXES = {
+  /** Metadata JSON and archived audio per recording: expire after the retention period. */
+  recordings: 'recordings/',
+  /** Lifecycle-covered like recordings/ (kept for objects written there by earlier versions). */
+  archive: 'archive/',
+  /** Objects under legal hold: no lifecycle rule, kept until the hold is lifted. */
+  legalHold: 'legal-hold/',
+} as const;
+
+/** The tag the bucket's lifecycle rule filters on: tagged objects expire after the retention days. */
+export const RETENTION_TAG = { Key: 'retention', Value: 'standard' } as const;
+
+/** Object key of a recording's metadata; both ids have been validated by the id rule before. */
+export function metadataKey(callId: string, recordingId: string): string {
+  return `${BUCKET_PREFIXES.recordings}${callId}/${recordingId}.json`;
+}
+
+/** Object key of the archived audio, next to its metadata. */
+export function audioKey(callId: string, recordingId: string, format: string | null): string {
+  return `${BUCKET_PREFIXES.recordings}${callId}/${recordingId}.${format ?? 'bin'}`;
+}
+
+/** The prefixes under which a call's objects may be, each ending in '/'. */
+export function callPrefixes(callId: string): { recordings: string; archive: string; legalHold: string } {
+  return {
+    recordings: `${BUCKET_PREFIXES.recordings}${callId}/`,
+    archive: `${BUCKET_PREFIXES.archive}${callId}/`,
+    legalHold: `${BUCKET_PREFIXES.legalHold}${callId}/`,
+  };
+}
+
+const ORIGINS = { recordings: BUCKET_PREFIXES.recordings, archive: BUCKET_PREFIXES.archive } as const;
+type Origin = keyof typeof ORIGINS;
+
+/** `recordings/<call>/x` → `legal-hold/<call>/recordings/x`; undefined for keys outside the call's expiring prefixes. */
+export function heldKey(callId: string, key: string): string | undefined {
+  for (const origin of Object.keys(ORIGINS) as Origin[]) {
+    const prefix = `${ORIGINS[origin]}${callId}/`;
+    if (key.startsWith(prefix)) return `${BUCKET_PREFIXES.legalHold}${callId}/${origin}/${key.slice(prefix.length)}`;
+  }
+  return undefined;
+}
+
+/** Inverse of {@link heldKey}; undefined for a key that did not come from there. */
+export function releasedKey(callId: string, key: string): string | undefined {
+  const prefix = `${BUCKET_PREFIXES.legalHold}${callId}/`;
+  if (!key.startsWith(prefix)) return undefined;
+  const rest = key.slice(prefix.length);
+  const slash = rest.indexOf('/');
+  const origin = rest.slice(0, slash) as Origin;
+  if (slash <= 0 || !(origin in ORIGINS)) return undefined;
+  return `${ORIGINS[origin]}${callId}/${rest.slice(slash + 1)}`;
+}
+
+export const isHeldKey = (key: string): boolean => key.startsWith(BUCKET_PREFIXES.legalHold);
+export const isMetadataKey = (key: string): boolean => key.endsWith('.json');
+
+/**
+ * expiresAt of a held call's items: 9999-12-31T23:59:59Z, i.e. never. A value rather than a
+ * removed attribute because every writer keeps working with it: the consent record's type
+ * requires a number and its state machine only ever extends it (max), and the ingest ledger's
+ * `if_not_exists(expiresAt, …)` leaves it alone, where a removed attribute would be re-set.
+ */
+export const LEGAL_HOLD_EXPIRES_AT = 253_402_300_799;
+
+const DAY_MS = 86_400_000;
+
+/** `from` + retention days: when an object written at `from` expires. */
+export function expiryFrom(from: Date, retentionDays: number): Date {
+  return new Date(from.getTime() + retentionDays * DAY_MS);
+}

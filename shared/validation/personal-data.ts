@@ -1,0 +1,36 @@
+/**
+ * What personal data looks like in free text: phone and card numbers, SSNs, dates that could be
+ * a date of birth, credentials in URLs, secure-tool tokens. Two users: the logger's redaction
+ * (observability/redact.ts) scrubs such values out of every log line, and the id rule
+ * (validation/ids.ts) refuses an id that carries one, since ids become keys and log fields.
+ */
+export const REDACTED = '[REDACTED]';
+
+const PATTERNS: ReadonlyArray<[RegExp, string]> = [
+  // E.164 and other long digit runs (card numbers, phone numbers, account numbers), with separators.
+  [/\+?\d(?:[\s.-]?\d){6,}/g, REDACTED],
+  // SSN written with dashes or spaces (3-2-4), which the digit-run rule would miss when split.
+  [/\b\d{3}[\s-]\d{2}[\s-]\d{4}\b/g, REDACTED],
+  // Dates that could be a date of birth.
+  [/\b\d{1,4}[/.-]\d{1,2}[/.-]\d{1,4}\b/g, REDACTED],
+  // Basic-auth credentials embedded in URLs.
+  [/(https?:\/\/)[^/\s:@]+:[^/\s@]+@/gi, '$1[REDACTED]@'],
+  // __token query parameters.
+  [/(__token=)[^&\s"]+/gi, '$1[REDACTED]'],
+];
+
+/**
+ * Identifiers we log on purpose (UUIDs: call, session and recording ids) and our own ISO
+ * timestamps contain digit runs; they are set aside before scrubbing and put back after.
+ */
+const KEEP =
+  /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?/gi;
+
+/** Scrub one string of values that look sensitive. */
+export function redactString(value: string): string {
+  const kept: string[] = [];
+  let out = value.replace(KEEP, (m) => `\u0000${kept.push(m) - 1}\u0000`);
+  for (const [pattern, replacement] of PATTERNS) out = out.replace(pattern, replacement);
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: NUL brackets the placeholders of kept spans; no input text carries it
+  return out.replace(/\u0000(\d+)\u0000/g, (_, i: string) => kept[Number(i)] ?? '');
+}
