@@ -4,7 +4,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '#infra/local/cli.js';
 import { simulatedCall } from '#infra/local/cli/signalwire-payloads.js';
 import { swmlActionVerbs } from '#infra/local/cli/swml-reader.js';
+import { useConsentStoreForTests } from '#shared/agent/swaig-core.js';
 import { logger } from '#shared/observability/logger.js';
+import { resetRecordingDepsForTests } from '#shared/recordings/http.js';
 import { captureLogs } from '#test/support/logs.js';
 import { swmlErrors } from '#test/support/swml-schema.js';
 import { objectsForCall, outsideClients, startE2eStack, tempDataDir } from './local-stack-harness.js';
@@ -56,6 +58,10 @@ function asUserShell(): () => void {
  * written to process.stdout/stderr meanwhile (the handlers' log lines) are stderr.
  */
 async function cli(args: string[], dataDir: string): Promise<Run> {
+  // As in a new process: the handlers build their stores again, on the SDK clients of the
+  // stack this run uses (startLocalStack resets the config, clients and secrets caches).
+  useConsentStoreForTests(undefined);
+  resetRecordingDepsForTests();
   const stdout: string[] = [];
   const stderr: string[] = [];
   const logs = captureLogs();
