@@ -1,16 +1,11 @@
-import {
-  GetCommand,
-  PutCommand,
-  QueryCommand,
-  type DynamoDBDocumentClient,
-  type PutCommandInput,
-  type QueryCommandInput,
-} from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand, type DynamoDBDocumentClient, type PutCommandInput } from '@aws-sdk/lib-dynamodb';
 import { dynamo } from '#shared/aws/clients.js';
+import { isConditionalCheckFailed, queryAll } from '#shared/aws/dynamo.js';
 import { callKey, eventSortKey, SK, TABLE } from '#shared/storage/layout.js';
 import { getConfig } from '#shared/config.js';
 import { logger } from '#shared/observability/logger.js';
-import { consentExpiresAt, newConsentRecord, nextConsent, sanitizeDetail, UNKNOWN_JURISDICTION } from './transitions.js';
+import { auditEventFromItem, consentExpiresAt, newConsentRecord, nextConsent, sanitizeDetail } from './transitions.js';
+import { UNKNOWN_JURISDICTION } from './jurisdictions.js';
 import {
   ConsentConflictError,
   ConsentStoreUnavailableError,
@@ -36,9 +31,6 @@ export interface DynamoConsentStoreOptions {
 const MAX_WRITE_ATTEMPTS = 8;
 /** Same-millisecond events get sequence numbers; this many collisions in one ms is a fault. */
 const MAX_EVENT_SEQ = 1000;
-
-const isConditionalFailure = (error: unknown): boolean =>
-  error instanceof Error && error.name === 'ConditionalCheckFailedException';
 
 /**
  * {@link ConsentStore} on the single DynamoDB table (see shared/aws/table.ts).
@@ -122,7 +114,7 @@ export class DynamoConsentStore implements ConsentStore {
           );
           return;
         } catch (error) {
-          if (!isConditionalFailure(error)) throw error;
+          if (!isConditionalCheckFailed(error)) throw error;
         }
       }
       throw new ConsentStoreUnavailableError('too many audit events in one millisecond');
@@ -131,28 +123,36 @@ export class DynamoConsentStore implements ConsentStore {
 
   async listEvents(callId: string): Promise<AuditEvent[]> {
     return this.guard('listEvents', async () => {
-      const items = await this.queryAll({
-        TableName: this.tableName,
-        KeyConditionExpression: '#pk = :pk AND begins_with(#sk, :prefix)',
-        ExpressionAttributeNames: { '#pk': TABLE.partitionKey, '#sk': TABLE.sortKey },
-        ExpressionAttributeValues: { ':pk': callKey(callId), ':prefix': SK.eventPrefix },
-        ConsistentRead: true,
-        ScanIndexForward: true,
-      });
-      return items.map(toAuditEvent);
+      const items = await queryAll(
+        this.client,
+        {
+          TableName: this.tableName,
+          KeyConditionExpression: '#pk = :pk AND begins_with(#sk, :prefix)',
+          ExpressionAttributeNames: { '#pk': TABLE.partitionKey, '#sk': TABLE.sortKey },
+          ExpressionAttributeValues: { ':pk': callKey(callId), ':prefix': SK.eventPrefix },
+          ConsistentRead: true,
+          ScanIndexForward: true,
+        },
+        () => this.requestOptions(),
+      );
+      return items.map(auditEventFromItem);
     });
   }
 
   async callsForCaller(callerHash: string): Promise<string[]> {
     return this.guard('callsForCaller', async () => {
-      const items = await this.queryAll({
-        TableName: this.tableName,
-        IndexName: TABLE.callerIndex.name,
-        KeyConditionExpression: '#h = :h',
-        ExpressionAttributeNames: { '#h': TABLE.callerIndex.partitionKey, '#pk': TABLE.partitionKey },
-        ExpressionAttributeValues: { ':h': callerHash },
-        ProjectionExpression: '#pk',
-      });
+      const items = await queryAll(
+        this.client,
+        {
+          TableName: this.tableName,
+          IndexName: TABLE.callerIndex.name,
+          KeyConditionExpression: '#h = :h',
+          ExpressionAttributeNames: { '#h': TABLE.callerIndex.partitionKey, '#pk': TABLE.partitionKey },
+          ExpressionAttributeValues: { ':h': callerHash },
+          ProjectionExpression: '#pk',
+        },
+        () => this.requestOptions(),
+      );
       const prefix = callKey('');
       const ids = items
         .map((item) => item[TABLE.partitionKey])
@@ -198,23 +198,9 @@ export class DynamoConsentStore implements ConsentStore {
       );
       return true;
     } catch (error) {
-      if (isConditionalFailure(error)) return false;
+      if (isConditionalCheckFailed(error)) return false;
       throw error;
     }
-  }
-
-  private async queryAll(input: QueryCommandInput): Promise<Record<string, unknown>[]> {
-    const items: Record<string, unknown>[] = [];
-    let start: Record<string, unknown> | undefined;
-    do {
-      const page = await this.client.send(
-        new QueryCommand({ ...input, ...(start ? { ExclusiveStartKey: start } : {}) }),
-        this.requestOptions(),
-      );
-      items.push(...(page.Items ?? []));
-      start = page.LastEvaluatedKey;
-    } while (start);
-    return items;
   }
 
   private requestOptions(): { abortSignal: AbortSignal } {
@@ -237,9 +223,4 @@ export class DynamoConsentStore implements ConsentStore {
 function toConsentRecord(item: Record<string, unknown>): ConsentRecord {
   const { [TABLE.partitionKey]: _pk, [TABLE.sortKey]: _sk, ...record } = item;
   return record as unknown as ConsentRecord;
-}
-
-function toAuditEvent(item: Record<string, unknown>): AuditEvent {
-  const detail = item.detail as AuditEvent['detail'];
-  return { type: item.type as AuditEventType, at: String(item.at), ...(detail ? { detail } : {}) };
 }

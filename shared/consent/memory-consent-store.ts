@@ -1,5 +1,6 @@
 import { eventSortKey } from '#shared/storage/layout.js';
-import { newConsentRecord, nextConsent, sanitizeDetail, UNKNOWN_JURISDICTION } from './transitions.js';
+import { newConsentRecord, nextConsent, sanitizeDetail } from './transitions.js';
+import { UNKNOWN_JURISDICTION } from './jurisdictions.js';
 import type { AuditEvent, AuditEventType, ConsentRecord, ConsentState, ConsentStore, Jurisdiction } from './types.js';
 
 export interface InMemoryConsentStoreOptions {

@@ -1,6 +1,13 @@
 import { redactString } from '#shared/validation/personal-data.js';
 import { POLICY_VERSION } from './policy.js';
-import { ConsentConflictError, type ConsentRecord, type ConsentState, type Jurisdiction } from './types.js';
+import {
+  type AuditEvent,
+  type AuditEventType,
+  ConsentConflictError,
+  type ConsentRecord,
+  type ConsentState,
+  type Jurisdiction,
+} from './types.js';
 
 const DAY_SECONDS = 86_400;
 
@@ -15,14 +22,6 @@ export const CONSENT_RETENTION_MARGIN_DAYS = 30;
 export function consentExpiresAt(now: Date, retentionDays: number): number {
   return Math.floor(now.getTime() / 1000) + (retentionDays + CONSENT_RETENTION_MARGIN_DAYS) * DAY_SECONDS;
 }
-
-/** The jurisdiction stored when consent is set for a call nobody announced with `ensureCall`. */
-export const UNKNOWN_JURISDICTION: Jurisdiction = {
-  code: 'unknown',
-  name: 'Unknown',
-  rule: 'unknown',
-  citation: 'none: jurisdiction could not be determined, the stricter all-party rule applies',
-};
 
 /** A fresh pending record, as `ensureCall` stores it. */
 export function newConsentRecord(
@@ -97,4 +96,10 @@ export function sanitizeDetail(
       typeof value === 'string' && (value.length > MAX_DETAIL_STRING || redactString(value) !== value) ? DETAIL_REDACTED : value;
   }
   return out;
+}
+
+/** An audit event as stored (an `EVENT#…` item's attributes) → the event; one reading for the store and export. */
+export function auditEventFromItem(item: Record<string, unknown>): AuditEvent {
+  const detail = item.detail as AuditEvent['detail'];
+  return { type: item.type as AuditEventType, at: String(item.at), ...(detail ? { detail } : {}) };
 }

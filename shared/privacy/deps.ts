@@ -14,5 +14,3 @@ export interface PrivacyDeps {
   retentionDays: number;
   now?: () => Date;
 }
-
-export const nowOf = (deps: PrivacyDeps): Date => (deps.now ?? (() => new Date()))();

@@ -1,6 +1,7 @@
-import type { AuditEvent, AuditEventType, ConsentRecord } from '#shared/consent/types.js';
+import { auditEventFromItem } from '#shared/consent/transitions.js';
+import type { ConsentRecord } from '#shared/consent/types.js';
 import type { PrivacyDeps } from './deps.js';
-import { nowOf } from './deps.js';
+import { nowOf } from '#shared/clock.js';
 import { callerHashOf } from './erase.js';
 import { isMetadataKey, SK } from '#shared/storage/layout.js';
 import { snapshotCall } from '#shared/storage/protection.js';
@@ -39,12 +40,7 @@ export async function exportCaller(caller: CallerRef, deps: PrivacyDeps): Promis
 async function collectCall(callId: string, deps: PrivacyDeps): Promise<CallExport> {
   const snapshot = await snapshotCall(callId, deps.data);
   const consentItem = snapshot.items.find((i) => i.sk === SK.consent);
-  const events = snapshot.items
-    .filter((i) => i.sk.startsWith(SK.eventPrefix))
-    .map((i): AuditEvent => {
-      const detail = i.attributes.detail as AuditEvent['detail'];
-      return { type: i.attributes.type as AuditEventType, at: String(i.attributes.at), ...(detail ? { detail } : {}) };
-    });
+  const events = snapshot.items.filter((i) => i.sk.startsWith(SK.eventPrefix)).map((i) => auditEventFromItem(i.attributes));
   const recordings: CallExport['recordings'] = [];
   for (const key of snapshot.objects.filter(isMetadataKey)) {
     const doc = await deps.data.readJson(key);

@@ -12,7 +12,8 @@ import {
   TABLE,
 } from '#shared/storage/layout.js';
 import { type LegalHoldMarker, pinHeldItems, snapshotCall } from '#shared/storage/protection.js';
-import { nowOf, type PrivacyDeps } from './deps.js';
+import { nowOf } from '#shared/clock.js';
+import type { PrivacyDeps } from './deps.js';
 import { CallNotFoundError, type LegalHoldResult, type OperatorRequest } from './types.js';
 
 /**

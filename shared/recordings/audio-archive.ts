@@ -1,6 +1,7 @@
 import type { Config } from '#shared/config.js';
 import { logger } from '#shared/observability/logger.js';
 import { audioKey } from '#shared/storage/layout.js';
+import { signalWireCredentials } from '#shared/signalwire/recordings.js';
 import type { MetadataStore } from './metadata-store.js';
 import type { TranscriptionJob } from './transcription-queue.js';
 
@@ -47,11 +48,11 @@ const CONTENT_TYPES: Record<string, string> = { mp3: 'audio/mpeg', wav: 'audio/w
 export function archiveSettings(
   config: Pick<Config, 'SIGNALWIRE_PROJECT_ID' | 'SIGNALWIRE_API_TOKEN' | 'SIGNALWIRE_SPACE_URL'>,
 ): Pick<ArchiveDeps, 'credentials' | 'allowedHosts'> | undefined {
-  if (!config.SIGNALWIRE_PROJECT_ID || !config.SIGNALWIRE_API_TOKEN) return undefined;
-  const space = config.SIGNALWIRE_SPACE_URL ? [new URL(config.SIGNALWIRE_SPACE_URL).hostname] : [];
+  const credentials = signalWireCredentials(config);
+  if (!credentials) return undefined;
   return {
-    credentials: { projectId: config.SIGNALWIRE_PROJECT_ID, apiToken: config.SIGNALWIRE_API_TOKEN },
-    allowedHosts: [...space, '.signalwire.com'],
+    credentials: { projectId: credentials.projectId, apiToken: credentials.apiToken },
+    allowedHosts: [new URL(credentials.spaceUrl).hostname, '.signalwire.com'],
   };
 }
 

@@ -1,4 +1,3 @@
-import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { GetCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { dynamo } from '#shared/aws/clients.js';
 import { callKey } from '#shared/storage/layout.js';
@@ -12,14 +11,8 @@ import {
   type LedgerEntry,
   type StepFacts,
 } from './ingest-ledger.js';
+import { isConditionalCheckFailed } from '#shared/aws/dynamo.js';
 import { ledgerSortKey } from '#shared/storage/layout.js';
-
-function isConditionFailure(error: unknown): boolean {
-  return (
-    error instanceof ConditionalCheckFailedException ||
-    (error instanceof Error && error.name === 'ConditionalCheckFailedException')
-  );
-}
 
 function toEntry(item: Record<string, unknown>): LedgerEntry {
   const flag = (name: string): boolean => item[name] === true;
@@ -88,7 +81,7 @@ export class DynamoIngestLedger implements IngestLedger {
       );
       return { status: 'claimed', entry: toEntry(result.Attributes ?? {}) };
     } catch (error) {
-      if (!isConditionFailure(error)) throw error;
+      if (!isConditionalCheckFailed(error)) throw error;
     }
     const entry = await this.get(callId, ledgerId);
     // The condition failed, so the item exists: finished, or someone holds a live lease.
@@ -150,7 +143,7 @@ export class DynamoIngestLedger implements IngestLedger {
         }),
       );
     } catch (error) {
-      if (isConditionFailure(error)) throw new LeaseLostError('ingest lease lost to another request');
+      if (isConditionalCheckFailed(error)) throw new LeaseLostError('ingest lease lost to another request');
       throw error;
     }
   }

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { AuditEvent, AuditEventType, ConsentRecord, ConsentStore } from '#shared/consent/types.js';
+import { nowOf } from '#shared/clock.js';
 import { getConfig } from '#shared/config.js';
 import { AppError, isAppError, unavailable } from '#shared/http/errors.js';
 import { logger } from '#shared/observability/logger.js';
@@ -97,8 +98,6 @@ interface Attempt {
   /** Hold and erasure as read before the claim. */
   protection: CallProtection;
 }
-
-const nowOf = (deps: IngestDeps): Date => (deps.now ?? (() => new Date()))();
 
 function readProtection(deps: IngestDeps, callId: string): Promise<CallProtection> {
   return guarded('call data store', () => callProtection(callId, deps.callData));

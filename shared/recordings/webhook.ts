@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import * as z from '#shared/validation/zod.js';
 import { badRequest } from '#shared/http/errors.js';
+import { recordingUuidFromUrl } from '#shared/signalwire/recordings.js';
 import { isSafeId } from '#shared/validation/ids.js';
 import { zodIssuesMessage } from '#shared/validation/zod-message.js';
 
@@ -30,9 +31,6 @@ export interface RecordingEvent {
   recordingId: string;
   shape: 'signalwire' | 'simplified';
 }
-
-/** `…/recordings/<uuid>…` in SignalWire's recording URLs (download and REST forms alike). */
-const SIGNALWIRE_RECORDING_UUID = /\/recordings\/([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})(?:[/?#.]|$)/i;
 
 const LOCAL_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);
 const MAX_URL_LENGTH = 2048;
@@ -142,8 +140,8 @@ function checkUrl(value: string): string {
  * the safe id pattern, and the log/audit redaction keeps UUIDs while it scrubs other digit runs.
  */
 export function deriveRecordingId(callId: string, controlId: string | undefined, url: string | undefined): string {
-  const fromUrl = url ? SIGNALWIRE_RECORDING_UUID.exec(url)?.[1] : undefined;
-  if (fromUrl) return fromUrl.toLowerCase();
+  const fromUrl = url ? recordingUuidFromUrl(url) : undefined;
+  if (fromUrl) return fromUrl;
   const bytes = createHash('sha256')
     .update(JSON.stringify([callId, controlId ?? '', url ?? '']))
     .digest()

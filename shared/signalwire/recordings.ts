@@ -1,11 +1,13 @@
 import type { Config } from '#shared/config.js';
 
+const UUID = '[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}';
 /** SignalWire's recording uuid inside a recording URL (`…/recordings/<uuid>/download`, `…/recordings/<uuid>`). */
-const RECORDING_UUID = /\/recordings\/([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})(?:[/?#.]|$)/i;
+const RECORDING_UUID_IN_URL = new RegExp(`/recordings/(${UUID})(?:[/?#.]|$)`, 'i');
+const RECORDING_UUID = new RegExp(`^${UUID}$`, 'i');
 
-/** The uuid SignalWire knows a recording by, or undefined when the URL is not one of theirs. */
+/** The uuid SignalWire knows a recording by (lower case), or undefined when the URL is not one of theirs. */
 export function recordingUuidFromUrl(url: string): string | undefined {
-  return RECORDING_UUID.exec(url)?.[1]?.toLowerCase();
+  return RECORDING_UUID_IN_URL.exec(url)?.[1]?.toLowerCase();
 }
 
 export interface SignalWireCredentials {
@@ -41,7 +43,7 @@ export class SignalWireRecordings {
   }
 
   async deleteRecording(uuid: string): Promise<'deleted' | 'already_gone'> {
-    if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(uuid)) {
+    if (!RECORDING_UUID.test(uuid)) {
       throw new RangeError('not a SignalWire recording uuid');
     }
     let response: Response;
@@ -68,12 +70,22 @@ export class SignalWireRecordings {
  * (shared/aws/secrets.ts: env overlaid by the SignalWire secret); a plain {@link Config} is the env alone.
  */
 export function signalWireRecordingsFromConfig(
-  config: Pick<Config, 'SIGNALWIRE_PROJECT_ID' | 'SIGNALWIRE_API_TOKEN' | 'SIGNALWIRE_SPACE_URL'>,
+  config: SignalWireRestConfig,
   options: SignalWireRecordingsOptions = {},
 ): SignalWireRecordings | undefined {
+  const credentials = signalWireCredentials(config);
+  return credentials && new SignalWireRecordings(credentials, options);
+}
+
+type SignalWireRestConfig = Pick<Config, 'SIGNALWIRE_PROJECT_ID' | 'SIGNALWIRE_API_TOKEN' | 'SIGNALWIRE_SPACE_URL'>;
+
+/**
+ * The one rule for SignalWire REST access, shared by deletion and the audio archive: project id,
+ * API token and space URL, all three, or no REST access at all.
+ */
+export function signalWireCredentials(config: SignalWireRestConfig): SignalWireCredentials | undefined {
   const { SIGNALWIRE_PROJECT_ID: projectId, SIGNALWIRE_API_TOKEN: apiToken, SIGNALWIRE_SPACE_URL: spaceUrl } = config;
-  if (!projectId || !apiToken || !spaceUrl) return undefined;
-  return new SignalWireRecordings({ projectId, apiToken, spaceUrl }, options);
+  return projectId && apiToken && spaceUrl ? { projectId, apiToken, spaceUrl } : undefined;
 }
 
 /** SignalWire did not confirm deleting a recording: erasure stopped before deleting anything locally; retry. */

@@ -5,8 +5,9 @@ import {
   PutObjectTaggingCommand,
   type S3Client,
 } from '@aws-sdk/client-s3';
-import { DeleteCommand, PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, PutCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { dynamo, s3 } from '#shared/aws/clients.js';
+import { isConditionalCheckFailed, queryAll } from '#shared/aws/dynamo.js';
 import { listKeys, readJsonObject } from '#shared/aws/s3-objects.js';
 import { callKey, TABLE } from '#shared/storage/layout.js';
 import { getConfig } from '#shared/config.js';
@@ -14,8 +15,6 @@ import { RETENTION_TAG } from '#shared/storage/layout.js';
 import type { CallDataStore, StoredItem } from './call-data.js';
 import { callPrefixes, SK } from '#shared/storage/layout.js';
 
-const isConditionalFailure = (error: unknown): boolean =>
-  error instanceof Error && error.name === 'ConditionalCheckFailedException';
 /**
  * The consent item is written by DynamoConsentStore with optimistic concurrency on `version`:
  * our changes bump it too, so a consent write racing a hold re-reads instead of overwriting it.
@@ -38,26 +37,14 @@ export class AwsCallDataStore implements CallDataStore {
   ) {}
 
   async listItems(callId: string): Promise<StoredItem[]> {
-    const items: StoredItem[] = [];
-    let start: Record<string, unknown> | undefined;
-    do {
-      const page = await this.db.send(
-        new QueryCommand({
-          TableName: this.tableName,
-          KeyConditionExpression: '#pk = :pk',
-          ExpressionAttributeNames: { '#pk': TABLE.partitionKey },
-          ExpressionAttributeValues: { ':pk': callKey(callId) },
-          ConsistentRead: true,
-          ...(start ? { ExclusiveStartKey: start } : {}),
-        }),
-      );
-      for (const item of page.Items ?? []) {
-        const { [TABLE.partitionKey]: _pk, [TABLE.sortKey]: sk, ...attributes } = item;
-        items.push({ sk: String(sk), attributes });
-      }
-      start = page.LastEvaluatedKey;
-    } while (start);
-    return items;
+    const items = await queryAll(this.db, {
+      TableName: this.tableName,
+      KeyConditionExpression: '#pk = :pk',
+      ExpressionAttributeNames: { '#pk': TABLE.partitionKey },
+      ExpressionAttributeValues: { ':pk': callKey(callId) },
+      ConsistentRead: true,
+    });
+    return items.map(({ [TABLE.partitionKey]: _pk, [TABLE.sortKey]: sk, ...attributes }) => ({ sk: String(sk), attributes }));
   }
 
   async deleteItem(callId: string, sk: string): Promise<void> {
@@ -79,7 +66,7 @@ export class AwsCallDataStore implements CallDataStore {
         }),
       );
     } catch (error) {
-      if (!isConditionalFailure(error)) throw error;
+      if (!isConditionalCheckFailed(error)) throw error;
     }
   }
 
@@ -96,7 +83,7 @@ export class AwsCallDataStore implements CallDataStore {
         }),
       );
     } catch (error) {
-      if (!isConditionalFailure(error)) throw error;
+      if (!isConditionalCheckFailed(error)) throw error;
     }
   }
 
@@ -112,7 +99,7 @@ export class AwsCallDataStore implements CallDataStore {
       );
       return true;
     } catch (error) {
-      if (isConditionalFailure(error)) return false;
+      if (isConditionalCheckFailed(error)) return false;
       throw error;
     }
   }

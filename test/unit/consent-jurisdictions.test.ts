@@ -5,7 +5,7 @@ import {
   JURISDICTIONS,
   jurisdictionFor,
   NANP_AREA_CODES,
-  UNKNOWN,
+  UNKNOWN_JURISDICTION,
 } from '#shared/consent/jurisdictions.js';
 import { JURISDICTION_TABLE } from '#shared/consent/jurisdiction-table.js';
 import { AREA_CODES_BY_JURISDICTION } from '#shared/consent/nanp-area-codes.js';
@@ -143,7 +143,7 @@ describe('jurisdictionFor: what cannot be placed is unknown (and so all-party)',
     ['+86 10 1234 5678'], // country not in the table
     ['+1 415 555'], // too short
   ])('%j → unknown', (number) => {
-    expect(jurisdictionFor(number)).toEqual(UNKNOWN);
+    expect(jurisdictionFor(number)).toEqual(UNKNOWN_JURISDICTION);
     expect(jurisdictionFor(number).rule).toBe('unknown');
   });
 });
@@ -225,7 +225,7 @@ describe('effectiveRecordingMode: the stricter rule wins', () => {
   });
 
   it('never relaxes consent-first, and only one-party jurisdictions keep disclose-and-record', () => {
-    for (const j of [...JURISDICTION_TABLE, UNKNOWN]) {
+    for (const j of [...JURISDICTION_TABLE, UNKNOWN_JURISDICTION]) {
       expect(effectiveRecordingMode('consent-first', j)).toBe('consent-first');
       expect(effectiveRecordingMode('disclose-and-record', j)).toBe(
         j.rule === 'one-party' ? 'disclose-and-record' : 'consent-first',
