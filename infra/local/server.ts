@@ -164,6 +164,9 @@ export async function startLocalServer(options: LocalServerOptions): Promise<Loc
       else response.destroy();
     });
   });
+  // Longer than any client's idle keep-alive (undici's is 4 s), so a client never writes a request
+  // on a socket the server is closing at that moment (an ECONNRESET under load).
+  server.keepAliveTimeout = 65_000;
   const host = options.host ?? '127.0.0.1';
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);

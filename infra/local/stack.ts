@@ -1,9 +1,9 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { resetConfigForTests } from '#shared/config.js';
+import { agentUrls } from '#shared/agent/settings.js';
+import { getConfig, resetConfigForTests } from '#shared/config.js';
 import { resetClientsForTests } from '#shared/aws/clients.js';
 import { resetSecretsForTests } from '#shared/aws/secrets.js';
-import { withCredentials } from '#shared/http/public-url.js';
 import { emulatorEnv, LOCAL_CREDENTIALS, LOCAL_REGION, provisionStorage, startEmulators, type Emulators } from './emulators.js';
 import { loadOrCreateCredentials, type LocalCredentials } from './credentials.js';
 import { removeEndpoints, writeEndpoints, type Endpoints } from './endpoints.js';
@@ -116,15 +116,19 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     if (!process.env.SWML_PROXY_URL_BASE) env.set({ SWML_PROXY_URL_BASE: server.url });
     resetCaches();
 
-    const publicBase = process.env.SWML_PROXY_URL_BASE ?? server.url;
-    const authed = (path: string) =>
-      withCredentials(`${publicBase}${path}`, credentials.SWML_BASIC_AUTH_USER, credentials.SWML_BASIC_AUTH_PASSWORD);
+    // The same URLs the agent hands to SignalWire, credentials embedded.
+    const { swml, swaig, recordingStatus, payment } = agentUrls(
+      process.env.SWML_PROXY_URL_BASE ?? server.url,
+      credentials.SWML_BASIC_AUTH_USER,
+      credentials.SWML_BASIC_AUTH_PASSWORD,
+      getConfig(),
+    );
     const endpoints: Endpoints = {
       api: server.url,
-      swml: authed('/swml'),
-      swaig: authed('/swaig'),
-      recordingStatus: authed('/recording-status'),
-      payment: authed('/payment'),
+      swml,
+      swaig,
+      recordingStatus,
+      payment,
       dynamodb: emulators.dynamodbEndpoint,
       s3: emulators.s3Endpoint,
       region: LOCAL_REGION,

@@ -1,6 +1,7 @@
 import { CfnOutput, Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
 import { HttpMethod } from 'aws-cdk-lib/aws-apigatewayv2';
 import type { Construct } from 'constructs';
+import { ROUTES, type RouteName } from '#shared/http/routes.js';
 import { AgentApi } from './agent-api.js';
 import { AgentFunctions, ARCHIVE_WORKER_TIMEOUT } from './agent-functions.js';
 import { AgentSecret, BASIC_AUTH_USER, SignalWireSecret, signalWireFillCommand } from './agent-secret.js';
@@ -8,14 +9,6 @@ import { logGroupOutputId } from './log-queries.js';
 import { Observability } from './observability.js';
 import { readSettings, type StackSettings } from './settings.js';
 import { Storage } from './storage.js';
-
-/** Route table: SignalWire-facing only. The privacy function has no public route (IAM invoke). */
-const ROUTES = [
-  { path: '/swml', methods: [HttpMethod.GET, HttpMethod.POST], fn: 'swml' },
-  { path: '/swaig', methods: [HttpMethod.POST], fn: 'swaig' },
-  { path: '/recording-status', methods: [HttpMethod.POST], fn: 'recordingStatus' },
-  { path: '/payment', methods: [HttpMethod.POST], fn: 'paymentConnector' },
-] as const;
 
 /**
  * recording-agent on AWS: HTTP API → five functions → table, bucket, queues; an archive worker
@@ -60,7 +53,13 @@ export class RecordingAgentStack extends Stack {
       logRetention: settings.logRetentionDays,
       logRemovalPolicy,
     });
-    for (const route of ROUTES) this.agentApi.route(route.path, [...route.methods], this.functions[route.fn]);
+    for (const [name, route] of Object.entries(ROUTES) as [RouteName, (typeof ROUTES)[RouteName]][]) {
+      this.agentApi.route(
+        route.path,
+        route.methods.map((method) => HttpMethod[method]),
+        this.functions[name],
+      );
+    }
 
     this.observability = new Observability(this, 'Observability', {
       name,

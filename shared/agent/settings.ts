@@ -1,12 +1,14 @@
 import type { Config } from '#shared/config.js';
 import type { RecordCallOptions } from '#shared/swml/verbs.js';
 import { withCredentials } from '#shared/http/public-url.js';
+import { ROUTES } from '#shared/http/routes.js';
 
 /** Every recording segment of a call uses this control id, so pause/resume target the same recording. */
 export const RECORDING_CONTROL_ID = 'main';
 
 /** The URLs we hand to SignalWire, credentials embedded (its only way to send basic auth back). */
 export interface AgentUrls {
+  swml: string;
   swaig: string;
   recordingStatus: string;
   payment: string;
@@ -15,10 +17,11 @@ export interface AgentUrls {
 export function agentUrls(baseUrl: string, username: string, password: string, config: Config): AgentUrls {
   const at = (path: string) => withCredentials(`${baseUrl}${path}`, username, password);
   return {
-    swaig: at('/swaig'),
-    recordingStatus: at('/recording-status'),
+    swml: at(ROUTES.swml.path),
+    swaig: at(ROUTES.swaig.path),
+    recordingStatus: at(ROUTES.recordingStatus.path),
     // A processor's own connector keeps card data away from our functions entirely.
-    payment: config.PAYMENT_CONNECTOR_URL ?? at('/payment'),
+    payment: config.PAYMENT_CONNECTOR_URL ?? at(ROUTES.paymentConnector.path),
   };
 }
 
