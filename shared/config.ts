@@ -32,6 +32,29 @@ const integer = (min: number, max: number) =>
     z.number().check(z.int(), z.gte(min), z.lte(max)),
   );
 
+/**
+ * The agent's defaults and choices, the one list: the environment schema below, the CDK stack's
+ * context (infra/stack/settings.ts) and the local stack all take them from here.
+ */
+export const RECORDING_MODES = ['consent-first', 'disclose-and-record'] as const;
+export const RECORDING_FORMATS = ['mp3', 'wav'] as const;
+export const DEFAULTS = {
+  recordingMode: 'consent-first',
+  recordingFormat: 'mp3',
+  recordingStereo: true,
+  recordingBeep: false,
+  retentionDays: 90,
+  privacyContact: 'privacy@example.com',
+  agentName: 'Recording Assistant',
+  companyName: 'our company',
+  tableName: 'recording-agent',
+  bucketName: 'recording-agent',
+} as const satisfies {
+  recordingMode: (typeof RECORDING_MODES)[number];
+  recordingFormat: (typeof RECORDING_FORMATS)[number];
+  [key: string]: unknown;
+};
+
 const ConfigSchema = z.object({
   SWML_BASIC_AUTH_USER: z._default(text(1), 'signalwire'),
   SWML_BASIC_AUTH_PASSWORD: z.optional(text(8)),
@@ -39,17 +62,17 @@ const ConfigSchema = z.object({
   AGENT_SECRET_ARN: z.optional(text(1)),
   SWML_PROXY_URL_BASE: optionalUrl,
 
-  RECORDING_MODE: z._default(z.enum(['consent-first', 'disclose-and-record']), 'consent-first'),
-  RECORDING_FORMAT: z._default(z.enum(['mp3', 'wav']), 'mp3'),
-  RECORDING_STEREO: z._default(bool, true),
-  RECORDING_BEEP: z._default(bool, false),
-  RETENTION_DAYS: z._default(integer(1, 3650), 90),
-  PRIVACY_CONTACT: z._default(text(3), 'privacy@example.com'),
-  AGENT_NAME: z._default(text(1), 'Recording Assistant'),
-  COMPANY_NAME: z._default(text(1), 'our company'),
+  RECORDING_MODE: z._default(z.enum(RECORDING_MODES), DEFAULTS.recordingMode),
+  RECORDING_FORMAT: z._default(z.enum(RECORDING_FORMATS), DEFAULTS.recordingFormat),
+  RECORDING_STEREO: z._default(bool, DEFAULTS.recordingStereo),
+  RECORDING_BEEP: z._default(bool, DEFAULTS.recordingBeep),
+  RETENTION_DAYS: z._default(integer(1, 3650), DEFAULTS.retentionDays),
+  PRIVACY_CONTACT: z._default(text(3), DEFAULTS.privacyContact),
+  AGENT_NAME: z._default(text(1), DEFAULTS.agentName),
+  COMPANY_NAME: z._default(text(1), DEFAULTS.companyName),
 
-  TABLE_NAME: z._default(text(3), 'recording-agent'),
-  BUCKET_NAME: z._default(text(3), 'recording-agent'),
+  TABLE_NAME: z._default(text(3), DEFAULTS.tableName),
+  BUCKET_NAME: z._default(text(3), DEFAULTS.bucketName),
   QUEUE_URL: z.optional(text(1)),
   S3_FORCE_PATH_STYLE: z._default(bool, false),
 

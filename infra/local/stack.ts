@@ -1,7 +1,7 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { agentUrls } from '#shared/agent/settings.js';
-import { getConfig, resetConfigForTests } from '#shared/config.js';
+import { DEFAULTS, getConfig, resetConfigForTests } from '#shared/config.js';
 import { resetClientsForTests } from '#shared/aws/clients.js';
 import { resetSecretsForTests } from '#shared/aws/secrets.js';
 import { emulatorEnv, LOCAL_CREDENTIALS, LOCAL_REGION, provisionStorage, startEmulators, type Emulators } from './emulators.js';
@@ -9,9 +9,6 @@ import { loadOrCreateCredentials, type LocalCredentials } from './credentials.js
 import { removeEndpoints, writeEndpoints, type Endpoints } from './endpoints.js';
 import { functionRoutes } from './routes.js';
 import { startLocalServer, type LocalRoute } from './server.js';
-
-const DEFAULT_TABLE = 'recording-agent';
-const DEFAULT_BUCKET = 'recording-agent';
 
 export interface LocalStackOptions {
   /** Where emulator data, credentials.json and endpoints.json live (LOCAL_DATA_DIR, default `.local/`). */
@@ -98,8 +95,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   const dataDir = resolve(options.dataDir);
   mkdirSync(dataDir, { recursive: true });
   const credentials = loadOrCreateCredentials(dataDir);
-  const table = process.env.TABLE_NAME || DEFAULT_TABLE;
-  const bucket = process.env.BUCKET_NAME || DEFAULT_BUCKET;
+  const table = process.env.TABLE_NAME || DEFAULTS.tableName;
+  const bucket = process.env.BUCKET_NAME || DEFAULTS.bucketName;
 
   const emulators = await startPersistedEmulators(dataDir);
   const env = envSetter();

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { Node } from 'constructs';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { DEFAULTS, RECORDING_FORMATS, RECORDING_MODES } from '#shared/config.js';
 import { zodIssuesMessage } from '#shared/validation/zod-message.js';
 
 /**
@@ -19,11 +20,11 @@ const SettingsSchema = z.object({
     .string()
     .regex(/^[a-z][a-z0-9-]{0,20}$/, 'lower-case letters, digits and dashes')
     .default('prod'),
-  retentionDays: z.coerce.number().int().min(1).max(3650).default(90),
-  recordingMode: z.enum(['consent-first', 'disclose-and-record']).default('consent-first'),
-  recordingFormat: z.enum(['mp3', 'wav']).default('mp3'),
-  recordingStereo: bool.default(true),
-  privacyContact: z.string().min(3).default('privacy@example.com'),
+  retentionDays: z.coerce.number().int().min(1).max(3650).default(DEFAULTS.retentionDays),
+  recordingMode: z.enum(RECORDING_MODES).default(DEFAULTS.recordingMode),
+  recordingFormat: z.enum(RECORDING_FORMATS).default(DEFAULTS.recordingFormat),
+  recordingStereo: bool.default(DEFAULTS.recordingStereo),
+  privacyContact: z.string().min(3).default(DEFAULTS.privacyContact),
   /** Disposable stages (dev, CI) are destroyed with their data; anything else keeps table and bucket. */
   disposable: bool.default(false),
   /** How long function and API access logs are kept, in days (must be a CloudWatch retention value). */

@@ -1,4 +1,5 @@
 import * as z from '#shared/validation/zod.js';
+import { zodIssuesMessage } from '#shared/validation/zod-message.js';
 import { isSafeId } from '#shared/validation/ids.js';
 import { loadSecrets, loadSignalWireProject } from '#shared/aws/secrets.js';
 import { normalizeE164 } from '#shared/consent/caller-hash.js';
@@ -90,17 +91,10 @@ const failure = (code: OperatorErrorCode, message: string, retryable = false): O
 });
 
 /** Validation messages name the field and the rule, never the value (it may be a caller's number). */
-function describeIssues(error: z.core.$ZodError): string {
-  return error.issues
-    .slice(0, 5)
-    .map((issue) => `${issue.path.join('.') || 'event'}: ${issue.message}`)
-    .join('; ');
-}
-
 /** Validate an operator event; a bad one is `{ok:false, error:{code:'invalid_request'}}`. */
 export function parsePrivacyRequest(event: unknown): { request: PrivacyRequest } | { error: OperatorResponse } {
   const parsed = PrivacyRequestSchema.safeParse(event);
-  if (!parsed.success) return { error: failure('invalid_request', describeIssues(parsed.error)) };
+  if (!parsed.success) return { error: failure('invalid_request', zodIssuesMessage(parsed.error, { root: 'event', limit: 5 })) };
   return { request: parsed.data };
 }
 
