@@ -2,6 +2,7 @@ import type * as z from '#shared/validation/zod.js';
 import type { Config } from '#shared/config.js';
 import { callerHash } from '#shared/consent/caller-hash.js';
 import { effectiveRecordingMode, jurisdictionFor } from '#shared/consent/jurisdictions.js';
+import { registerCall } from '#shared/consent/implied-consent.js';
 import { classifyConsentAnswer } from '#shared/consent/policy.js';
 import { ConsentConflictError, type ConsentRecord, type ConsentStore } from '#shared/consent/types.js';
 import { countMetric, MetricName } from '#shared/observability/metrics.js';
@@ -19,24 +20,14 @@ export interface AgentDeps {
   callerHashSecret: string;
 }
 
-/**
- * Registers the call (jurisdiction from the caller's number, keyed caller hash) before a consent
- * change. The first consent answer on a call is also the evidence that the disclosure was given
- * (the prompt has the agent disclose before asking), so that is audited once, here.
- */
+/** Registers the call, its jurisdiction from the caller's number, before a consent change. */
 async function ensureCall(context: ToolContext, deps: AgentDeps): Promise<ConsentRecord> {
   const jurisdiction = jurisdictionFor(context.callerNumber);
-  const record = await deps.consent.ensureCall(context.callId, {
+  return registerCall(deps.consent, context.callId, {
     jurisdiction,
     callerHash: context.callerNumber ? callerHash(context.callerNumber, deps.callerHashSecret) : undefined,
+    mode: effectiveRecordingMode(deps.config.RECORDING_MODE, jurisdiction),
   });
-  if (record.state === 'pending') {
-    await deps.consent.appendEvent(context.callId, {
-      type: 'disclosure_given',
-      detail: { mode: effectiveRecordingMode(deps.config.RECORDING_MODE, jurisdiction), jurisdiction: jurisdiction.code },
-    });
-  }
-  return record;
 }
 
 /** Declining or withdrawing always stands: if the store says the state is already terminal, that is fine. */

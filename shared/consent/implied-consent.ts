@@ -1,3 +1,4 @@
+import type { RecordingMode } from '#shared/config.js';
 import { JURISDICTIONS } from './jurisdictions.js';
 import type { ConsentRecord, ConsentStore, Jurisdiction } from './types.js';
 import { mintToolToken, verifyToolToken } from '#shared/security/tool-token.js';
@@ -27,6 +28,26 @@ export function impliedConsentQuery(callId: string, jurisdiction: Jurisdiction, 
 }
 
 /**
+ * Registers the call (jurisdiction, keyed caller hash) before its first consent decision. A
+ * call still pending has just been told about the recording (the prompt discloses before it
+ * asks; disclose-and-record discloses by itself), so that is audited once, here.
+ */
+export async function registerCall(
+  consent: ConsentStore,
+  callId: string,
+  init: { jurisdiction: Jurisdiction; callerHash: string | undefined; mode: RecordingMode },
+): Promise<ConsentRecord> {
+  const record = await consent.ensureCall(callId, { jurisdiction: init.jurisdiction, callerHash: init.callerHash });
+  if (record.state === 'pending') {
+    await consent.appendEvent(callId, {
+      type: 'disclosure_given',
+      detail: { mode: init.mode, jurisdiction: init.jurisdiction.code },
+    });
+  }
+  return record;
+}
+
+/**
  * Store consent implied by the disclosure (audit: disclosure given, consent granted), unless the
  * call already has a decision. Used by the SWAIG gate and by the webhook; idempotent. A caller
  * who declined or withdrew keeps that: only a missing or pending record becomes granted.
@@ -37,12 +58,8 @@ export async function grantImpliedConsent(
   jurisdiction: Jurisdiction,
   callerHash?: string,
 ): Promise<ConsentRecord> {
-  const record = await consent.ensureCall(callId, { jurisdiction, callerHash });
+  const record = await registerCall(consent, callId, { jurisdiction, callerHash, mode: 'disclose-and-record' });
   if (record.state !== 'pending') return record;
-  await consent.appendEvent(callId, {
-    type: 'disclosure_given',
-    detail: { mode: 'disclose-and-record', jurisdiction: jurisdiction.code },
-  });
   const granted = await consent.setConsent(callId, 'granted', { category: IMPLIED_CATEGORY });
   await consent.appendEvent(callId, { type: 'consent_granted', detail: { category: IMPLIED_CATEGORY } });
   return granted;
