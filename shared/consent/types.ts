@@ -1,3 +1,4 @@
+import { RetryableError } from '#shared/errors.js';
 /**
  * The consent engine's vocabulary: what we store per call, what the audit trail holds, and the
  * port ({@link ConsentStore}) that the DynamoDB adapter and the in-memory test double implement.
@@ -96,6 +97,6 @@ export class ConsentConflictError extends Error {
 }
 
 /** Consent storage could not be reached or answered with a fault: callers fail closed / answer 503. */
-export class ConsentStoreUnavailableError extends Error {
+export class ConsentStoreUnavailableError extends RetryableError {
   override name = 'ConsentStoreUnavailableError';
 }

@@ -6,7 +6,7 @@ import { loadSecrets } from '#shared/aws/secrets.js';
 import { logger } from '#shared/observability/logger.js';
 import { isSafeId } from '#shared/validation/ids.js';
 import { countMetric, MetricName } from '#shared/observability/metrics.js';
-import { badRequest, isAppError, payloadTooLarge, unauthorized, unsupportedMediaType } from './errors.js';
+import { badRequest, httpErrorOf, payloadTooLarge, unauthorized, unsupportedMediaType } from './errors.js';
 import { headerValue } from './headers.js';
 import { json, type HttpResult } from './response.js';
 
@@ -27,14 +27,12 @@ export function httpErrors(): HttpMiddleware {
   return {
     onError: function httpErrorsOnError(request: HttpRequest) {
       const error = request.error;
-      if (isAppError(error)) {
-        if (error.statusCode >= 500) logger.error('dependency failure', { code: error.code, error });
-        else logger.warn('request rejected', { status: error.statusCode, code: error.code, reason: error.message });
-        request.response = json(error.statusCode, { error: { code: error.code, message: error.message } }, error.headers);
-        return;
-      }
-      logger.error('unhandled error', { error });
-      request.response = json(500, { error: { code: 'internal_error', message: 'internal error' } });
+      const answer = httpErrorOf(error);
+      if (answer === error)
+        logger.warn('request rejected', { status: answer.statusCode, code: answer.code, reason: answer.message });
+      else if (answer.code === 'internal_error') logger.error('unhandled error', { error });
+      else logger.error('dependency failure', { code: answer.code, error });
+      request.response = json(answer.statusCode, { error: { code: answer.code, message: answer.message } }, answer.headers);
     },
   };
 }

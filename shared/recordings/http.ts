@@ -1,6 +1,6 @@
 import { loadSecrets, loadSignalWireProject, type SignalWireProject } from '#shared/aws/secrets.js';
 import { recordImpliedConsentFromQuery } from '#shared/consent/implied-consent.js';
-import { unavailable } from '#shared/http/errors.js';
+import { RetryableError } from '#shared/errors.js';
 import type { ConsentStore } from '#shared/consent/types.js';
 import { DynamoConsentStore } from '#shared/consent/dynamo-consent-store.js';
 import { getConfig, type Config } from '#shared/config.js';
@@ -90,7 +90,7 @@ export async function recordingStatusCore(event: HttpEvent): Promise<HttpResult>
       if ((await callProtection(recording.callId, deps.callData)).erased) return;
       await recordImpliedConsentFromQuery(deps.consent, recording.callId, event.queryStringParameters, tokenSecret);
     })().catch((error: unknown) => {
-      throw unavailable('consent could not be recorded', error);
+      throw new RetryableError('consent could not be recorded', { cause: error });
     });
   }
   const { outcome } = await ingestRecordingWebhook(recording, deps);

@@ -2,7 +2,8 @@ import { randomUUID } from 'node:crypto';
 import type { AuditEvent, AuditEventType, ConsentRecord, ConsentStore } from '#shared/consent/types.js';
 import { nowOf } from '#shared/clock.js';
 import { getConfig } from '#shared/config.js';
-import { AppError, isAppError, unavailable } from '#shared/http/errors.js';
+import { RetryableError } from '#shared/errors.js';
+import { isAppError } from '#shared/http/errors.js';
 import { logger } from '#shared/observability/logger.js';
 import { countMetric, MetricName } from '#shared/observability/metrics.js';
 import { LEGAL_HOLD_EXPIRES_AT } from '#shared/storage/layout.js';
@@ -54,9 +55,6 @@ export interface IngestDeps {
 const DEFAULT_LEASE_MS = 30_000;
 const DEFAULT_IN_FLIGHT_POLLS = 3;
 const DEFAULT_IN_FLIGHT_POLL_DELAY_MS = 150;
-/** SignalWire (and any HTTP client) may honour it; the lease is short, so a few seconds suffice. */
-const RETRY_AFTER_SECONDS = '5';
-
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 const AUDIT_TYPE: Record<'no_input' | 'error', AuditEventType> = {
@@ -64,17 +62,13 @@ const AUDIT_TYPE: Record<'no_input' | 'error', AuditEventType> = {
   error: 'recording_error',
 };
 
-function retryLater(message: string, cause?: unknown): AppError {
-  return new AppError(503, 'unavailable', message, { cause, headers: { 'Retry-After': RETRY_AFTER_SECONDS } });
-}
-
-/** Runs one storage call; any fault becomes a 503 (SignalWire retries) with no internals in the body. */
+/** Runs one storage call; any fault is retryable (a 503 at the edge, so SignalWire retries) and names the dependency for the logs. */
 async function guarded<T>(what: string, work: () => Promise<T>): Promise<T> {
   try {
     return await work();
   } catch (error) {
-    if (isAppError(error)) throw error;
-    throw unavailable(`${what} unavailable, retry later`, error);
+    if (isAppError(error) || error instanceof RetryableError) throw error;
+    throw new RetryableError(`${what} unavailable`, { cause: error });
   }
 }
 
@@ -138,7 +132,7 @@ async function claimOrSettle(
     if (entry?.completed) return undefined;
   }
   logger.warn('recording ingest in flight elsewhere; asking the sender to retry', { recording_id: event.recordingId });
-  throw retryLater('recording is being stored by another request, retry later');
+  throw new RetryableError('recording is being stored by another request');
 }
 
 async function mark(a: Attempt, step: IngestStep, facts?: { consent?: string; metadataKey?: string }): Promise<void> {
@@ -268,9 +262,9 @@ async function underLease(a: Attempt, work: (a: Attempt) => Promise<void>): Prom
     await guarded('ingest ledger', () => a.deps.ledger.complete(a.event.callId, a.ledgerId, a.owner));
   } catch (error) {
     await a.deps.ledger.release(a.event.callId, a.ledgerId, a.owner).catch(() => undefined);
-    if (isAppError(error)) throw error;
+    if (isAppError(error) || error instanceof RetryableError) throw error;
     // LeaseLostError (we were overtaken) or a bug: either way the sender should retry.
-    throw retryLater('recording ingest interrupted, retry later', error);
+    throw new RetryableError('recording ingest interrupted', { cause: error });
   }
 }
 
@@ -283,7 +277,7 @@ async function underLease(a: Attempt, work: (a: Attempt) => Promise<void>): Prom
  *   job, each exactly once under replays, concurrent duplicates and faults mid-way
  *   (see {@link IngestLedger}); a replay of a completed recording answers `duplicate`.
  *
- * Storage faults throw a 503 {@link AppError} so SignalWire retries; consent that is not granted
+ * Storage faults throw a {@link RetryableError} (503 at the edge) so SignalWire retries; consent that is not granted
  * still stores the recording (it exists at SignalWire either way) flagged `consent: 'missing'`.
  *
  * Legal hold and erasure (shared/privacy) are read from the call's table items before anything
@@ -349,7 +343,7 @@ async function discardForErasedCall(event: RecordingEvent, deps: IngestDeps): Pr
       call_id: event.callId,
       status: error instanceof SignalWireDeleteError ? error.status : 'error',
     });
-    throw retryLater('recording of an erased call could not be deleted at SignalWire, retry later', error);
+    throw new RetryableError('recording of an erased call could not be deleted at SignalWire', { cause: error });
   }
   logger.warn('recording callback for an erased call discarded', { call_id: event.callId, signalwire });
   return { outcome: 'discarded_erased' };

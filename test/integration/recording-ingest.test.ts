@@ -16,7 +16,7 @@ import { AwsCallDataStore } from '#shared/storage/call-data-store.js';
 import { S3MetadataStore } from '#shared/recordings/metadata-store.js';
 import { InProcessTranscriptionQueue } from '#shared/recordings/transcription-queue.js';
 import { parseRecordingWebhook } from '#shared/recordings/webhook.js';
-import { isAppError } from '#shared/http/errors.js';
+import { httpErrorOf } from '#shared/http/errors.js';
 import { captureLogs } from '#test/support/logs.js';
 import { apiEvent, lambdaContext } from '#test/support/signalwire.js';
 import { startTestStorage, type TestStorage } from '#test/support/storage.js';
@@ -364,7 +364,7 @@ describe('fault injection: storage down → 503, back up → the retry completes
     const status = async (work: Promise<unknown>): Promise<number | string> =>
       work.then(
         (r) => (r as { outcome: string }).outcome,
-        (e: unknown) => (isAppError(e) ? e.statusCode : 'thrown'),
+        (e: unknown) => (httpErrorOf(e).code === 'internal_error' ? 'thrown' : httpErrorOf(e).statusCode),
       );
 
     expect(await status(ingestRecordingWebhook(event, faulty))).toBe(503);

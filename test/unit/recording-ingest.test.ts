@@ -1,7 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it, vi, type MockInstance } from 'vitest';
 import { InMemoryConsentStore } from '#shared/consent/memory-consent-store.js';
 import type { ConsentStore } from '#shared/consent/types.js';
-import { isAppError } from '#shared/http/errors.js';
+import { RetryableError } from '#shared/errors.js';
+import { httpErrorOf } from '#shared/http/errors.js';
 import { metrics, MetricName } from '#shared/observability/metrics.js';
 import { ingestRecordingWebhook, type IngestDeps } from '#shared/recordings/ingest.js';
 import { InMemoryIngestLedger, type IngestLedger } from '#shared/recordings/ingest-ledger.js';
@@ -118,8 +119,7 @@ async function status(work: Promise<unknown>): Promise<number | 'ok'> {
     await work;
     return 'ok';
   } catch (error) {
-    if (isAppError(error)) return error.statusCode;
-    throw error;
+    return httpErrorOf(error).statusCode;
   }
 }
 
@@ -284,11 +284,15 @@ describe('ingestRecordingWebhook: faults mid-way are retried to completion, noth
     expect(w.queue.messages).toHaveLength(0);
   });
 
-  it('a 503 body names the dependency, not the internals', async () => {
+  it('a fault names the dependency for the logs; the caller sees a fixed 503 message with Retry-After', async () => {
     const w = await world();
     failOnce(w.metadata, 'put');
     const error = await ingestRecordingWebhook(finished(), w.deps).catch((e: unknown) => e);
-    expect(isAppError(error) && error.message).toBe('recording metadata store unavailable, retry later');
+    expect(error).toBeInstanceOf(RetryableError);
+    expect((error as Error).message).toBe('recording metadata store unavailable');
+    const answer = httpErrorOf(error);
+    expect(answer).toMatchObject({ statusCode: 503, code: 'unavailable', message: 'temporarily unavailable, retry later' });
+    expect(answer.headers['Retry-After']).toBe('5');
   });
 });
 
