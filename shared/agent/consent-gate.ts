@@ -71,12 +71,20 @@ export async function enforceRecordingConsent(result: FunctionResult, context: G
   } catch (error) {
     logger.error('could not audit a blocked recording', { error });
   }
+  return withoutRecording(result, verdict.reason);
+}
+
+/**
+ * The result with its `record_call` actions removed, and the AI told that recording is off and
+ * why: the tool's own words (e.g. "recording has started") must not reach the caller as fact.
+ */
+export function withoutRecording(result: FunctionResult, reason: string): FunctionResult {
   const kept = result.actions.filter((action) => !isRecordCallAction(action));
   const toldBefore = result.toDict().response ?? '';
   return result
     .withActions(kept)
     .setResponse(
-      `Recording is OFF for this call (${verdict.reason}); nothing is being recorded. Do not say that the call is being recorded.` +
+      `Recording is OFF for this call (${reason}); nothing is being recorded. Do not say that the call is being recorded.` +
         (toldBefore ? ` Disregard any mention of recording in the tool's own result, which follows: ${toldBefore}` : ''),
     );
 }

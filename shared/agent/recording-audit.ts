@@ -2,6 +2,7 @@ import type { AuditEvent, ConsentStore, AuditEventType } from '#shared/consent/t
 import { logger } from '#shared/observability/logger.js';
 import { countMetric, MetricName } from '#shared/observability/metrics.js';
 import { isRecordCallAction, isStopRecordCallAction, type FunctionResult } from '#shared/swaig/function-result.js';
+import { withoutRecording } from './consent-gate.js';
 
 /** Tools whose record_call starts a recording (the rest resume one) and whose stop is final. */
 const STARTS = new Set(['get_recording_consent', 'start_recording']);
@@ -9,7 +10,8 @@ const STOPS = new Set(['stop_recording', 'get_recording_consent']);
 
 /**
  * Audit what a result is about to do to the recording. A start/resume that cannot be audited
- * does not happen (its actions are removed): no recording without a trail.
+ * does not happen (its actions are removed and the AI is told recording is off): no recording
+ * without a trail. A stop or pause goes ahead unaudited (stopping is always safe), logged.
  */
 export async function auditRecordingActions(
   result: FunctionResult,
@@ -25,9 +27,11 @@ export async function auditRecordingActions(
   for (const type of events) {
     try {
       await consent.appendEvent(callId, { type, detail: { tool: toolName } });
-    } catch {
+    } catch (error) {
+      logger.error('could not audit a recording action', { event: type, tool: toolName, error });
       if (type === 'recording_started' || type === 'recording_resumed') {
-        return result.withActions(result.actions.filter((a) => !isRecordCallAction(a)));
+        countMetric(MetricName.RecordingBlocked);
+        return withoutRecording(result, 'the recording could not be audited');
       }
     }
   }
