@@ -1,5 +1,6 @@
 import * as z from '#shared/validation/zod.js';
 import { zodIssuesMessage } from '#shared/validation/zod-message.js';
+import { onInstanceReset } from '#shared/instance.js';
 
 /**
  * The one place the environment becomes typed configuration.
@@ -127,7 +128,6 @@ export function getConfig(): Config {
   return cached;
 }
 
-/** Tests and the local server change the environment between runs; this forgets the parsed copy. */
-export function resetConfigForTests(): void {
+onInstanceReset(() => {
   cached = undefined;
-}
+});

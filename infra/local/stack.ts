@@ -1,14 +1,13 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { agentUrls } from '#shared/agent/settings.js';
-import { DEFAULTS, getConfig, resetConfigForTests } from '#shared/config.js';
-import { resetClientsForTests } from '#shared/aws/clients.js';
-import { resetSecretsForTests } from '#shared/aws/secrets.js';
+import { DEFAULTS, getConfig } from '#shared/config.js';
 import { emulatorEnv, LOCAL_CREDENTIALS, LOCAL_REGION, provisionStorage, startEmulators, type Emulators } from './emulators.js';
 import { loadOrCreateCredentials, type LocalCredentials } from './credentials.js';
 import { removeEndpoints, writeEndpoints, type Endpoints } from './endpoints.js';
 import { functionRoutes } from './routes.js';
 import { startLocalServer, type LocalRoute } from './server.js';
+import { resetInstance } from '#shared/instance.js';
 
 export interface LocalStackOptions {
   /** Where emulator data, credentials.json and endpoints.json live (LOCAL_DATA_DIR, default `.local/`). */
@@ -80,12 +79,6 @@ function envSetter() {
   };
 }
 
-function resetCaches(): void {
-  resetConfigForTests();
-  resetClientsForTests();
-  resetSecretsForTests();
-}
-
 /**
  * The whole backend on one machine: embedded DynamoDB and S3 persisted under dataDir, the
  * table and bucket provisioned, credentials generated once, and the HTTP server that turns
@@ -103,7 +96,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   try {
     await provisionStorage(emulators, { table, bucket });
     env.set({ ...emulatorEnv(emulators), ...credentials, TABLE_NAME: table, BUCKET_NAME: bucket });
-    resetCaches();
+    resetInstance();
     const server = await startLocalServer({
       port: options.port,
       host: options.host ?? '127.0.0.1',
@@ -111,7 +104,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     });
     // Set after listening: with port 0 the URL is known only now; nothing has read config yet.
     if (!process.env.SWML_PROXY_URL_BASE) env.set({ SWML_PROXY_URL_BASE: server.url });
-    resetCaches();
+    resetInstance();
 
     // The same URLs the agent hands to SignalWire, credentials embedded.
     const { swml, swaig, recordingStatus, payment } = agentUrls(
@@ -149,7 +142,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
           await server.close();
           await emulators.stop();
           env.restore();
-          resetCaches();
+          resetInstance();
         })();
         return stopped;
       },
@@ -157,7 +150,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   } catch (error) {
     await emulators.stop();
     env.restore();
-    resetCaches();
+    resetInstance();
     throw error;
   }
 }

@@ -14,6 +14,7 @@ import type { SwaigToolCall } from '#shared/swaig/request.js';
 import { auditRecordingActions, auditSecureToolUse } from './recording-audit.js';
 import { agentUrls, RECORDING_CONTROL_ID } from './settings.js';
 import { agentTools, type AgentDeps } from './tools.js';
+import { onInstanceReset } from '#shared/instance.js';
 
 let consentStore: ConsentStore | undefined;
 
@@ -76,7 +77,10 @@ export async function swaigCore(event: HttpEvent, _context?: Context): Promise<H
   return json(200, response);
 }
 
-/** Tests swap the store (e.g. for one whose storage is down). */
+/** Tests swap the store (e.g. for one whose storage is down); {@link resetInstance} forgets it. */
 export function useConsentStoreForTests(store: ConsentStore | undefined): void {
   consentStore = store;
 }
+onInstanceReset(() => {
+  consentStore = undefined;
+});

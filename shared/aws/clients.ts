@@ -2,6 +2,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { S3Client } from '@aws-sdk/client-s3';
 import { getConfig } from '#shared/config.js';
+import { onInstanceReset } from '#shared/instance.js';
 
 /**
  * SDK clients as module-scope singletons, reused across warm invocations. Endpoints come from
@@ -23,8 +24,7 @@ export function s3(): S3Client {
   return s3Client;
 }
 
-/** Forget the singletons (tests and the local server point them at new emulator ports). */
-export function resetClientsForTests(): void {
+onInstanceReset(() => {
   documentClient = undefined;
   s3Client = undefined;
-}
+});

@@ -1,6 +1,7 @@
 import * as z from '#shared/validation/zod.js';
 import type { Config } from '#shared/config.js';
 import { ConfigError, parseConfig } from '#shared/config.js';
+import { onInstanceReset } from '#shared/instance.js';
 
 /** Credentials and keys every instance must agree on; from env locally, Secrets Manager in the cloud. */
 export interface AgentSecrets {
@@ -125,7 +126,7 @@ export function loadSignalWireProject(config: Config): Promise<SignalWireProject
   return load;
 }
 
-export function resetSecretsForTests(): void {
+onInstanceReset(() => {
   pending = undefined;
   signalWire = undefined;
-}
+});

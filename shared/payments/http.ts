@@ -6,6 +6,7 @@ import { logger } from '#shared/observability/logger.js';
 import { handlePaymentRequest } from './connector.js';
 import type { PaymentGateway } from './gateway.js';
 import { createTestGateway } from './test-gateway.js';
+import { onInstanceReset } from '#shared/instance.js';
 
 /** The configured gateway; a real processor adapter is one more case here (see gateway.ts). */
 function createPaymentGateway(config: Config): PaymentGateway {
@@ -17,6 +18,9 @@ function createPaymentGateway(config: Config): PaymentGateway {
 }
 
 let gateway: PaymentGateway | undefined;
+onInstanceReset(() => {
+  gateway = undefined;
+});
 
 /**
  * Core of the payment-connector function: the body was parsed (and its signature checked when

@@ -23,6 +23,7 @@ import {
 } from './types.js';
 import { DEFAULT_HOLD_REASON } from '#shared/storage/protection.js';
 import { SignalWireDeleteError } from '#shared/signalwire/recordings.js';
+import { onInstanceReset } from '#shared/instance.js';
 
 const CALLER_HASH = /^[0-9a-f]{64}$/;
 
@@ -164,9 +165,9 @@ export function privacyDeps(): Promise<PrivacyDeps> {
   return productionDeps;
 }
 
-export function resetPrivacyDepsForTests(): void {
+onInstanceReset(() => {
   productionDeps = undefined;
-}
+});
 
 /**
  * The privacy function's core: an IAM-invoked operator API (no HTTP route, so the SignalWire

@@ -17,6 +17,7 @@ import { S3MetadataStore } from './metadata-store.js';
 import { FanOutQueue, InProcessTranscriptionQueue, type TranscriptionQueue } from './transcription-queue.js';
 import { SqsTranscriptionQueue } from './transcription-queue-store.js';
 import { parseRecordingWebhook } from './webhook.js';
+import { onInstanceReset } from '#shared/instance.js';
 
 let productionDeps: IngestDeps | undefined;
 const SIGNALWIRE_DELETE_TIMEOUT_MS = 5_000;
@@ -66,10 +67,9 @@ export function recordingDeps(project: SignalWireProject = getConfig()): IngestD
   return productionDeps;
 }
 
-/** Tests and the local server re-point storage between runs; this forgets the built deps. */
-export function resetRecordingDepsForTests(): void {
+onInstanceReset(() => {
   productionDeps = undefined;
-}
+});
 
 /**
  * POST /recording-status: SignalWire's record_call status callback (either payload shape).

@@ -1,8 +1,12 @@
 import { createHash } from 'node:crypto';
 import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import type { TranscriptionJob, TranscriptionQueue } from './transcription-queue.js';
+import { onInstanceReset } from '#shared/instance.js';
 
 let sqsClient: SQSClient | undefined;
+onInstanceReset(() => {
+  sqsClient = undefined;
+});
 
 /** Module-scope singleton (reused across warm invocations); endpoint from AWS_ENDPOINT_URL_SQS when set. */
 function sqs(): SQSClient {

@@ -6,10 +6,10 @@ import { simulatedCall } from '#infra/local/cli/signalwire-payloads.js';
 import { swmlActionVerbs } from '#infra/local/cli/swml-reader.js';
 import { useConsentStoreForTests } from '#shared/agent/swaig-core.js';
 import { logger } from '#shared/observability/logger.js';
-import { resetRecordingDepsForTests } from '#shared/recordings/http.js';
 import { captureLogs } from '#test/support/logs.js';
 import { swmlErrors } from '#test/support/swml-schema.js';
 import { objectsForCall, outsideClients, startE2eStack, tempDataDir } from './local-stack-harness.js';
+import { resetInstance } from '#shared/instance.js';
 
 const BIN = fileURLToPath(new URL('../../bin/recording-agent.mjs', import.meta.url));
 
@@ -61,7 +61,7 @@ async function cli(args: string[], dataDir: string): Promise<Run> {
   // As in a new process: the handlers build their stores again, on the SDK clients of the
   // stack this run uses (startLocalStack resets the config, clients and secrets caches).
   useConsentStoreForTests(undefined);
-  resetRecordingDepsForTests();
+  resetInstance();
   const stdout: string[] = [];
   const stderr: string[] = [];
   const logs = captureLogs();

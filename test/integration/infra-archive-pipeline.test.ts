@@ -6,15 +6,14 @@ import type { SQSEvent } from 'aws-lambda';
 import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { handler as archiveWorker } from '#functions/archive-worker/handler.js';
 import { handler as recordingStatus } from '#functions/recording-status/handler.js';
-import { resetSecretsForTests } from '#shared/aws/secrets.js';
-import { resetConfigForTests } from '#shared/config.js';
 import type { HttpResult } from '#shared/http/response.js';
-import { recordingDeps, resetRecordingDepsForTests } from '#shared/recordings/http.js';
+import { recordingDeps } from '#shared/recordings/http.js';
 import { FanOutQueue, InProcessTranscriptionQueue } from '#shared/recordings/transcription-queue.js';
 import { captureLogs } from '#test/support/logs.js';
 import { EXTENSION_TOKEN, startSecretsExtensionStandIn, type SecretsExtensionStandIn } from '#test/support/secrets-extension.js';
 import { apiEvent, lambdaContext } from '#test/support/signalwire.js';
 import { startTestStorage, type TestStorage } from '#test/support/storage.js';
+import { resetInstance } from '#shared/instance.js';
 
 // The deployed path of the audio archive, off-cloud: recording-status (signature checked with
 // the key from the SignalWire secret) stores a recording and sends its job to the archive queue;
@@ -87,7 +86,7 @@ beforeAll(async () => {
   // Transcription jobs stay in process memory (QUEUE_URL unset), so the SQS stand-in sees only archive jobs.
   delete process.env.QUEUE_URL;
   delete process.env.SIGNALWIRE_SIGNING_KEY;
-  resetConfigForTests();
+  resetInstance();
 });
 afterAll(async () => {
   await Promise.all([extension.close(), new Promise((r) => sqs.close(r)), new Promise((r) => signalwire.close(r))]);
@@ -95,9 +94,7 @@ afterAll(async () => {
 });
 beforeEach(() => {
   extension.secrets.set(ARN, fullSecret());
-  resetConfigForTests();
-  resetSecretsForTests();
-  resetRecordingDepsForTests();
+  resetInstance();
   sent.length = 0;
   downloads.length = 0;
   sqsFailures = 0;

@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createHmac } from 'node:crypto';
 import type { SQSEvent } from 'aws-lambda';
-import { loadSignalWireProject, resetSecretsForTests } from '#shared/aws/secrets.js';
-import { ConfigError, getConfig, parseConfig, resetConfigForTests } from '#shared/config.js';
+import { loadSignalWireProject } from '#shared/aws/secrets.js';
+import { ConfigError, getConfig, parseConfig } from '#shared/config.js';
 import { signalwireHandler } from '#shared/http/handler.js';
 import { json } from '#shared/http/response.js';
 import { archiveWorkerCore } from '#shared/recordings/archive-worker.js';
@@ -10,6 +10,7 @@ import { captureLogs } from '#test/support/logs.js';
 import { EXTENSION_TOKEN, startSecretsExtensionStandIn, type SecretsExtensionStandIn } from '#test/support/secrets-extension.js';
 import { apiEvent, lambdaContext } from '#test/support/signalwire.js';
 import { TEST_SECRETS } from '#test/support/storage.js';
+import { resetInstance } from '#shared/instance.js';
 
 // The SignalWire project settings loader (shared/aws/secrets.ts) against a local stand-in for
 // the Parameters and Secrets extension, over real HTTP, as the deployed functions read it.
@@ -27,8 +28,7 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   process.env = saved;
-  resetConfigForTests();
-  resetSecretsForTests();
+  resetInstance();
   await extension.close();
 });
 beforeEach(() => {
@@ -44,8 +44,7 @@ beforeEach(() => {
   }
   extension.secrets.clear();
   extension.requests.length = 0;
-  resetConfigForTests();
-  resetSecretsForTests();
+  resetInstance();
 });
 
 describe('loadSignalWireProject', () => {
@@ -169,7 +168,7 @@ describe('signature middleware with the signing key from the SignalWire secret',
       SIGNALWIRE_SECRET_ARN: ARN,
       SIGNALWIRE_SIGNING_KEY: 'env-old-key',
     });
-    resetConfigForTests();
+    resetInstance();
     reached.length = 0;
     logs = captureLogs();
     return () => logs.restore();
@@ -200,7 +199,7 @@ describe('archive worker without SignalWire credentials', () => {
     // Prepare: the secret holds placeholders only, the environment nothing.
     extension.secrets.set(ARN, secretJson({}));
     process.env.SIGNALWIRE_SECRET_ARN = ARN;
-    resetConfigForTests();
+    resetInstance();
     const logs = captureLogs();
     const event = {
       Records: [

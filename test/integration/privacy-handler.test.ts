@@ -1,11 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { handler } from '#functions/privacy/handler.js';
 import type { OperatorResponse } from '#shared/privacy/operator.js';
-import { resetPrivacyDepsForTests } from '#shared/privacy/operator.js';
 import { captureLogs } from '#test/support/logs.js';
 import { seedCall } from '#test/support/privacy-seed.js';
 import { lambdaContext } from '#test/support/signalwire.js';
 import { startTestStorage, type TestStorage } from '#test/support/storage.js';
+import { resetInstance } from '#shared/instance.js';
 
 const CALLER = '+14155550177';
 
@@ -15,7 +15,7 @@ describe('privacy function (IAM-invoked operator API)', () => {
 
   beforeAll(async () => {
     storage = await startTestStorage();
-    resetPrivacyDepsForTests();
+    resetInstance();
   });
   afterAll(async () => storage.stop());
 

@@ -1,7 +1,6 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { randomUUID } from 'node:crypto';
 import { handler } from '#functions/recording-status/handler.js';
-import { resetConfigForTests } from '#shared/config.js';
 import type { HttpResult } from '#shared/http/response.js';
 import { AwsCallDataStore } from '#shared/storage/call-data-store.js';
 import { eraseCall } from '#shared/privacy/erase.js';
@@ -10,7 +9,7 @@ import { LEGAL_HOLD_EXPIRES_AT } from '#shared/storage/layout.js';
 import { setLegalHold } from '#shared/privacy/legal-hold.js';
 import { LegalHoldError } from '#shared/privacy/types.js';
 import type { PrivacyDeps } from '#shared/privacy/deps.js';
-import { recordingDeps, resetRecordingDepsForTests } from '#shared/recordings/http.js';
+import { recordingDeps } from '#shared/recordings/http.js';
 import { ingestRecordingWebhook } from '#shared/recordings/ingest.js';
 import { S3MetadataStore } from '#shared/recordings/metadata-store.js';
 import type { RecordingMetadata } from '#shared/recordings/metadata.js';
@@ -21,6 +20,7 @@ import { seedCall, startSignalWireStandIn, testPrivacyDeps } from '#test/support
 import { apiEvent, lambdaContext } from '#test/support/signalwire.js';
 import { startTestStorage, type TestStorage } from '#test/support/storage.js';
 import { storedView } from '#test/support/stored-view.js';
+import { resetInstance } from '#shared/instance.js';
 
 // Integration level: the recording-status handler and shared/privacy's operations on the same
 // emulated table and bucket (dynalite + s3rver), real AWS SDK clients. The transcription queue
@@ -39,12 +39,12 @@ let logs: ReturnType<typeof captureLogs>;
 beforeAll(async () => {
   storage = await startTestStorage();
   delete process.env.QUEUE_URL;
-  resetConfigForTests();
+  resetInstance();
   view = storedView(storage);
 });
 afterAll(async () => storage.stop());
 beforeEach(() => {
-  resetRecordingDepsForTests();
+  resetInstance();
   logs = captureLogs();
 });
 afterEach(() => logs.restore());
@@ -292,8 +292,7 @@ describe('webhook after the call was erased', () => {
       SIGNALWIRE_SPACE_URL: signalwire.url,
     };
     Object.assign(process.env, env);
-    resetConfigForTests();
-    resetRecordingDepsForTests();
+    resetInstance();
     try {
       const { callId } = await seedCall(CALLER, 1);
       await eraseCall(callId, eraseRequest, { ...testPrivacyDeps(), signalwire: undefined });
@@ -319,8 +318,7 @@ describe('webhook after the call was erased', () => {
       expect(logs.text()).not.toContain('PT-test-token');
     } finally {
       for (const name of Object.keys(env)) delete process.env[name];
-      resetConfigForTests();
-      resetRecordingDepsForTests();
+      resetInstance();
       await signalwire.close();
     }
   }, 30_000);

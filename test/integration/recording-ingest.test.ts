@@ -5,11 +5,9 @@ import { randomUUID } from 'node:crypto';
 import { GetObjectTaggingCommand, ListObjectsV2Command, S3Client, GetObjectCommand } from '@aws-sdk/client-s3';
 import { DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
 import { handler } from '#functions/recording-status/handler.js';
-import { resetClientsForTests } from '#shared/aws/clients.js';
-import { resetConfigForTests } from '#shared/config.js';
 import { DynamoConsentStore } from '#shared/consent/dynamo-consent-store.js';
 import type { HttpResult } from '#shared/http/response.js';
-import { recordingDeps, resetRecordingDepsForTests } from '#shared/recordings/http.js';
+import { recordingDeps } from '#shared/recordings/http.js';
 import { ingestRecordingWebhook, type IngestDeps } from '#shared/recordings/ingest.js';
 import { DynamoIngestLedger } from '#shared/recordings/ingest-ledger-store.js';
 import { AwsCallDataStore } from '#shared/storage/call-data-store.js';
@@ -20,6 +18,7 @@ import { httpErrorOf } from '#shared/http/errors.js';
 import { captureLogs } from '#test/support/logs.js';
 import { apiEvent, lambdaContext } from '#test/support/signalwire.js';
 import { startTestStorage, type TestStorage } from '#test/support/storage.js';
+import { resetInstance } from '#shared/instance.js';
 
 // Integration level: the real DynamoConsentStore, S3MetadataStore and DynamoIngestLedger through
 // the AWS SDK against dynalite + s3rver. The transcription queue is InProcessTranscriptionQueue
@@ -84,8 +83,7 @@ beforeAll(async () => {
   process.env.AWS_ENDPOINT_URL_DYNAMODB = await dynamoSwitch.start();
   process.env.AWS_ENDPOINT_URL_S3 = await s3Switch.start();
   delete process.env.QUEUE_URL;
-  resetConfigForTests();
-  resetClientsForTests();
+  resetInstance();
   s3Direct = new S3Client({ endpoint: storage.emulators.s3Endpoint, forcePathStyle: true });
   ddbDirect = new DynamoDBClient({ endpoint: storage.emulators.dynamodbEndpoint });
 });
@@ -102,7 +100,7 @@ let logs: ReturnType<typeof captureLogs>;
 beforeEach(() => {
   dynamoSwitch.restore();
   s3Switch.restore();
-  resetRecordingDepsForTests();
+  resetInstance();
   logs = captureLogs();
 });
 afterEach(() => logs.restore());

@@ -1,8 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { emulatorEnv, provisionStorage, startEmulators, type Emulators } from '#infra/local/emulators.js';
-import { resetConfigForTests } from '#shared/config.js';
-import { resetClientsForTests } from '#shared/aws/clients.js';
-import { resetSecretsForTests } from '#shared/aws/secrets.js';
+import { resetInstance } from '#shared/instance.js';
 
 export const TEST_SECRETS = {
   SWML_BASIC_AUTH_USER: 'signalwire',
@@ -38,9 +36,7 @@ export async function startTestStorage(extraEnv: Record<string, string> = {}): P
     ...extraEnv,
   };
   Object.assign(process.env, env);
-  resetConfigForTests();
-  resetClientsForTests();
-  resetSecretsForTests();
+  resetInstance();
   return {
     emulators,
     table,

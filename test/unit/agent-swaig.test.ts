@@ -4,8 +4,6 @@ import { effectiveRecordingMode, jurisdictionFor } from '#shared/consent/jurisdi
 import { classifyConsentAnswer } from '#shared/consent/policy.js';
 import { randomUUID } from 'node:crypto';
 import fc from 'fast-check';
-import { resetConfigForTests } from '#shared/config.js';
-import { resetSecretsForTests } from '#shared/aws/secrets.js';
 import { swaigCore, useConsentStoreForTests } from '#shared/agent/swaig-core.js';
 import { mintToolToken } from '#shared/security/tool-token.js';
 import type { SwaigResponse } from '#shared/swaig/function-result.js';
@@ -14,6 +12,7 @@ import { apiEvent, lambdaContext, recordingVerbs, swaigRequestBody } from '#test
 import { TEST_SECRETS } from '#test/support/storage.js';
 import { swmlErrors } from '#test/support/swml-schema.js';
 import { captureLogs } from '#test/support/logs.js';
+import { resetInstance } from '#shared/instance.js';
 
 type Handler = (event: unknown, context: unknown) => Promise<{ statusCode: number; body: string }>;
 
@@ -25,8 +24,7 @@ let handler: Handler;
 
 beforeAll(async () => {
   Object.assign(process.env, TEST_SECRETS, { SWML_PROXY_URL_BASE: 'https://agent.example.com', RECORDING_MODE: 'consent-first' });
-  resetConfigForTests();
-  resetSecretsForTests();
+  resetInstance();
   handler = (await import('#functions/swaig/handler.js')).handler as unknown as Handler;
 });
 afterAll(() => useConsentStoreForTests(undefined));
@@ -155,7 +153,8 @@ describe('recording control', () => {
 
   it('disclose-and-record for a one-party caller treats the disclosure as consent; all-party callers still need a yes', async () => {
     process.env.RECORDING_MODE = 'disclose-and-record';
-    resetConfigForTests();
+    resetInstance(); // forgets the injected store too: inject it again
+    useConsentStoreForTests(store);
     try {
       const disclosed = { recording_mode: 'disclose-and-record' };
       const texas = randomUUID();
@@ -177,7 +176,7 @@ describe('recording control', () => {
       ).toEqual([]);
     } finally {
       process.env.RECORDING_MODE = 'consent-first';
-      resetConfigForTests();
+      resetInstance();
     }
   });
 });
@@ -396,7 +395,7 @@ describe('fail closed', () => {
         fc.constantFrom(TEXAS, CALIFORNIA),
         async (steps, mode, caller) => {
           process.env.RECORDING_MODE = mode;
-          resetConfigForTests();
+          resetInstance();
           const local = new FlakyConsentStore();
           useConsentStoreForTests(local);
           const callId = randomUUID();
@@ -428,6 +427,6 @@ describe('fail closed', () => {
       { numRuns: 150 },
     );
     process.env.RECORDING_MODE = 'consent-first';
-    resetConfigForTests();
+    resetInstance();
   });
 });

@@ -1,11 +1,10 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { execFileSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { resetConfigForTests } from '#shared/config.js';
-import { resetSecretsForTests } from '#shared/aws/secrets.js';
 import { apiEvent, lambdaContext, swmlRequestBody } from '#test/support/signalwire.js';
 import { TEST_SECRETS } from '#test/support/storage.js';
 import { swmlErrors } from '#test/support/swml-schema.js';
+import { resetInstance } from '#shared/instance.js';
 
 type Handler = (
   event: unknown,
@@ -24,8 +23,7 @@ beforeAll(async () => {
     SWML_PROXY_URL_BASE: 'https://agent.example.com',
     SIGNALWIRE_SIGNING_KEY: SIGNING_KEY,
   });
-  resetConfigForTests();
-  resetSecretsForTests();
+  resetInstance();
   handler = (await import('#functions/swml/handler.js')).handler as unknown as Handler;
 });
 

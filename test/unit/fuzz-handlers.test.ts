@@ -11,8 +11,7 @@ import {
 } from '#infra/local/cli/signalwire-payloads.js';
 import { useConsentStoreForTests } from '#shared/agent/swaig-core.js';
 import { agentTools } from '#shared/agent/tools.js';
-import { resetSecretsForTests } from '#shared/aws/secrets.js';
-import { parseConfig, resetConfigForTests } from '#shared/config.js';
+import { parseConfig } from '#shared/config.js';
 import { isAppError } from '#shared/http/errors.js';
 import { InMemoryConsentStore } from '#shared/consent/memory-consent-store.js';
 import type { HttpEvent } from '#shared/http/middleware.js';
@@ -25,6 +24,7 @@ import { InProcessTranscriptionQueue } from '#shared/recordings/transcription-qu
 import { anyText, dropOutput, rawBodies } from '#test/support/fuzz.js';
 import { apiEvent, lambdaContext } from '#test/support/signalwire.js';
 import { TEST_SECRETS } from '#test/support/storage.js';
+import { resetInstance } from '#shared/instance.js';
 
 /**
  * Issue #10: the deployed functions end to end (API Gateway v2 event → middy chain → core) under
@@ -100,8 +100,7 @@ let restoreOutput: () => void;
 
 beforeAll(async () => {
   Object.assign(process.env, TEST_SECRETS, { SWML_PROXY_URL_BASE: BASE, SIGNALWIRE_SIGNING_KEY: SIGNING_KEY });
-  resetConfigForTests();
-  resetSecretsForTests();
+  resetInstance();
   useConsentStoreForTests(new InMemoryConsentStore());
   memory.deps = {
     consent: new InMemoryConsentStore(),
@@ -150,12 +149,12 @@ describe.each([
 /** Runs `work` with SWML_PROXY_URL_BASE unset: the public URL then comes from the request's headers. */
 async function withoutProxyBase(work: () => Promise<void>): Promise<void> {
   delete process.env.SWML_PROXY_URL_BASE;
-  resetConfigForTests();
+  resetInstance();
   try {
     await work();
   } finally {
     process.env.SWML_PROXY_URL_BASE = BASE;
-    resetConfigForTests();
+    resetInstance();
   }
 }
 

@@ -9,7 +9,7 @@ import {
   swaigRequestBody,
 } from '#infra/local/cli/signalwire-payloads.js';
 import { agentTools } from '#shared/agent/tools.js';
-import { getConfig, resetConfigForTests } from '#shared/config.js';
+import { getConfig } from '#shared/config.js';
 import { type HttpEvent, jsonBody } from '#shared/http/middleware.js';
 import { handlePaymentRequest } from '#shared/payments/connector.js';
 import { ConnectorRequestError, parseConnectorRequest } from '#shared/payments/connector-request.js';
@@ -20,6 +20,7 @@ import { parseSwaigRequest } from '#shared/swaig/request.js';
 import { isSafeId } from '#shared/validation/ids.js';
 import { anyText, dropOutput, hostileBodies, parsedOrClientError, rawBodies } from '#test/support/fuzz.js';
 import { apiEvent, lambdaContext } from '#test/support/signalwire.js';
+import { resetInstance } from '#shared/instance.js';
 
 /**
  * Issue #10: every parser of outside input either parses or refuses with a 4xx, whatever it is
@@ -149,7 +150,7 @@ describe('parsePrivacyRequest', () => {
 describe('jsonBody middleware', () => {
   let limit: number;
   beforeAll(() => {
-    resetConfigForTests();
+    resetInstance();
     limit = getConfig().MAX_BODY_BYTES;
   });
 

@@ -1,13 +1,12 @@
 import { createHmac } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { resetConfigForTests } from '#shared/config.js';
-import { resetSecretsForTests } from '#shared/aws/secrets.js';
 import type { HttpResult } from '#shared/http/response.js';
 import type { HttpEvent } from '#shared/http/middleware.js';
 import type { Context } from 'aws-lambda';
 import { captureLogs } from '#test/support/logs.js';
 import { TEST_SECRETS } from '#test/support/storage.js';
 import { apiEvent, lambdaContext } from '#test/support/signalwire.js';
+import { resetInstance } from '#shared/instance.js';
 
 /**
  * The deployed function end to end (API Gateway v2 event → middy chain → connector → test
@@ -77,8 +76,7 @@ describe('payment-connector function: card data stays in', () => {
       POWERTOOLS_LOGGER_LOG_EVENT: 'true',
     });
     delete process.env.PAYMENT_GATEWAY;
-    resetConfigForTests();
-    resetSecretsForTests();
+    resetInstance();
     // Imported after the environment is set, as Lambda would load it.
     ({ handler } = await import('#functions/payment-connector/handler.js'));
     logs = captureLogs();
@@ -87,8 +85,7 @@ describe('payment-connector function: card data stays in', () => {
   afterAll(() => {
     logs.restore();
     process.env = saved;
-    resetConfigForTests();
-    resetSecretsForTests();
+    resetInstance();
   });
 
   it('approves a good card: 200 {charge_id, error_code: null, error_message: null}', async () => {

@@ -1,7 +1,5 @@
 import { execFileSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { resetConfigForTests } from '#shared/config.js';
-import { resetSecretsForTests } from '#shared/aws/secrets.js';
 import { signalwireHandler } from '#shared/http/handler.js';
 import type { HttpEvent } from '#shared/http/middleware.js';
 import { json } from '#shared/http/response.js';
@@ -9,6 +7,7 @@ import { stripCredentials, verifySignalwireSignature } from '#shared/http/signat
 import { captureLogs } from '#test/support/logs.js';
 import { TEST_SECRETS } from '#test/support/storage.js';
 import { apiEvent, lambdaContext } from '#test/support/signalwire.js';
+import { resetInstance } from '#shared/instance.js';
 
 /**
  * Expected signatures come from openssl, an implementation independent of the code under
@@ -153,15 +152,13 @@ describe('signalwireSignature middleware through signalwireHandler', () => {
 
   beforeAll(() => {
     Object.assign(process.env, TEST_SECRETS, { SWML_PROXY_URL_BASE: PUBLIC_BASE, SIGNALWIRE_SIGNING_KEY: KEY });
-    resetConfigForTests();
-    resetSecretsForTests();
+    resetInstance();
     logs = captureLogs();
   });
   afterAll(() => {
     logs.restore();
     process.env = saved;
-    resetConfigForTests();
-    resetSecretsForTests();
+    resetInstance();
   });
 
   const required = signalwireHandler(core, { signature: 'required' });
@@ -219,13 +216,13 @@ describe('signalwireSignature middleware through signalwireHandler', () => {
 
   it('passes everything when no signing key is configured', async () => {
     delete process.env.SIGNALWIRE_SIGNING_KEY;
-    resetConfigForTests();
+    resetInstance();
     try {
       expect((await required(event(body, {}), context)).statusCode).toBe(200);
       expect((await required(event(body, { 'x-signalwire-signature': 'f'.repeat(40) }), context)).statusCode).toBe(200);
     } finally {
       process.env.SIGNALWIRE_SIGNING_KEY = KEY;
-      resetConfigForTests();
+      resetInstance();
     }
   });
 });
