@@ -79,7 +79,7 @@ async function warmLatencies(): Promise<LatencyResult[]> {
     const { renderAgentSwml } = await import('#shared/agent/swml-document.js');
     const { agentUrls } = await import('#shared/agent/settings.js');
     const { swaigCore } = await import('#shared/agent/swaig-core.js');
-    const { recordingStatusCore } = await import('#shared/recordings/http.js');
+    const { recordingStatusCore } = await import('#shared/recordings/recording-status-core.js');
     const { apiEvent, swaigRequestBody } = await import('#test/support/signalwire.js');
     const config = getConfig();
     const urls = agentUrls('https://agent.example.com', SECRETS.SWML_BASIC_AUTH_USER, SECRETS.SWML_BASIC_AUTH_PASSWORD, config);

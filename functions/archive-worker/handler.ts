@@ -3,7 +3,7 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { getConfig } from '#shared/config.js';
 import { logger } from '#shared/observability/logger.js';
-import { archiveWorkerCore } from '#shared/recordings/archive-worker.js';
+import { archiveWorkerCore } from '#shared/recordings/archive-worker-core.js';
 
 getConfig(); // validate configuration at cold start
 

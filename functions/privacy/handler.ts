@@ -4,7 +4,7 @@ import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import { getConfig } from '#shared/config.js';
 import { logger } from '#shared/observability/logger.js';
 import { metrics } from '#shared/observability/metrics.js';
-import { privacyOperatorCore, type OperatorResponse } from '#shared/privacy/operator.js';
+import { privacyCore, type OperatorResponse } from '#shared/privacy/privacy-core.js';
 
 getConfig(); // validate configuration at cold start
 
@@ -12,6 +12,6 @@ getConfig(); // validate configuration at cold start
  * Operator privacy jobs (erase, export, legal hold, audit), invoked directly with IAM
  * (lambda:InvokeFunction); no HTTP route. logEvent stays off: the event may carry a caller's number.
  */
-export const handler = middy<unknown, OperatorResponse>(privacyOperatorCore)
+export const handler = middy<unknown, OperatorResponse>(privacyCore)
   .use(injectLambdaContext(logger, { resetKeys: true, logEvent: false }))
   .use(logMetrics(metrics));

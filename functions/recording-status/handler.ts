@@ -1,5 +1,5 @@
 import { signalwireHandler } from '#shared/http/handler.js';
-import { recordingStatusCore } from '#shared/recordings/http.js';
+import { recordingStatusCore } from '#shared/recordings/recording-status-core.js';
 
 /**
  * POST /recording-status: record_call status callbacks → exactly-once metadata, audit and

@@ -96,7 +96,7 @@ export class AgentFunctions extends Construct {
     this.swml = make('Swml', 'swml').useSignalWireSecret(signalWireSecret);
     this.swaig = make('Swaig', 'swaig').useTable(storage.table, 'append');
     // Every stored recording's job goes to the transcription queue and, through the same
-    // ingest step, to the archive queue (shared/recordings/http.ts; only once the SignalWire
+    // ingest step, to the archive queue (shared/recordings/recording-status-core.ts; only once the SignalWire
     // secret holds API credentials: without them there is nothing the worker could download).
     this.recordingStatus = make('RecordingStatus', 'recording-status')
       .useTable(storage.table, 'append')

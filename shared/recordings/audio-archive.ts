@@ -2,8 +2,8 @@ import type { Config } from '#shared/config.js';
 import { logger } from '#shared/observability/logger.js';
 import { audioKey } from '#shared/storage/layout.js';
 import { signalWireCredentials } from '#shared/signalwire/recordings.js';
-import type { MetadataStore } from './metadata-store.js';
-import type { TranscriptionJob } from './transcription-queue.js';
+import type { RecordingStore } from './recording-store.js';
+import type { RecordingJob } from './job-queue.js';
 
 /**
  * Optional audio archive: copy a finished recording's audio from SignalWire into our bucket,
@@ -15,7 +15,7 @@ import type { TranscriptionJob } from './transcription-queue.js';
  * SignalWire's own hosts (never to whatever host a callback names).
  */
 export interface ArchiveDeps {
-  metadata: MetadataStore;
+  metadata: RecordingStore;
   credentials: { projectId: string; apiToken: string };
   /** Host names the credentials may be sent to; a leading '.' allows subdomains. */
   allowedHosts: readonly string[];
@@ -62,7 +62,7 @@ function hostAllowed(hostname: string, allowed: readonly string[]): boolean {
 }
 
 /** Download one recording's audio into the bucket; idempotent (an archived recording is skipped). */
-export async function archiveRecordingAudio(job: TranscriptionJob, deps: ArchiveDeps): Promise<ArchiveResult> {
+export async function archiveRecordingAudio(job: RecordingJob, deps: ArchiveDeps): Promise<ArchiveResult> {
   const metadata = await deps.metadata.get(job.callId, job.recordingId);
   if (!metadata) return { status: 'no_metadata' };
   const key = audioKey(job.callId, job.recordingId, metadata.format);

@@ -21,17 +21,17 @@ import {
 } from './ingest-protection.js';
 import { buildMetadata, consentSnapshot, type MetadataSettings, type RecordingMetadata } from './metadata.js';
 import { expiryFrom } from '#shared/storage/layout.js';
-import type { MetadataStore } from './metadata-store.js';
-import type { TranscriptionQueue } from './transcription-queue.js';
+import type { RecordingStore } from './recording-store.js';
+import type { RecordingJobQueue } from './job-queue.js';
 import type { RecordingEvent } from './webhook.js';
 
 export type IngestOutcome = 'stored' | 'duplicate' | 'acknowledged' | 'audited' | 'discarded_erased';
 
 export interface IngestDeps {
   consent: ConsentStore;
-  metadata: MetadataStore;
+  metadata: RecordingStore;
   ledger: IngestLedger;
-  queue: TranscriptionQueue;
+  queue: RecordingJobQueue;
   /**
    * The call's table items and held objects, through shared/privacy's port: legal hold and
    * erasure are read from it, and a held call's metadata is written through it.

@@ -5,7 +5,7 @@ import type { LocalStack } from '#infra/local/stack.js';
 import { fetchSwml } from '#infra/local/cli/calls.js';
 import { recordingStatusBody, simulatedCall, type SimulatedCall } from '#infra/local/cli/signalwire-payloads.js';
 import { mainVerbs } from '#infra/local/cli/swml-reader.js';
-import { privacyDeps, runPrivacyRequest } from '#shared/privacy/operator.js';
+import { privacyDeps, runPrivacyRequest } from '#shared/privacy/privacy-core.js';
 import { outsideClients, startE2eStack, tempDataDir } from './local-stack-harness.js';
 
 /**

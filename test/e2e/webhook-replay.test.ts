@@ -6,9 +6,9 @@ import type { AgentClient } from '#infra/local/cli/agent-client.js';
 import type { LocalStack } from '#infra/local/stack.js';
 import { callTool, fetchSwml } from '#infra/local/cli/calls.js';
 import { recordingStatusBody, simulatedCall, type SimulatedCall } from '#infra/local/cli/signalwire-payloads.js';
-import { recordingDeps } from '#shared/recordings/http.js';
+import { recordingDeps } from '#shared/recordings/recording-status-core.js';
 import type { ClaimResult } from '#shared/recordings/ingest-ledger.js';
-import { InProcessTranscriptionQueue } from '#shared/recordings/transcription-queue.js';
+import { InProcessJobQueue } from '#shared/recordings/job-queue.js';
 import { outsideClients, startE2eStack, tempDataDir } from './local-stack-harness.js';
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
@@ -62,11 +62,11 @@ describe('recording webhook replays against the local server', () => {
       }),
     );
     const queue = recordingDeps().queue;
-    expect(queue).toBeInstanceOf(InProcessTranscriptionQueue);
+    expect(queue).toBeInstanceOf(InProcessJobQueue);
     return {
       objects: (listed.Contents ?? []).map((o) => o.Key ?? '').filter((k) => k.endsWith('.json')),
       auditEvents: (events.Items ?? []).filter((i) => i.type?.S === 'recording_stored').length,
-      queueJobs: (queue as InProcessTranscriptionQueue).messages.filter((m) => m.callId === callId).length,
+      queueJobs: (queue as InProcessJobQueue).messages.filter((m) => m.callId === callId).length,
     };
   }
 

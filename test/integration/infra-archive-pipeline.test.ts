@@ -7,8 +7,8 @@ import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { handler as archiveWorker } from '#functions/archive-worker/handler.js';
 import { handler as recordingStatus } from '#functions/recording-status/handler.js';
 import type { HttpResult } from '#shared/http/response.js';
-import { recordingDeps } from '#shared/recordings/http.js';
-import { FanOutQueue, InProcessTranscriptionQueue } from '#shared/recordings/transcription-queue.js';
+import { recordingDeps } from '#shared/recordings/recording-status-core.js';
+import { FanOutQueue, InProcessJobQueue } from '#shared/recordings/job-queue.js';
 import { captureLogs } from '#test/support/logs.js';
 import { EXTENSION_TOKEN, startSecretsExtensionStandIn, type SecretsExtensionStandIn } from '#test/support/secrets-extension.js';
 import { apiEvent, lambdaContext } from '#test/support/signalwire.js';
@@ -134,7 +134,7 @@ const statusOf = (r: HttpResult) => (JSON.parse(r.body) as { status?: string }).
 function transcriptionJobs(recordingId: string): unknown[] {
   const queue = recordingDeps().queue;
   const first = queue instanceof FanOutQueue ? queue.queues[0] : queue;
-  if (!(first instanceof InProcessTranscriptionQueue)) throw new Error('expected the in-process transcription queue');
+  if (!(first instanceof InProcessJobQueue)) throw new Error('expected the in-process transcription queue');
   return first.messages.filter((m) => m.recordingId === recordingId);
 }
 

@@ -5,7 +5,7 @@ import { loadSignalWireProject } from '#shared/aws/secrets.js';
 import { ConfigError, getConfig, parseConfig } from '#shared/config.js';
 import { signalwireHandler } from '#shared/http/handler.js';
 import { json } from '#shared/http/response.js';
-import { archiveWorkerCore } from '#shared/recordings/archive-worker.js';
+import { archiveWorkerCore } from '#shared/recordings/archive-worker-core.js';
 import { captureLogs } from '#test/support/logs.js';
 import { EXTENSION_TOKEN, startSecretsExtensionStandIn, type SecretsExtensionStandIn } from '#test/support/secrets-extension.js';
 import { apiEvent, lambdaContext } from '#test/support/signalwire.js';

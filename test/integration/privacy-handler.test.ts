@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { handler } from '#functions/privacy/handler.js';
-import type { OperatorResponse } from '#shared/privacy/operator.js';
+import type { OperatorResponse } from '#shared/privacy/privacy-core.js';
 import { captureLogs } from '#test/support/logs.js';
 import { seedCall } from '#test/support/privacy-seed.js';
 import { lambdaContext } from '#test/support/signalwire.js';

@@ -5,13 +5,13 @@ import { randomUUID } from 'node:crypto';
 import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { parseConfig } from '#shared/config.js';
 import { archiveRecordingAudio, archiveSettings, ArchiveError, type ArchiveDeps } from '#shared/recordings/audio-archive.js';
-import { archiveWorkerCore } from '#shared/recordings/archive-worker.js';
+import { archiveWorkerCore } from '#shared/recordings/archive-worker-core.js';
 import { buildMetadata } from '#shared/recordings/metadata.js';
-import { S3MetadataStore } from '#shared/recordings/metadata-store.js';
+import { S3RecordingStore } from '#shared/recordings/recording-store.js';
 import { captureLogs } from '#test/support/logs.js';
 import { startTestStorage, type TestStorage } from '#test/support/storage.js';
 
-// Integration level: S3MetadataStore on s3rver, and a local HTTP server standing in for
+// Integration level: S3RecordingStore on s3rver, and a local HTTP server standing in for
 // SignalWire's recording download (basic auth project_id:api_token, a small "mp3").
 
 const PROJECT = 'project-123';
@@ -54,8 +54,8 @@ afterEach(() => logs.restore());
 
 async function storedRecording(
   path = 'api/v1/recordings',
-): Promise<{ callId: string; recordingId: string; store: S3MetadataStore }> {
-  const store = new S3MetadataStore();
+): Promise<{ callId: string; recordingId: string; store: S3RecordingStore }> {
+  const store = new S3RecordingStore();
   const callId = randomUUID();
   const recordingId = randomUUID();
   await store.put(
@@ -77,7 +77,7 @@ async function storedRecording(
   return { callId, recordingId, store };
 }
 
-const deps = (store: S3MetadataStore, overrides: Partial<ArchiveDeps> = {}): ArchiveDeps => ({
+const deps = (store: S3RecordingStore, overrides: Partial<ArchiveDeps> = {}): ArchiveDeps => ({
   metadata: store,
   credentials: { projectId: PROJECT, apiToken: TOKEN },
   allowedHosts: ['127.0.0.1'],

@@ -9,11 +9,11 @@ import { LEGAL_HOLD_EXPIRES_AT } from '#shared/storage/layout.js';
 import { setLegalHold } from '#shared/privacy/legal-hold.js';
 import { LegalHoldError } from '#shared/privacy/types.js';
 import type { PrivacyDeps } from '#shared/privacy/deps.js';
-import { recordingDeps } from '#shared/recordings/http.js';
+import { recordingDeps } from '#shared/recordings/recording-status-core.js';
 import { ingestRecordingWebhook } from '#shared/recordings/ingest.js';
-import { S3MetadataStore } from '#shared/recordings/metadata-store.js';
+import { S3RecordingStore } from '#shared/recordings/recording-store.js';
 import type { RecordingMetadata } from '#shared/recordings/metadata.js';
-import { InProcessTranscriptionQueue } from '#shared/recordings/transcription-queue.js';
+import { InProcessJobQueue } from '#shared/recordings/job-queue.js';
 import { parseRecordingWebhook } from '#shared/recordings/webhook.js';
 import { captureLogs } from '#test/support/logs.js';
 import { seedCall, startSignalWireStandIn, testPrivacyDeps } from '#test/support/privacy-seed.js';
@@ -24,7 +24,7 @@ import { resetInstance } from '#shared/instance.js';
 
 // Integration level: the recording-status handler and shared/privacy's operations on the same
 // emulated table and bucket (dynalite + s3rver), real AWS SDK clients. The transcription queue
-// is InProcessTranscriptionQueue (QUEUE_URL unset): no SQS emulator exists here. SignalWire's
+// is InProcessJobQueue (QUEUE_URL unset): no SQS emulator exists here. SignalWire's
 // REST API is a local HTTP stand-in.
 
 const CALLER = '+14155550100';
@@ -70,7 +70,7 @@ const statusOf = (response: HttpResult): string => (JSON.parse(response.body) as
 
 function queueMessages(recordingId: string): Array<{ metadataKey: string }> {
   const queue = recordingDeps().queue;
-  if (!(queue instanceof InProcessTranscriptionQueue)) throw new Error('expected the in-process queue (QUEUE_URL unset)');
+  if (!(queue instanceof InProcessJobQueue)) throw new Error('expected the in-process queue (QUEUE_URL unset)');
   return queue.messages.filter((m) => m.recordingId === recordingId);
 }
 const storedEvents = (all: Record<string, unknown>[], recordingId: string) =>
@@ -188,8 +188,8 @@ describe('finished-recording webhook for a call under legal hold', () => {
     const { callId } = await seedCall(CALLER, 1);
     const late = randomUUID();
     const base = recordingDeps();
-    const metadata = new S3MetadataStore();
-    const racing = Object.assign(Object.create(metadata) as S3MetadataStore, {
+    const metadata = new S3RecordingStore();
+    const racing = Object.assign(Object.create(metadata) as S3RecordingStore, {
       put: async (doc: RecordingMetadata) => {
         const key = await metadata.put(doc);
         await setLegalHold(callId, true, holdRequest, testPrivacyDeps());

@@ -7,12 +7,12 @@ import { DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
 import { handler } from '#functions/recording-status/handler.js';
 import { DynamoConsentStore } from '#shared/consent/dynamo-consent-store.js';
 import type { HttpResult } from '#shared/http/response.js';
-import { recordingDeps } from '#shared/recordings/http.js';
+import { recordingDeps } from '#shared/recordings/recording-status-core.js';
 import { ingestRecordingWebhook, type IngestDeps } from '#shared/recordings/ingest.js';
 import { DynamoIngestLedger } from '#shared/recordings/ingest-ledger-store.js';
 import { AwsCallDataStore } from '#shared/storage/call-data-store.js';
-import { S3MetadataStore } from '#shared/recordings/metadata-store.js';
-import { InProcessTranscriptionQueue } from '#shared/recordings/transcription-queue.js';
+import { S3RecordingStore } from '#shared/recordings/recording-store.js';
+import { InProcessJobQueue } from '#shared/recordings/job-queue.js';
 import { parseRecordingWebhook } from '#shared/recordings/webhook.js';
 import { httpErrorOf } from '#shared/http/errors.js';
 import { captureLogs } from '#test/support/logs.js';
@@ -20,8 +20,8 @@ import { apiEvent, lambdaContext } from '#test/support/signalwire.js';
 import { startTestStorage, type TestStorage } from '#test/support/storage.js';
 import { resetInstance } from '#shared/instance.js';
 
-// Integration level: the real DynamoConsentStore, S3MetadataStore and DynamoIngestLedger through
-// the AWS SDK against dynalite + s3rver. The transcription queue is InProcessTranscriptionQueue
+// Integration level: the real DynamoConsentStore, S3RecordingStore and DynamoIngestLedger through
+// the AWS SDK against dynalite + s3rver. The transcription queue is InProcessJobQueue
 // (QUEUE_URL unset): no SQS emulator exists here.
 
 /**
@@ -147,7 +147,7 @@ async function storedAuditEvents(callId: string, recordingId: string): Promise<n
 
 function queueMessages(recordingId: string): number {
   const queue = recordingDeps().queue;
-  if (!(queue instanceof InProcessTranscriptionQueue)) throw new Error('expected the in-process queue (QUEUE_URL unset)');
+  if (!(queue instanceof InProcessJobQueue)) throw new Error('expected the in-process queue (QUEUE_URL unset)');
   return queue.messages.filter((m) => m.recordingId === recordingId).length;
 }
 
@@ -322,9 +322,9 @@ describe('fault injection: storage down → 503, back up → the retry completes
     const recordingId = randomUUID();
     await grantConsent(callId);
     const clock = { now: new Date() };
-    const metadata = new S3MetadataStore();
+    const metadata = new S3RecordingStore();
     const consent = new DynamoConsentStore();
-    const queue = new InProcessTranscriptionQueue();
+    const queue = new InProcessJobQueue();
     const deps: IngestDeps = {
       consent,
       metadata,
@@ -346,8 +346,8 @@ describe('fault injection: storage down → 503, back up → the retry completes
       ...deps,
       metadata:
         step === 'metadata'
-          ? Object.assign(Object.create(metadata) as S3MetadataStore, {
-              put: (m: Parameters<S3MetadataStore['put']>[0]) => cutAfter(() => metadata.put(m))(),
+          ? Object.assign(Object.create(metadata) as S3RecordingStore, {
+              put: (m: Parameters<S3RecordingStore['put']>[0]) => cutAfter(() => metadata.put(m))(),
             })
           : metadata,
       consent:
@@ -391,7 +391,7 @@ describe('consent and secrets', () => {
     const recordingId = randomUUID();
     const response = await post(finishedBody(callId, recordingId));
     expect(JSON.parse(response.body)).toMatchObject({ status: 'stored' });
-    const doc = await new S3MetadataStore().get(callId, recordingId);
+    const doc = await new S3RecordingStore().get(callId, recordingId);
     expect(doc?.consent).toBe('missing');
     const errorLines = logs.lines().filter((l) => l.includes('"level":"ERROR"') && l.includes('recording_without_consent'));
     expect(errorLines).toHaveLength(1);
@@ -416,7 +416,7 @@ describe('consent and secrets', () => {
     expect(
       (await post({ ...stateBody(callId, 'finished'), params: { call_id: '+15125550199', state: 'finished' } })).statusCode,
     ).toBe(400);
-    const doc = JSON.stringify(await new S3MetadataStore().get(callId, recordingId));
+    const doc = JSON.stringify(await new S3RecordingStore().get(callId, recordingId));
     const everything = `${logs.text()}\n${doc}`;
     expect(logs.lines().length).toBeGreaterThan(0);
     for (const secret of ['5125550199', '5125550100', '123-45-6789', '123456789']) expect(everything).not.toContain(secret);

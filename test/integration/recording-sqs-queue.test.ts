@@ -3,9 +3,9 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createHash, randomUUID } from 'node:crypto';
 import { SQSClient } from '@aws-sdk/client-sqs';
-import { SqsTranscriptionQueue } from '#shared/recordings/transcription-queue-store.js';
+import { SqsJobQueue } from '#shared/recordings/sqs-job-queue.js';
 
-// No SQS emulator exists here, so SqsTranscriptionQueue talks through the real SDK to a local
+// No SQS emulator exists here, so SqsJobQueue talks through the real SDK to a local
 // HTTP stand-in that speaks just enough of SQS's JSON protocol (SendMessage) to record requests.
 
 let server: Server;
@@ -40,10 +40,10 @@ const job = {
   metadataKey: 'recordings/c/r.json',
 };
 
-describe('SqsTranscriptionQueue (SQS JSON protocol against a local stand-in)', () => {
+describe('SqsJobQueue (SQS JSON protocol against a local stand-in)', () => {
   it('sends one SendMessage with the job as JSON body to the configured queue', async () => {
     received.length = 0;
-    await new SqsTranscriptionQueue('https://sqs.us-east-1.amazonaws.com/123/transcription', client).enqueue(job);
+    await new SqsJobQueue('https://sqs.us-east-1.amazonaws.com/123/transcription', client).enqueue(job);
     expect(received).toHaveLength(1);
     expect(received[0]?.target).toBe('AmazonSQS.SendMessage');
     expect(received[0]?.body.QueueUrl).toBe('https://sqs.us-east-1.amazonaws.com/123/transcription');
@@ -53,7 +53,7 @@ describe('SqsTranscriptionQueue (SQS JSON protocol against a local stand-in)', (
 
   it('on a FIFO queue, groups by call and deduplicates by recording (a resend is absorbed by SQS)', async () => {
     received.length = 0;
-    const queue = new SqsTranscriptionQueue('https://sqs.us-east-1.amazonaws.com/123/transcription.fifo', client);
+    const queue = new SqsJobQueue('https://sqs.us-east-1.amazonaws.com/123/transcription.fifo', client);
     await queue.enqueue(job);
     await queue.enqueue(job);
     const [a, b] = received.map((r) => r.body);

@@ -4,7 +4,7 @@ import { GetObjectTaggingCommand, ListObjectsV2Command, S3Client } from '@aws-sd
 import { DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { DynamoIngestLedger } from '#shared/recordings/ingest-ledger-store.js';
 import { buildMetadata, type RecordingMetadata } from '#shared/recordings/metadata.js';
-import { S3MetadataStore } from '#shared/recordings/metadata-store.js';
+import { S3RecordingStore } from '#shared/recordings/recording-store.js';
 import { startTestStorage, type TestStorage } from '#test/support/storage.js';
 
 // Integration level: the S3 metadata store and the DynamoDB ingest ledger through the real AWS
@@ -41,7 +41,7 @@ function doc(callId: string, recordingId = randomUUID()): RecordingMetadata {
   );
 }
 
-describe('S3MetadataStore', () => {
+describe('S3RecordingStore', () => {
   it('writes encrypted (SSE AES256), tagged objects and reads them back', async () => {
     // Prepare: record what the SDK sends, since s3rver does not report SSE back.
     const client = new S3Client({ forcePathStyle: true });
@@ -53,7 +53,7 @@ describe('S3MetadataStore', () => {
       },
       { step: 'initialize' },
     );
-    const store = new S3MetadataStore(client, storage.bucket);
+    const store = new S3RecordingStore(client, storage.bucket);
     const callId = randomUUID();
     const metadata = doc(callId);
     // Act
@@ -74,7 +74,7 @@ describe('S3MetadataStore', () => {
   });
 
   it('lists and deletes one call only (metadata and archived audio), never its neighbours', async () => {
-    const store = new S3MetadataStore();
+    const store = new S3RecordingStore();
     const [callA, callB] = [randomUUID(), randomUUID()];
     const a1 = doc(callA);
     const a2 = doc(callA);

@@ -4,10 +4,10 @@ import type { AddressInfo } from 'node:net';
 import { callerHash } from '#shared/consent/caller-hash.js';
 import { DynamoConsentStore } from '#shared/consent/dynamo-consent-store.js';
 import { jurisdictionFor } from '#shared/consent/jurisdictions.js';
-import { recordingDeps } from '#shared/recordings/http.js';
+import { recordingDeps } from '#shared/recordings/recording-status-core.js';
 import { ingestRecordingWebhook } from '#shared/recordings/ingest.js';
 import { audioKey } from '#shared/storage/layout.js';
-import { S3MetadataStore } from '#shared/recordings/metadata-store.js';
+import { S3RecordingStore } from '#shared/recordings/recording-store.js';
 import { parseRecordingWebhook } from '#shared/recordings/webhook.js';
 import { AwsCallDataStore } from '#shared/storage/call-data-store.js';
 import type { PrivacyDeps } from '#shared/privacy/deps.js';
@@ -36,7 +36,7 @@ export async function seedCall(callerNumber: string, recordingCount = 2): Promis
   await consent.setConsent(callId, 'granted', { category: 'affirmative:yes' });
   await consent.appendEvent(callId, { type: 'consent_granted', detail: { category: 'affirmative:yes' } });
   const recordings: string[] = [];
-  const objects = new S3MetadataStore();
+  const objects = new S3RecordingStore();
   for (let i = 0; i < recordingCount; i += 1) {
     const uuid = randomUUID();
     recordings.push(uuid);

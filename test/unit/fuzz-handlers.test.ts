@@ -19,8 +19,8 @@ import { publicBaseUrl } from '#shared/http/public-url.js';
 import type { HttpResult } from '#shared/http/response.js';
 import type { IngestDeps } from '#shared/recordings/ingest.js';
 import { InMemoryIngestLedger } from '#shared/recordings/ingest-ledger.js';
-import { InMemoryMetadataStore } from '#shared/recordings/memory-metadata-store.js';
-import { InProcessTranscriptionQueue } from '#shared/recordings/transcription-queue.js';
+import { InMemoryRecordingStore } from '#shared/recordings/memory-recording-store.js';
+import { InProcessJobQueue } from '#shared/recordings/job-queue.js';
 import { anyText, dropOutput, rawBodies } from '#test/support/fuzz.js';
 import { apiEvent, lambdaContext } from '#test/support/signalwire.js';
 import { TEST_SECRETS } from '#test/support/storage.js';
@@ -104,9 +104,9 @@ beforeAll(async () => {
   useConsentStoreForTests(new InMemoryConsentStore());
   memory.deps = {
     consent: new InMemoryConsentStore(),
-    metadata: new InMemoryMetadataStore(),
+    metadata: new InMemoryRecordingStore(),
     ledger: new InMemoryIngestLedger(),
-    queue: new InProcessTranscriptionQueue(),
+    queue: new InProcessJobQueue(),
     // No call is held or erased: listItems finds nothing, so nothing is pinned or put here.
     callData: { listItems: async () => [], setItemExpiry: async () => undefined, putJson: async () => undefined },
     settings: { stereo: true, retentionDays: 30 },

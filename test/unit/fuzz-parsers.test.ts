@@ -14,7 +14,7 @@ import { type HttpEvent, jsonBody } from '#shared/http/middleware.js';
 import { handlePaymentRequest } from '#shared/payments/connector.js';
 import { ConnectorRequestError, parseConnectorRequest } from '#shared/payments/connector-request.js';
 import { createTestGateway } from '#shared/payments/test-gateway.js';
-import { parsePrivacyRequest } from '#shared/privacy/operator.js';
+import { parsePrivacyRequest } from '#shared/privacy/privacy-core.js';
 import { parseRecordingWebhook } from '#shared/recordings/webhook.js';
 import { parseSwaigRequest } from '#shared/swaig/request.js';
 import { isSafeId } from '#shared/validation/ids.js';

@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { dynamo, s3 } from '#shared/aws/clients.js';
 import { getConfig } from '#shared/config.js';
 import { resetInstance } from '#shared/instance.js';
-import { recordingDeps } from '#shared/recordings/http.js';
+import { recordingDeps } from '#shared/recordings/recording-status-core.js';
 
 const saved = process.env.RETENTION_DAYS;
 afterEach(() => {

@@ -3,7 +3,7 @@ import { createServer } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { formatTimeline } from '#shared/privacy/audit.js';
 import { heldKey, releasedKey } from '#shared/storage/layout.js';
-import { parseCaller, parsePrivacyRequest } from '#shared/privacy/operator.js';
+import { parseCaller, parsePrivacyRequest } from '#shared/privacy/privacy-core.js';
 import { recordingUuidFromUrl, SignalWireRecordings, signalWireRecordingsFromConfig } from '#shared/signalwire/recordings.js';
 import { SignalWireDeleteError } from '#shared/signalwire/recordings.js';
 

@@ -6,9 +6,9 @@ import { httpErrorOf } from '#shared/http/errors.js';
 import { metrics, MetricName } from '#shared/observability/metrics.js';
 import { ingestRecordingWebhook, type IngestDeps } from '#shared/recordings/ingest.js';
 import { InMemoryIngestLedger, type IngestLedger } from '#shared/recordings/ingest-ledger.js';
-import { InMemoryMetadataStore } from '#shared/recordings/memory-metadata-store.js';
+import { InMemoryRecordingStore } from '#shared/recordings/memory-recording-store.js';
 import type { RecordingMetadata } from '#shared/recordings/metadata.js';
-import { InProcessTranscriptionQueue } from '#shared/recordings/transcription-queue.js';
+import { InProcessJobQueue } from '#shared/recordings/job-queue.js';
 import type { IngestCallData } from '#shared/recordings/ingest-protection.js';
 import type { StoredItem } from '#shared/storage/call-data.js';
 import { LEGAL_HOLD_EXPIRES_AT } from '#shared/storage/layout.js';
@@ -16,7 +16,7 @@ import { SignalWireRecordings } from '#shared/signalwire/recordings.js';
 import { parseRecordingWebhook, type RecordingEvent } from '#shared/recordings/webhook.js';
 import { captureLogs } from '#test/support/logs.js';
 
-// Unit level: in-memory consent store, metadata store and ledger; InProcessTranscriptionQueue
+// Unit level: in-memory consent store, metadata store and ledger; InProcessJobQueue
 // stands in for SQS. The same scenarios run against the emulators in test/integration/recording-*.
 
 const CALL = '6e1d2c3b-4a59-4d6e-8f70-8192a3b4c5d6';
@@ -68,18 +68,18 @@ interface World {
   callData: InMemoryCallData;
   deps: IngestDeps;
   consent: InMemoryConsentStore;
-  metadata: InMemoryMetadataStore;
+  metadata: InMemoryRecordingStore;
   ledger: InMemoryIngestLedger;
-  queue: InProcessTranscriptionQueue;
+  queue: InProcessJobQueue;
   clock: { now: Date };
 }
 
 async function world(options: { consent?: 'granted' | 'none' } = {}): Promise<World> {
   const consent = new InMemoryConsentStore();
   if (options.consent !== 'none') await consent.setConsent(CALL, 'granted', { category: 'affirmative:yes' });
-  const metadata = new InMemoryMetadataStore();
+  const metadata = new InMemoryRecordingStore();
   const ledger = new InMemoryIngestLedger();
-  const queue = new InProcessTranscriptionQueue();
+  const queue = new InProcessJobQueue();
   const clock = { now: new Date('2026-03-01T10:00:00.000Z') };
   const callData = new InMemoryCallData();
   return {

@@ -8,7 +8,7 @@ import { parseConfig } from '#shared/config.js';
 import { DynamoConsentStore } from '#shared/consent/dynamo-consent-store.js';
 import { AwsCallDataStore } from '#shared/storage/call-data-store.js';
 import type { PrivacyDeps } from '#shared/privacy/deps.js';
-import { runPrivacyRequest, type OperatorResponse, type PrivacyRequest } from '#shared/privacy/operator.js';
+import { runPrivacyRequest, type OperatorResponse, type PrivacyRequest } from '#shared/privacy/privacy-core.js';
 import { signalWireRecordingsFromConfig } from '#shared/signalwire/recordings.js';
 import { REQUESTED_BY_PATTERN } from '#shared/privacy/types.js';
 import { loadOrCreateCredentials } from '../credentials.js';

@@ -1,6 +1,6 @@
 import type { AuditEvent } from '#shared/consent/types.js';
 import { formatTimeline } from '#shared/privacy/audit.js';
-import { parsePrivacyRequest, type PrivacyAction } from '#shared/privacy/operator.js';
+import { parsePrivacyRequest, type PrivacyAction } from '#shared/privacy/privacy-core.js';
 import {
   stringFlag,
   UsageError,

@@ -1,9 +1,9 @@
-import type { MetadataStore } from './metadata-store.js';
+import type { RecordingStore } from './recording-store.js';
 import { BUCKET_PREFIXES, metadataKey } from '#shared/storage/layout.js';
 import type { RecordingMetadata } from './metadata.js';
 
-/** In-memory {@link MetadataStore} for unit tests: same key layout as S3, objects kept as JSON text. */
-export class InMemoryMetadataStore implements MetadataStore {
+/** In-memory {@link RecordingStore} for unit tests: same key layout as S3, objects kept as JSON text. */
+export class InMemoryRecordingStore implements RecordingStore {
   /** Object key → body, like a bucket. */
   readonly objects = new Map<string, string>();
 

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
-import type { TranscriptionJob, TranscriptionQueue } from './transcription-queue.js';
+import type { RecordingJob, RecordingJobQueue } from './job-queue.js';
 import { onInstanceReset } from '#shared/instance.js';
 
 let sqsClient: SQSClient | undefined;
@@ -20,13 +20,13 @@ function sqs(): SQSClient {
  * sent" in the ingest ledger is absorbed by SQS; on a standard queue, consumers dedupe on
  * recordingId (SQS standard delivers at least once anyway).
  */
-export class SqsTranscriptionQueue implements TranscriptionQueue {
+export class SqsJobQueue implements RecordingJobQueue {
   constructor(
     private readonly queueUrl: string,
     private readonly client: SQSClient = sqs(),
   ) {}
 
-  async enqueue(job: TranscriptionJob): Promise<void> {
+  async enqueue(job: RecordingJob): Promise<void> {
     const fifo = this.queueUrl.endsWith('.fifo');
     const dedupe = createHash('sha256').update(`${job.callId}/${job.recordingId}`).digest('hex');
     await this.client.send(

@@ -13,20 +13,20 @@ import { signalWireRecordingsFromConfig } from '#shared/signalwire/recordings.js
 import { archiveSettings } from './audio-archive.js';
 import { ingestRecordingWebhook, type IngestDeps } from './ingest.js';
 import { DynamoIngestLedger } from './ingest-ledger-store.js';
-import { S3MetadataStore } from './metadata-store.js';
-import { FanOutQueue, InProcessTranscriptionQueue, type TranscriptionQueue } from './transcription-queue.js';
-import { SqsTranscriptionQueue } from './transcription-queue-store.js';
+import { S3RecordingStore } from './recording-store.js';
+import { FanOutQueue, InProcessJobQueue, type RecordingJobQueue } from './job-queue.js';
+import { SqsJobQueue } from './sqs-job-queue.js';
 import { parseRecordingWebhook } from './webhook.js';
 import { onInstanceReset } from '#shared/instance.js';
 
 let productionDeps: IngestDeps | undefined;
 const SIGNALWIRE_DELETE_TIMEOUT_MS = 5_000;
 
-function transcriptionQueue(queueUrl: string | undefined): TranscriptionQueue {
-  if (queueUrl) return new SqsTranscriptionQueue(queueUrl);
+function transcriptionQueue(queueUrl: string | undefined): RecordingJobQueue {
+  if (queueUrl) return new SqsJobQueue(queueUrl);
   // Local stack and tests: no SQS emulator exists here. In the cloud QUEUE_URL is always set.
   logger.warn('QUEUE_URL not set: transcription jobs stay in process memory');
-  return new InProcessTranscriptionQueue();
+  return new InProcessJobQueue();
 }
 
 /**
@@ -37,10 +37,10 @@ function transcriptionQueue(queueUrl: string | undefined): TranscriptionQueue {
  * has no SQS and leaves archiving off) and SignalWire project credentials are configured
  * (without them the worker could not download anything).
  */
-function jobQueue(config: Config, project: SignalWireProject): TranscriptionQueue {
+function jobQueue(config: Config, project: SignalWireProject): RecordingJobQueue {
   const transcription = transcriptionQueue(config.QUEUE_URL);
   if (!config.ARCHIVE_QUEUE_URL || !archiveSettings(project)) return transcription;
-  return new FanOutQueue([transcription, new SqsTranscriptionQueue(config.ARCHIVE_QUEUE_URL)]);
+  return new FanOutQueue([transcription, new SqsJobQueue(config.ARCHIVE_QUEUE_URL)]);
 }
 
 /**
@@ -56,7 +56,7 @@ export function recordingDeps(project: SignalWireProject = getConfig()): IngestD
     const signalwire = signalWireRecordingsFromConfig(project, { timeoutMs: SIGNALWIRE_DELETE_TIMEOUT_MS });
     productionDeps = {
       consent,
-      metadata: new S3MetadataStore(),
+      metadata: new S3RecordingStore(),
       ledger: new DynamoIngestLedger(),
       queue: jobQueue(config, project),
       callData: new AwsCallDataStore(),

@@ -174,7 +174,7 @@ onInstanceReset(() => {
  * basic-auth credentials cannot reach it). The event is never logged: it may hold a caller's
  * number.
  */
-export async function privacyOperatorCore(event: unknown): Promise<OperatorResponse> {
+export async function privacyCore(event: unknown): Promise<OperatorResponse> {
   const parsed = parsePrivacyRequest(event);
   if ('error' in parsed) {
     logger.warn('privacy request rejected', { code: 'invalid_request' });

@@ -5,7 +5,7 @@ import { loadSignalWireProject } from '#shared/aws/secrets.js';
 import { getConfig } from '#shared/config.js';
 import { logger } from '#shared/observability/logger.js';
 import { archiveRecordingAudio, archiveSettings, type ArchiveDeps } from './audio-archive.js';
-import { S3MetadataStore } from './metadata-store.js';
+import { S3RecordingStore } from './recording-store.js';
 import { isSafeId } from '#shared/validation/ids.js';
 
 const Job = z.object({
@@ -46,7 +46,7 @@ async function archiveJob(record: SQSRecord, deps: ArchiveDeps): Promise<void> {
 /**
  * SQS batch core of the audio-archive worker (functions/archive-worker: subscribed to the
  * archive queue, which recording-status feeds next to the transcription queue; see
- * shared/recordings/http.ts). Powertools' `processPartialResponse` reports failed messages
+ * shared/recordings/recording-status-core.ts). Powertools' `processPartialResponse` reports failed messages
  * individually (`batchItemFailures`) so only they are retried and, after the queue's
  * maxReceiveCount, dead-lettered. Jobs run one after another (each may hold a download of up to
  * 200 MB in memory), and a batch whose every job failed is answered the same way rather than
@@ -69,7 +69,7 @@ export async function archiveWorkerCore(
     });
     return { batchItemFailures: event.Records.map((r) => ({ itemIdentifier: r.messageId })) };
   }
-  const full: ArchiveDeps = { metadata: deps?.metadata ?? new S3MetadataStore(), ...settings };
+  const full: ArchiveDeps = { metadata: deps?.metadata ?? new S3RecordingStore(), ...settings };
   return processPartialResponse(event, (record: SQSRecord) => archiveJob(record, full), processor, {
     processInParallel: false,
     throwOnFullBatchFailure: false,

@@ -11,8 +11,8 @@ import { getConfig } from '#shared/config.js';
 import { BUCKET_PREFIXES, metadataKey, RETENTION_TAG } from '#shared/storage/layout.js';
 import type { RecordingMetadata } from './metadata.js';
 
-/** Port for recording metadata; {@link S3MetadataStore} in production, an in-memory double in unit tests. */
-export interface MetadataStore {
+/** Port for recording metadata; {@link S3RecordingStore} in production, an in-memory double in unit tests. */
+export interface RecordingStore {
   /** Idempotent: writing the same document twice leaves one object. Returns the object key. */
   put(metadata: RecordingMetadata): Promise<string>;
   get(callId: string, recordingId: string): Promise<RecordingMetadata | undefined>;
@@ -32,7 +32,7 @@ const callPrefix = (callId: string): string => `${BUCKET_PREFIXES.recordings}${c
  * call rather than PutObject's Tagging header because s3rver (the local emulator) silently
  * drops the header; both steps are idempotent, so a retry after a failure between them heals.
  */
-export class S3MetadataStore implements MetadataStore {
+export class S3RecordingStore implements RecordingStore {
   constructor(
     private readonly client: S3Client = s3(),
     private readonly bucket: string = getConfig().BUCKET_NAME,
