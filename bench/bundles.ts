@@ -1,6 +1,7 @@
 import { build, type Metafile } from 'esbuild';
 import { mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { FUNCTION_BUNDLE } from '#infra/stack/bundle.js';
 
 /** The four SignalWire-facing functions, and the AWS SDK clients each one really needs. */
 export const FUNCTIONS = [
@@ -26,26 +27,51 @@ export const handler = async () => ({ statusCode: 200, body: JSON.stringify({ ok
 }
 
 /**
- * The bare handler plus the libraries the house rules prefer, used by every function (Powertools
- * logger and metrics, middy, zod/mini with its English messages), constructed as our functions
- * construct them, and no code of ours: the least any function built by those rules can cost.
- * Reported next to the budget so a miss can be told apart from overhead of our own making.
+ * The libraries the house rules prefer, used by every function, each wired the way its docs
+ * show: middy; Powertools Logger with its context middleware; Powertools Metrics with
+ * `logMetrics` (built at import, flushed after every request); zod/mini with its English
+ * messages, parsing the environment. In this order, each on top of the ones before.
  */
-function houseFloorSource(sdk: readonly string[]): string {
-  return `${bareHandlerSource(sdk).replace('export const handler =', 'const bare =')}
-import middy from '@middy/core';
-import { Logger } from '@aws-lambda-powertools/logger';
-import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
-import { Metrics } from '@aws-lambda-powertools/metrics';
-import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
-import * as z from 'zod/mini';
-import en from 'zod/v4/locales/en.js';
-z.config(en());
-const env = z.object({ LOG_LEVEL: z.optional(z.string()) }).parse(process.env);
-const logger = new Logger({ serviceName: 'floor', logLevel: env.LOG_LEVEL ?? 'INFO' });
-const metrics = new Metrics({ namespace: 'floor', serviceName: 'floor' });
-export const handler = middy(bare).use(injectLambdaContext(logger, { resetKeys: true })).use(logMetrics(metrics));
-`;
+export const HOUSE_LIBRARIES = ['middy', 'Powertools Logger', 'Powertools Metrics', 'zod/mini'] as const;
+
+/**
+ * The bare handler plus the first `count` {@link HOUSE_LIBRARIES} and no code of ours. With all
+ * of them it is the "house floor": the least any function built by those rules can cost,
+ * reported next to each budget so a miss can be told apart from overhead of our own making.
+ */
+function houseLibrariesSource(sdk: readonly string[], count: number = HOUSE_LIBRARIES.length): string {
+  const has = (library: (typeof HOUSE_LIBRARIES)[number]) => HOUSE_LIBRARIES.indexOf(library) < count;
+  const lines = [bareHandlerSource(sdk).replace('export const handler =', 'const bare =')];
+  lines.push("import middy from '@middy/core';");
+  let logLevel = "'INFO'";
+  if (has('zod/mini')) {
+    lines.push(
+      "import * as z from 'zod/mini';",
+      "import en from 'zod/v4/locales/en.js';",
+      'z.config(en());',
+      'const env = z.object({ LOG_LEVEL: z.optional(z.string()) }).parse(process.env);',
+    );
+    logLevel = "env.LOG_LEVEL ?? 'INFO'";
+  }
+  let handler = 'middy(bare)';
+  if (has('Powertools Logger')) {
+    lines.push(
+      "import { Logger } from '@aws-lambda-powertools/logger';",
+      "import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';",
+      `const logger = new Logger({ serviceName: 'floor', logLevel: ${logLevel} });`,
+    );
+    handler += '.use(injectLambdaContext(logger, { resetKeys: true }))';
+  }
+  if (has('Powertools Metrics')) {
+    lines.push(
+      "import { Metrics } from '@aws-lambda-powertools/metrics';",
+      "import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';",
+      "const metrics = new Metrics({ namespace: 'floor', serviceName: 'floor' });",
+    );
+    handler += '.use(logMetrics(metrics))';
+  }
+  lines.push(`export const handler = ${handler};`);
+  return `${lines.join('\n')}\n`;
 }
 
 export interface BundleResult {
@@ -54,22 +80,24 @@ export interface BundleResult {
   bytes: number;
   bareFile: string;
   bareBytes: number;
-  /** Bare handler + house libraries, see {@link houseFloorSource}. */
+  /** Bare handler + house libraries, see {@link houseLibrariesSource}. */
   floorFile: string;
   containsAwsSdk: boolean;
 }
 
-/** The same esbuild options the CDK stack uses (infra/stack/agent-function.ts), so sizes are as deployed. */
+/** The esbuild options of the CDK stack (infra/stack/bundle.ts), so bundles are as deployed. */
 const OPTIONS = {
   bundle: true,
-  minify: true,
   format: 'esm' as const,
   platform: 'node' as const,
-  target: 'node22',
-  mainFields: ['module', 'main'],
+  target: FUNCTION_BUNDLE.target,
+  mainFields: [...FUNCTION_BUNDLE.mainFields],
+  minify: FUNCTION_BUNDLE.minify,
+  sourcemap: FUNCTION_BUNDLE.sourceMap,
+  sourcesContent: FUNCTION_BUNDLE.sourcesContent,
   metafile: true,
   logLevel: 'silent' as const,
-  banner: { js: "import{createRequire as __cr}from'node:module';const require=__cr(import.meta.url);" },
+  banner: { js: FUNCTION_BUNDLE.banner },
 };
 
 function hasAwsSdk(metafile: Metafile): boolean {
@@ -87,7 +115,7 @@ export async function buildBundles(outDir: string): Promise<BundleResult[]> {
     const bareFile = join(outDir, `${fn.name}-bare.mjs`);
     await build({ ...OPTIONS, entryPoints: [bareEntry], outfile: bareFile, nodePaths: [resolve('node_modules')] });
     const floorEntry = join(outDir, `${fn.name}-floor-entry.mjs`);
-    writeFileSync(floorEntry, houseFloorSource(fn.sdk));
+    writeFileSync(floorEntry, houseLibrariesSource(fn.sdk));
     const floorFile = join(outDir, `${fn.name}-floor.mjs`);
     await build({ ...OPTIONS, entryPoints: [floorEntry], outfile: floorFile, nodePaths: [resolve('node_modules')] });
     results.push({
@@ -101,4 +129,22 @@ export async function buildBundles(outDir: string): Promise<BundleResult[]> {
     });
   }
   return results;
+}
+
+/**
+ * The house libraries added one at a time to a bare handler that needs no AWS SDK (as swml and
+ * payment-connector): entry `i` has the first `i + 1` of {@link HOUSE_LIBRARIES}; the last one
+ * is the house floor of those functions.
+ */
+export async function buildHouseLibrarySteps(outDir: string): Promise<{ library: string; file: string }[]> {
+  mkdirSync(outDir, { recursive: true });
+  const steps: { library: string; file: string }[] = [];
+  for (const [i, library] of HOUSE_LIBRARIES.entries()) {
+    const entry = join(outDir, `house-${i + 1}-entry.mjs`);
+    writeFileSync(entry, houseLibrariesSource([], i + 1));
+    const file = join(outDir, `house-${i + 1}.mjs`);
+    await build({ ...OPTIONS, entryPoints: [entry], outfile: file, nodePaths: [resolve('node_modules')] });
+    steps.push({ library, file });
+  }
+  return steps;
 }

@@ -7,14 +7,16 @@ import { pathToFileURL } from 'node:url';
  * runs until the first invocation has answered too: what the first caller really waits for
  * (the handler's logs go to /dev/null, as they would to CloudWatch, off the measured path).
  */
-function oneColdStart(file: string, env: NodeJS.ProcessEnv, event?: unknown): number {
+function oneColdStart(run: ColdStartRun, env: NodeJS.ProcessEnv, event?: unknown): number {
+  const { file, node = process.execPath } = run;
+  run.beforeEach?.();
   const invoke =
     event === undefined
       ? ''
       : `await m.handler(JSON.parse(process.env.BENCH_EVENT), { awsRequestId: 'bench', functionName: 'bench', getRemainingTimeInMillis: () => 10000 });`;
   const script = `const m = await import(${JSON.stringify(pathToFileURL(file).href)}); ${invoke} process.stderr.write(String(performance.now()));`;
-  const out = spawnSync(process.execPath, ['--input-type=module', '-e', script], {
-    env: event === undefined ? env : { ...env, BENCH_EVENT: JSON.stringify(event) },
+  const out = spawnSync(node, ['--input-type=module', '-e', script], {
+    env: { ...env, ...run.env, ...(event === undefined ? {} : { BENCH_EVENT: JSON.stringify(event) }) },
     encoding: 'utf8',
     stdio: ['ignore', 'ignore', 'pipe'],
   });
@@ -28,14 +30,31 @@ export function median(values: number[]): number {
   return sorted.length % 2 ? (sorted[mid] ?? 0) : ((sorted[mid - 1] ?? 0) + (sorted[mid] ?? 0)) / 2;
 }
 
+/** One bundle to start: by default with the Node running the bench and the common environment. */
+export interface ColdStartRun {
+  file: string;
+  /** Another Node binary (a candidate runtime). */
+  node?: string;
+  /** Added to the common environment. */
+  env?: NodeJS.ProcessEnv;
+  /** Runs before each start, outside the measured process (e.g. lays out a fresh copy of an asset). */
+  beforeEach?: () => void;
+}
+
 /**
- * Median cold start of each file. Runs are interleaved (ours, bare, ours, bare…) so a machine
+ * Median cold start of each run. Runs are interleaved (ours, bare, ours, bare…) so a machine
  * that speeds up or slows down during the run shifts every file alike instead of skewing a ratio.
  */
-export function coldStartMedians(files: readonly string[], runs: number, env: NodeJS.ProcessEnv, event?: unknown): number[] {
-  const samples = files.map((): number[] => []);
+export function coldStartMedians(
+  files: readonly (string | ColdStartRun)[],
+  runs: number,
+  env: NodeJS.ProcessEnv,
+  event?: unknown,
+): number[] {
+  const specs = files.map((f): ColdStartRun => (typeof f === 'string' ? { file: f } : f));
+  const samples = specs.map((): number[] => []);
   for (let i = 0; i < runs; i += 1) {
-    for (const [f, file] of files.entries()) samples[f]?.push(oneColdStart(file, env, event));
+    for (const [f, spec] of specs.entries()) samples[f]?.push(oneColdStart(spec, env, event));
   }
   return samples.map(median);
 }

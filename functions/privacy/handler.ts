@@ -1,9 +1,8 @@
 import middy from '@middy/core';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
-import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import { getConfig } from '#shared/config.js';
 import { logger } from '#shared/observability/logger.js';
-import { metrics } from '#shared/observability/metrics.js';
+import { publishMetrics } from '#shared/observability/metrics.js';
 import { privacyCore, type OperatorResponse } from '#shared/privacy/privacy-core.js';
 
 getConfig(); // validate configuration at cold start
@@ -14,4 +13,4 @@ getConfig(); // validate configuration at cold start
  */
 export const handler = middy<unknown, OperatorResponse>(privacyCore)
   .use(injectLambdaContext(logger, { resetKeys: true, logEvent: false }))
-  .use(logMetrics(metrics));
+  .use(publishMetrics());

@@ -1,5 +1,8 @@
+import { getConfig } from '#shared/config.js';
 import { signalwireHandler } from '#shared/http/handler.js';
 import { recordingStatusCore } from '#shared/recordings/recording-status-core.js';
+
+getConfig(); // validate configuration at cold start: a bad deploy fails at init, not on a recording callback
 
 /**
  * POST /recording-status: record_call status callbacks → exactly-once metadata, audit and

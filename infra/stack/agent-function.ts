@@ -12,6 +12,7 @@ import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import type { Construct } from 'constructs';
 import { METRICS_NAMESPACE } from '#shared/observability/metrics.js';
+import { FUNCTION_BUNDLE, FUNCTION_ENVIRONMENT } from './bundle.js';
 import type { AgentFunctionName } from './settings.js';
 
 /** Repository root: entries, lock file and tsconfig are resolved from here, whatever the cwd. */
@@ -94,8 +95,7 @@ export class AgentFunction extends NodejsFunction {
         ...props.environment,
         POWERTOOLS_SERVICE_NAME: props.name,
         POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
-        LOG_LEVEL: 'INFO',
-        NODE_OPTIONS: '--enable-source-maps',
+        ...FUNCTION_ENVIRONMENT,
         ...(props.secret ? { AGENT_SECRET_ARN: props.secret.secretArn } : {}),
       },
       paramsAndSecrets: ParamsAndSecretsLayerVersion.fromVersion(ParamsAndSecretsVersions.V1_0_103, {
@@ -105,18 +105,12 @@ export class AgentFunction extends NodejsFunction {
         secretsManagerTtl: Duration.seconds(300),
       }),
       bundling: {
+        ...FUNCTION_BUNDLE,
         format: OutputFormat.ESM,
-        target: 'node22',
-        mainFields: ['module', 'main'],
-        minify: true,
-        sourceMap: true,
-        sourcesContent: false,
+        mainFields: [...FUNCTION_BUNDLE.mainFields],
         // Bundle the AWS SDK too: the version we tested, tree-shaken, and faster to load
         // than the runtime's copy spread over many files.
         externalModules: [],
-        // The AWS SDK probes its optional CRT signer with require() inside a try; ESM has no
-        // require, so give it one (the probe then fails cleanly, as it would in CommonJS).
-        banner: "import{createRequire as __cr}from'node:module';const require=__cr(import.meta.url);",
       },
     });
     this.serviceName = props.name;

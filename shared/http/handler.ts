@@ -1,9 +1,8 @@
 import middy from '@middy/core';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
-import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import type { Context } from 'aws-lambda';
 import { logger } from '#shared/observability/logger.js';
-import { metrics } from '#shared/observability/metrics.js';
+import { publishMetrics } from '#shared/observability/metrics.js';
 import { basicAuth, correlateCall, httpErrors, jsonBody, type BodyOptions, type HttpEvent } from './middleware.js';
 import type { HttpResult } from './response.js';
 import { signalwireSignature, type SignatureMode } from './signature.js';
@@ -24,7 +23,7 @@ export function signalwireHandler(core: HttpHandler, options: SignalwireHandlerO
   const wired = middy<HttpEvent, HttpResult>(core)
     // logEvent pinned off: POWERTOOLS_LOGGER_LOG_EVENT=true would otherwise log raw bodies (card data, secure-tool args).
     .use(injectLambdaContext(logger, { resetKeys: true, logEvent: false }))
-    .use(logMetrics(metrics))
+    .use(publishMetrics())
     .use(httpErrors())
     .use(basicAuth())
     .use(jsonBody(options));

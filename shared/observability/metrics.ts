@@ -1,3 +1,4 @@
+import type { MiddlewareObj } from '@middy/core';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import { logger } from './logger.js';
 
@@ -7,19 +8,40 @@ import { logger } from './logger.js';
  */
 export const METRICS_NAMESPACE = 'RecordingAgent';
 
-/** EMF metrics in one namespace; the stack's alarms and dashboard read these names. */
-export const metrics = new Metrics({
-  namespace: process.env.POWERTOOLS_METRICS_NAMESPACE ?? METRICS_NAMESPACE,
-  serviceName: process.env.POWERTOOLS_SERVICE_NAME ?? 'recording-agent',
-  // Powertools' own notices ("no metrics to publish" on most requests) through our logger at
-  // debug level, instead of an unstructured line on every invocation.
-  logger: {
-    debug: (...args: unknown[]) => logger.debug(String(args[0])),
-    info: (...args: unknown[]) => logger.debug(String(args[0])),
-    warn: (...args: unknown[]) => logger.debug(String(args[0])),
-    error: (...args: unknown[]) => logger.error(String(args[0])),
-  },
-});
+let instance: Metrics | undefined;
+
+/**
+ * EMF metrics in one namespace; the stack's alarms and dashboard read these names. Built on the
+ * first metric, not at import: most requests count nothing (every SWML document, most recording
+ * callbacks), and those never construct Powertools Metrics nor flush it, which keeps it off
+ * their cold start (npm run bench shows what it costs there).
+ */
+export function metrics(): Metrics {
+  instance ??= new Metrics({
+    namespace: process.env.POWERTOOLS_METRICS_NAMESPACE ?? METRICS_NAMESPACE,
+    serviceName: process.env.POWERTOOLS_SERVICE_NAME ?? 'recording-agent',
+    // Powertools' own notices through our logger at debug level, not as unstructured lines.
+    logger: {
+      debug: (...args: unknown[]) => logger.debug(String(args[0])),
+      info: (...args: unknown[]) => logger.debug(String(args[0])),
+      warn: (...args: unknown[]) => logger.debug(String(args[0])),
+      error: (...args: unknown[]) => logger.error(String(args[0])),
+    },
+  });
+  return instance;
+}
+
+/**
+ * Middy middleware that publishes what an invocation counted, after it and on error: Powertools'
+ * `logMetrics` on the {@link metrics} instance, except that an invocation which counted nothing
+ * publishes nothing (logMetrics would build the instance and log "no metrics to publish").
+ */
+export function publishMetrics<TEvent, TResult>(): MiddlewareObj<TEvent, TResult> {
+  const publish = (): void => {
+    if (instance?.hasStoredMetrics()) instance.publishStoredMetrics();
+  };
+  return { after: publish, onError: publish };
+}
 
 export const MetricName = {
   ConsentGranted: 'ConsentGranted',
@@ -37,5 +59,5 @@ export const MetricName = {
 export type MetricNameValue = (typeof MetricName)[keyof typeof MetricName];
 
 export function countMetric(name: MetricNameValue, value = 1): void {
-  metrics.addMetric(name, MetricUnit.Count, value);
+  metrics().addMetric(name, MetricUnit.Count, value);
 }

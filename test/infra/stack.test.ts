@@ -32,12 +32,13 @@ describe('functions', () => {
       expect(env).toMatchObject({
         POWERTOOLS_SERVICE_NAME: service,
         POWERTOOLS_METRICS_NAMESPACE: 'RecordingAgent',
-        NODE_OPTIONS: '--enable-source-maps',
         RETENTION_DAYS: '90',
         RECORDING_MODE: 'consent-first',
         PRIVACY_CONTACT: expect.any(String),
         PARAMETERS_SECRETS_EXTENSION_HTTP_PORT: '2773',
       });
+      // No --enable-source-maps: it parses the source map on every cold start (infra/stack/bundle.ts).
+      expect(env.NODE_OPTIONS).toBeUndefined();
       expect(env.AGENT_SECRET_ARN).toEqual({ Ref: expect.stringMatching(/^SecretsAgent/) });
       expect(env.SWML_PROXY_URL_BASE).toEqual({ 'Fn::GetAtt': [expect.stringMatching(/^ApiHttpApi/), 'ApiEndpoint'] });
     }

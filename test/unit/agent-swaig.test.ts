@@ -202,7 +202,7 @@ describe('sensitive capture', () => {
     const callId = randomUUID();
     await call('get_recording_consent', { response: 'yes' }, callId);
     const logs = captureLogs();
-    const metric = vi.spyOn(metrics, 'addMetric');
+    const metric = vi.spyOn(metrics(), 'addMetric');
     let counted: unknown[] = [];
     try {
       await call('ssn_received', { ssn: '123-45-6789' }, callId, { token: token(callId, 'ssn_received') });

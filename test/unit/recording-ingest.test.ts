@@ -136,7 +136,7 @@ async function assertExactlyOnce(w: World, recordingId = REC): Promise<void> {
 let metricSpy: MockInstance;
 let logs: ReturnType<typeof captureLogs>;
 beforeEach(() => {
-  metricSpy = vi.spyOn(metrics, 'addMetric');
+  metricSpy = vi.spyOn(metrics(), 'addMetric');
   logs = captureLogs();
 });
 afterEach(() => vi.restoreAllMocks());
