@@ -40,6 +40,15 @@ export default defineConfig({
     // One line per test file; a test is listed by name only when it fails or takes over 10 s.
     slowTestThreshold: 10_000,
     reporters: ['default', './test/support/summary-reporter.ts'],
+    // `npm test` runs with --coverage: v8's own counters, so no instrumentation step. The
+    // thresholds sit a little under what the suite reaches, so a change that drops tested code
+    // fails the run; raise them as coverage grows.
+    coverage: {
+      provider: 'v8',
+      include: ['shared/**/*.ts', 'functions/**/*.ts', 'infra/**/*.ts'],
+      reporter: ['text-summary', 'json-summary'],
+      thresholds: { statements: 90, branches: 80, functions: 90, lines: 90 },
+    },
     projects: [
       // `include` is per project: a root one would be merged into both. Vitest starts the projects'
       // files in name order, so 'shared' (with the slowest file, the cdk-nag synths) goes first.
