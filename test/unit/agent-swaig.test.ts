@@ -81,6 +81,19 @@ describe('consent tool', () => {
     expect(later.response).toMatch(/Recording is OFF/);
   });
 
+  it.each(['Yes, I do mind', "okay, I'm opting out", 'yeah, uh-uh', 'okay, n\u200bo', 'yes, n\u043e'])(
+    '"%s" (a yes-word, but not an unambiguous yes) declines, and a later plain "yes" cannot undo it',
+    async (answer) => {
+      const callId = randomUUID();
+      expect(recordingVerbs(await call('get_recording_consent', { response: answer }, callId))).not.toContain('record_call');
+      expect((await store.getConsent(callId))?.state).toBe('declined');
+      const again = await call('get_recording_consent', { response: 'yes' }, callId);
+      expect(recordingVerbs(again)).not.toContain('record_call');
+      expect(again.action).toContainEqual({ set_global_data: { recording_consent: false } });
+      expect((await store.getConsent(callId))?.state).toBe('declined');
+    },
+  );
+
   it('records with the configured options, control id main and the status webhook', async () => {
     const response = await call('get_recording_consent', { response: 'yes' }, randomUUID());
     const action = response.action?.find((a) => 'SWML' in a) as {
@@ -99,12 +112,15 @@ describe('consent tool', () => {
 
   it('keeps consent evidence as a category and audits it, never the caller\u2019s words', async () => {
     const callId = randomUUID();
+    // A yes followed by anything else is not an unambiguous yes (consent-policy/2026-1): declined.
     await call('get_recording_consent', { response: 'yes my card is 4111111111111111' }, callId);
     const events = await store.listEvents(callId);
-    expect(events.map((e) => e.type)).toEqual(['disclosure_given', 'consent_granted', 'recording_started']);
+    expect(events.map((e) => e.type)).toEqual(['disclosure_given', 'consent_declined', 'recording_stopped']);
     expect(events[0]?.detail).toEqual({ mode: 'consent-first', jurisdiction: 'US-CA' });
-    expect(events[1]?.detail?.category).toMatch(/^affirmative:/);
+    expect(events[1]?.detail).toEqual({ category: 'declined:not-affirmative' });
+    expect((await store.getConsent(callId))?.evidence).toBe('declined:not-affirmative');
     expect(JSON.stringify(events)).not.toContain('4111');
+    expect(JSON.stringify(await store.getConsent(callId))).not.toContain('4111');
   });
 });
 
