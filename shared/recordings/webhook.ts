@@ -8,11 +8,13 @@ import { zodIssuesMessage } from '#shared/validation/zod-message.js';
 /**
  * SignalWire's `record_call` status callback, normalized.
  *
- * Two shapes arrive at the same route: the real one (`{event_type: "calling.call.record",
- * params: {call_id, control_id, state, record: {url, duration, size, format}}}`, with some
- * senders putting url/duration/size flat in `params`) and the teaching example's simplified
- * flat `{call_id, recording_url, duration, status: "completed"}`. Everything downstream sees
- * only {@link RecordingEvent}.
+ * Three shapes arrive at the same route (docs/protocol.md §3): SignalWire's current one
+ * (`{event_type: "calling.call.record", params: {call_id, control_id, state, recording_id, url,
+ * duration, size, start_time, end_time, record: {audio: {format, direction, stereo}}}}`), its older
+ * nested one (`params.record = {url, duration, size, format}`, some senders putting
+ * url/duration/size flat in `params`), and the teaching example's simplified flat
+ * `{call_id, recording_url, duration, status: "completed"}`. Everything downstream sees only
+ * {@link RecordingEvent}.
  */
 
 /** Lifecycle of one recording segment; only `finished` carries the file. */
@@ -27,8 +29,20 @@ export interface RecordingEvent {
   durationSeconds?: number;
   sizeBytes?: number;
   format?: string;
-  /** Deterministic: replays of the same callback yield the same id (the idempotency key). */
+  /** When the segment started / ended, as SignalWire sent them (current shape only; unit undocumented). */
+  startTime?: number | string;
+  endTime?: number | string;
+  /**
+   * Deterministic: replays of the same callback yield the same id (the idempotency key). SignalWire's
+   * own `params.recording_id` when the callback carries one, else {@link deriveRecordingId}.
+   */
   recordingId: string;
+  /**
+   * `params.recording_id` exactly when SignalWire sent it (any state, lower-cased UUID): the id its
+   * Recordings REST API deletes (docs/protocol.md §6). Absent for shapes without one, whose
+   * `recordingId` may be derived and then names nothing at SignalWire.
+   */
+  signalwireRecordingId?: string;
   shape: 'signalwire' | 'simplified';
 }
 
@@ -47,12 +61,36 @@ const format = z.optional(
   ),
 );
 const state = z.string().check(z.minLength(1), z.maxLength(32));
+/** Current shape: SignalWire's Recordings REST API id. Checked as a UUID in {@link parseRecordingWebhook}. */
+const recordingIdField = z.optional(z.string().check(z.minLength(1), z.maxLength(64)));
+/**
+ * Current shape: `start_time`/`end_time`. Their type and unit are not documented, and a 400 on a
+ * `finished` callback would lose the recording (SignalWire does not retry a 4xx), so they are
+ * informational: a number or a short timestamp-like string is carried, anything else dropped.
+ */
+const timestamp = z.optional(
+  z.catch(
+    z.optional(
+      z.union([
+        z.number().check(z.nonnegative()),
+        z.string().check(z.minLength(1), z.maxLength(40), z.regex(/^[0-9][0-9T:.,+\- Z]*$/i)),
+      ]),
+    ),
+    undefined,
+  ),
+);
+
+/** Current shape: `params.record` is the recording configuration; `format` is the SWML `record_call` enum. */
+const AudioConfig = z.object({
+  format: z.optional(z.enum(['mp3', 'wav', 'mp4'])),
+});
 
 const RecordDetails = z.object({
   url: optionalText,
   duration: nonNegative,
   size: nonNegative,
   format,
+  audio: z.optional(AudioConfig),
 });
 
 const SignalWireBody = z.object({
@@ -61,11 +99,14 @@ const SignalWireBody = z.object({
     call_id: text,
     control_id: optionalText,
     state,
+    recording_id: recordingIdField,
     record: z.optional(RecordDetails),
     url: optionalText,
     duration: nonNegative,
     size: nonNegative,
     format,
+    start_time: timestamp,
+    end_time: timestamp,
   }),
 });
 
@@ -111,6 +152,18 @@ function checkId(value: string, field: string): string {
     throw badRequest('invalid_id', `${field} is not a valid identifier`);
   }
   return value;
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/**
+ * `params.recording_id` becomes the storage key and the id we DELETE at SignalWire: a UUID (as
+ * SignalWire's are) that also passes the id rule, lower-cased so it matches the uuid
+ * {@link deriveRecordingId} takes from a recording URL (a replay in the older shape gets the same id).
+ */
+function checkRecordingUuid(value: string): string {
+  if (!UUID.test(value)) throw badRequest('invalid_id', 'recording_id is not a valid recording id');
+  return checkId(value.toLowerCase(), 'recording_id');
 }
 
 /**
@@ -160,6 +213,9 @@ interface Fields {
   duration: number | undefined;
   size: number | undefined;
   format: string | undefined;
+  recordingId?: string | undefined;
+  startTime?: number | string | undefined;
+  endTime?: number | string | undefined;
   shape: RecordingEvent['shape'];
 }
 
@@ -177,7 +233,10 @@ function extract(body: unknown): Fields {
       url: p.record?.url ?? p.url,
       duration: p.record?.duration ?? p.duration,
       size: p.record?.size ?? p.size,
-      format: p.record?.format ?? p.format,
+      format: p.record?.audio?.format ?? p.record?.format ?? p.format,
+      recordingId: p.recording_id,
+      startTime: p.start_time,
+      endTime: p.end_time,
       shape: 'signalwire',
     };
   }
@@ -210,7 +269,8 @@ export function parseRecordingWebhook(body: unknown): RecordingEvent {
   const state = normalizeState(f.state);
   const url = f.url === undefined ? undefined : checkUrl(f.url);
   if (state === 'finished' && !url) throw badRequest('missing_url', 'a finished recording callback must carry the recording url');
-  const recordingId = checkId(deriveRecordingId(callId, controlId, url), 'recording id');
+  const signalwireRecordingId = f.recordingId === undefined ? undefined : checkRecordingUuid(f.recordingId);
+  const recordingId = signalwireRecordingId ?? checkId(deriveRecordingId(callId, controlId, url), 'recording id');
   return {
     callId,
     ...(controlId === undefined ? {} : { controlId }),
@@ -219,7 +279,10 @@ export function parseRecordingWebhook(body: unknown): RecordingEvent {
     ...(f.duration === undefined ? {} : { durationSeconds: f.duration }),
     ...(f.size === undefined ? {} : { sizeBytes: Math.round(f.size) }),
     ...(f.format === undefined ? {} : { format: f.format }),
+    ...(f.startTime === undefined ? {} : { startTime: f.startTime }),
+    ...(f.endTime === undefined ? {} : { endTime: f.endTime }),
     recordingId,
+    ...(signalwireRecordingId === undefined ? {} : { signalwireRecordingId }),
     shape: f.shape,
   };
 }

@@ -24,6 +24,20 @@ export function swaigRequestBody(
   });
 }
 
+/**
+ * What SignalWire POSTs to `record_call.status_url` (docs/protocol.md §3) for one call id: the
+ * current flat shape (`recording_id`, `url`, … in `params`, `record.audio`) unless `shape` says
+ * `nested` (the older `params.record.{url,duration,size,format}`).
+ */
+export function recordingStatusBody(
+  callId: string,
+  input: payloads.RecordingEventInput & { shape?: 'current' | 'nested' } = {},
+): Record<string, unknown> {
+  const { shape = 'current', ...event } = input;
+  const call = payloads.simulatedCall({ callId });
+  return shape === 'current' ? payloads.currentRecordingStatusBody(call, event) : payloads.recordingStatusBody(call, event);
+}
+
 function basicAuthHeader(
   user: string = TEST_SECRETS.SWML_BASIC_AUTH_USER,
   pass: string = TEST_SECRETS.SWML_BASIC_AUTH_PASSWORD,

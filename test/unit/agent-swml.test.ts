@@ -1,10 +1,11 @@
 import { beforeEach, describe, expect, it } from 'vitest';
-import { randomUUID } from 'node:crypto';
+import { createHmac, randomUUID } from 'node:crypto';
+import fc from 'fast-check';
 import { parseConfig, type Config } from '#shared/config.js';
 import { renderAgentSwml } from '#shared/agent/swml-document.js';
 import { agentUrls } from '#shared/agent/settings.js';
 import { agentTools } from '#shared/agent/tools.js';
-import { verifyToolToken } from '#shared/security/tool-token.js';
+import { mintToolToken, verifyToolToken } from '#shared/security/tool-token.js';
 import { swmlErrors } from '#test/support/swml-schema.js';
 import { TEST_SECRETS } from '#test/support/storage.js';
 
@@ -113,5 +114,135 @@ describe('the agent SWML document', () => {
   it('uses an external payment connector when configured', () => {
     const config = parseConfig({ ...TEST_SECRETS, PAYMENT_CONNECTOR_URL: 'https://pay.processor.example/connector' });
     expect(agentUrls(BASE, 'u', 'p', config).payment).toBe('https://pay.processor.example/connector');
+  });
+});
+
+describe('secure tool tokens: dotted call ids and canonical encoding only', () => {
+  const SECRET = TEST_SECRETS.TOKEN_SECRET;
+  const FN = 'ssn_received';
+  const mint = (callId: string, fn = FN) => mintToolToken(SECRET, callId, fn, 600);
+  /** A token spelled as given, signed correctly over what the lenient decoder would read. */
+  const signedPayload = (callText: string, callBytes: Buffer = Buffer.from(callText)) => {
+    const expiry = String(Math.floor(Date.now() / 1000) + 600);
+    const nonce = '0123456789abcdef';
+    const sig = createHmac('sha256', SECRET).update(`${callText}:${FN}:${expiry}:${nonce}`).digest('hex');
+    return Buffer.concat([callBytes, Buffer.from(`.${FN}.${expiry}.${nonce}.${sig}`)]);
+  };
+  /** A call id whose token has a length of 4n+2 or 4n+3, i.e. a last character with unused bits. */
+  const callWithSpareBits = ['call-a', 'call-ab', 'call-abc'].find((c) => mint(c).length % 4 >= 2) ?? '';
+
+  it('every tool name is dot-free, so a token can be split from the right', () => {
+    for (const tool of agentTools) expect(tool.name).toMatch(/^[a-z_][a-z0-9_]*$/);
+    expect(() => mintToolToken(SECRET, 'call', 'a.b', 600)).toThrow(RangeError);
+    expect(() => mintToolToken(SECRET, '', FN, 600)).toThrow(RangeError);
+  });
+
+  it.each(['a.b', 'a..b', '.a', 'v1.call.0f1e2d3c-4b5a-4697-8877-665544332211', 'x.ssn_received.1.2'])(
+    'round-trips call id %s',
+    (callId) => {
+      expect(verifyToolToken(SECRET, mint(callId), callId, FN)).toBe('valid');
+      expect(verifyToolToken(SECRET, mint(callId), callId, 'collect_sensitive_info')).toBe('wrong_function');
+    },
+  );
+
+  it('a dotted call id gets its secure tools in the SWML document', () => {
+    const dotted = `sw.${randomUUID()}.leg.1`;
+    const secure = aiVerb(render({}, { callId: dotted })).SWAIG.functions.filter(
+      (f: { web_hook_url?: string }) => f.web_hook_url,
+    );
+    expect(secure).toHaveLength(2);
+    for (const fn of secure) {
+      const token = new URL(fn.web_hook_url).searchParams.get('__token') ?? undefined;
+      expect(verifyToolToken(SECRET, token, dotted, fn.function)).toBe('valid');
+    }
+  });
+
+  it("a token for call 'a.b' opens neither 'a' nor 'b', and moving its dots forges nothing", () => {
+    const token = mint('a.b');
+    expect(verifyToolToken(SECRET, token, 'a', FN)).toBe('wrong_call');
+    expect(verifyToolToken(SECRET, token, 'b', FN)).toBe('wrong_call');
+    expect(verifyToolToken(SECRET, token, 'a.b.', FN)).toBe('wrong_call');
+    const fields = Buffer.from(token, 'base64url').toString('utf8').split('.');
+    const respell = (text: string) => Buffer.from(text).toString('base64url');
+    // Drop a segment of the call id, or glue it onto the function: the signature no longer matches.
+    expect(verifyToolToken(SECRET, respell(['a', ...fields.slice(2)].join('.')), 'a', FN)).toBe('forged');
+    expect(verifyToolToken(SECRET, respell(['b', ...fields.slice(2)].join('.')), 'b', FN)).toBe('forged');
+    expect(verifyToolToken(SECRET, respell(['a', `b${FN}`, ...fields.slice(3)].join('.')), 'a', `b${FN}`)).toBe('forged');
+  });
+
+  // Tokens of ASCII text never spell '-' or '_' (those need a byte >= 0x80 or '~'/'?' in the right
+  // place); '~~~~~~??????' puts both in, so the alphabet swap below changes the spelling.
+  const SPELLED_CALL = 'a.~~~~~~??????';
+  const token = signedPayload(SPELLED_CALL).toString('base64url');
+
+  it('accepts the canonical spelling of a hand-built token (the variants below differ only in spelling)', () => {
+    expect(token).toMatch(/-/);
+    expect(token).toMatch(/_/);
+    expect(verifyToolToken(SECRET, token, SPELLED_CALL, FN)).toBe('valid');
+  });
+
+  const variants: Array<[string, (token: string) => string]> = [
+    ['one = of padding', (t) => `${t}=`],
+    ['two = of padding', (t) => `${t}==`],
+    ['standard base64 with padding', (t) => Buffer.from(t, 'base64url').toString('base64')],
+    ['+ and / for - and _', (t) => t.replace(/-/g, '+').replace(/_/g, '/')],
+    ['trailing junk', (t) => `${t}!`],
+    ['a trailing base64 character', (t) => `${t}A`],
+    ['a trailing ~', (t) => `${t}~`],
+    ['a leading space', (t) => ` ${t}`],
+    ['a trailing newline', (t) => `${t}\n`],
+    ['a space inside', (t) => `${t.slice(0, 10)} ${t.slice(10)}`],
+    ['a tab inside', (t) => `${t.slice(0, 20)}\t${t.slice(20)}`],
+    ['a percent-encoded character', (t) => `${t.slice(0, 5)}%41${t.slice(5)}`],
+  ];
+
+  it.each(variants)('refuses %s as malformed', (_name, variant) => {
+    const spelled = variant(token);
+    expect(spelled).not.toBe(token);
+    expect(verifyToolToken(SECRET, spelled, SPELLED_CALL, FN)).toBe('malformed');
+  });
+
+  it('refuses non-zero unused bits in the last character (same bytes, another spelling)', () => {
+    const token = mint(callWithSpareBits);
+    const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+    const last = alphabet.indexOf(token.slice(-1));
+    const spelled = `${token.slice(0, -1)}${alphabet[last ^ 1]}`;
+    expect(Buffer.from(spelled, 'base64url').equals(Buffer.from(token, 'base64url'))).toBe(true);
+    expect(verifyToolToken(SECRET, token, callWithSpareBits, FN)).toBe('valid');
+    expect(verifyToolToken(SECRET, spelled, callWithSpareBits, FN)).toBe('malformed');
+  });
+
+  it.each([
+    ['an invalid byte', Buffer.from([0x61, 0xff])],
+    ['an overlong dot (C0 AE)', Buffer.from([0x61, 0xc0, 0xae, 0x62])],
+    ['a lone continuation byte', Buffer.from([0x61, 0x80])],
+    ['a truncated sequence', Buffer.from([0x61, 0xe2, 0x82])],
+    ['an encoded surrogate', Buffer.from([0x61, 0xed, 0xa0, 0x80])],
+  ])('refuses a token whose bytes are not valid UTF-8 (%s), even signed over what Node would read', (_name, callBytes) => {
+    const callText = callBytes.toString('utf8');
+    const token = signedPayload(callText, callBytes).toString('base64url');
+    expect(verifyToolToken(SECRET, token, callText, FN)).toBe('malformed');
+  });
+
+  it('property: any other string than the token itself opens nothing', () => {
+    const token = mint('a.b');
+    const alphabet = [...'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_+/= .\n%'];
+    const edit = fc.oneof(
+      fc.tuple(fc.constant('insert' as const), fc.nat({ max: token.length }), fc.constantFrom(...alphabet)),
+      fc.tuple(fc.constant('delete' as const), fc.nat({ max: token.length - 1 }), fc.constant('')),
+      fc.tuple(fc.constant('replace' as const), fc.nat({ max: token.length - 1 }), fc.constantFrom(...alphabet)),
+    );
+    fc.assert(
+      fc.property(fc.array(edit, { minLength: 1, maxLength: 3 }), (edits) => {
+        let spelled = token;
+        for (const [kind, at, ch] of edits) {
+          const i = Math.min(at, spelled.length);
+          spelled = `${spelled.slice(0, i)}${ch}${spelled.slice(kind === 'insert' ? i : i + 1)}`;
+        }
+        fc.pre(spelled !== token);
+        expect(verifyToolToken(SECRET, spelled, 'a.b', FN)).not.toBe('valid');
+      }),
+      { numRuns: 500 },
+    );
   });
 });

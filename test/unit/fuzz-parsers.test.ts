@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
+  currentRecordingStatusBody,
   paymentConnectorBody,
   recordingStatusBody,
   signatureRequestBody,
@@ -30,8 +31,26 @@ import { resetInstance } from '#shared/instance.js';
 const RUNS = 300;
 
 const call = simulatedCall();
+const RECORDING_STATES = ['recording', 'paused', 'finished', 'no_input', 'error'] as const;
 const RECORDING_BASES: Array<Record<string, unknown>> = [
-  ...(['recording', 'paused', 'finished', 'no_input', 'error'] as const).map((state) => recordingStatusBody(call, { state })),
+  ...RECORDING_STATES.map((state) => recordingStatusBody(call, { state })),
+  // SignalWire's current shape: recording_id, url, times flat in params; record = {audio: {format, …}}.
+  ...RECORDING_STATES.map((state) => currentRecordingStatusBody(call, { state, format: 'wav' })),
+  {
+    event_type: 'calling.call.record',
+    params: {
+      call_id: call.callId,
+      control_id: 'main',
+      state: 'finished',
+      recording_id: randomUUID(),
+      url: 'https://files.example.com/segment.mp4',
+      duration: 3,
+      size: 512,
+      start_time: '2026-01-02T03:04:05.678Z',
+      end_time: '2026-01-02T03:04:08.678Z',
+      record: { audio: { format: 'mp4', direction: 'both', stereo: false } },
+    },
+  },
   {
     event_type: 'calling.call.record',
     params: {
@@ -81,6 +100,7 @@ describe('parseRecordingWebhook', () => {
         if (!('value' in result)) return;
         const event = result.value;
         expect(isSafeId(event.callId) && isSafeId(event.recordingId)).toBe(true);
+        if (event.signalwireRecordingId !== undefined) expect(event.recordingId).toBe(event.signalwireRecordingId);
         expect(['recording', 'paused', 'finished', 'no_input', 'error']).toContain(event.state);
         if (event.state === 'finished') expect(event.url).toBeDefined();
         if (event.url !== undefined) expect(new URL(event.url).protocol).toMatch(/^https?:$/);

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { isAppError } from '#shared/http/errors.js';
 import { deriveRecordingId, parseRecordingWebhook } from '#shared/recordings/webhook.js';
 import { SAFE_ID } from '#shared/validation/ids.js';
+import { recordingStatusBody } from '#test/support/signalwire.js';
 
 const CALL = '6e1d2c3b-4a59-4d6e-8f70-8192a3b4c5d6';
 const REC = 'a1b2c3d4-e5f6-4a7b-8c9d-0e1f2a3b4c5d';
@@ -64,6 +65,116 @@ describe('parseRecordingWebhook: SignalWire nested payload', () => {
 
   it('rejects another event type', () => {
     expect(rejection({ event_type: 'calling.call.state', params: { call_id: CALL, state: 'finished' } }).status).toBe(400);
+  });
+});
+
+describe('parseRecordingWebhook: SignalWire current payload (details flat in params, record = {audio})', () => {
+  const SW_REC = '0f1e2d3c-4b5a-4697-8877-665544332211';
+  const PLAIN_URL = 'https://files.example.com/audio/segment.mp3';
+  const AUDIO = { audio: { format: 'wav', direction: 'both', stereo: true } };
+
+  function current(params: Record<string, unknown>): Record<string, unknown> {
+    return nested({ call_id: CALL, control_id: 'main', recording_id: SW_REC, record: AUDIO, ...params });
+  }
+
+  it('normalizes a finished callback: recording_id is the id, format from record.audio, times carried', () => {
+    const event = parseRecordingWebhook(
+      current({
+        state: 'finished',
+        url: PLAIN_URL,
+        duration: 15.5,
+        size: 248320,
+        start_time: 1767225600.25,
+        end_time: '2026-01-01T00:00:16Z',
+      }),
+    );
+    expect(event).toEqual({
+      callId: CALL,
+      controlId: 'main',
+      state: 'finished',
+      url: PLAIN_URL,
+      durationSeconds: 15.5,
+      sizeBytes: 248320,
+      format: 'wav',
+      startTime: 1767225600.25,
+      endTime: '2026-01-01T00:00:16Z',
+      recordingId: SW_REC,
+      signalwireRecordingId: SW_REC,
+      shape: 'signalwire',
+    });
+  });
+
+  it.each(['recording', 'paused', 'finished', 'no_input', 'error'] as const)(
+    'keeps recording_id (as the recording id) from a %s callback',
+    (state) => {
+      const url = state === 'error' ? {} : { url: PLAIN_URL };
+      const event = parseRecordingWebhook(current({ state, ...url }));
+      expect(event).toMatchObject({ state, recordingId: SW_REC, signalwireRecordingId: SW_REC, format: 'wav' });
+    },
+  );
+
+  it('prefers recording_id over the uuid in the url, and lower-cases it', () => {
+    const event = parseRecordingWebhook(current({ state: 'finished', url: URL_, recording_id: SW_REC.toUpperCase() }));
+    expect(event.recordingId).toBe(SW_REC);
+    expect(event.signalwireRecordingId).toBe(SW_REC);
+  });
+
+  it('without recording_id falls back to the derived id and claims no SignalWire id', () => {
+    const { recording_id: _, ...params } = (current({ state: 'finished', url: PLAIN_URL }) as { params: Record<string, unknown> })
+      .params;
+    const event = parseRecordingWebhook(nested(params));
+    expect(event.recordingId).toBe(deriveRecordingId(CALL, 'main', PLAIN_URL));
+    expect(event).not.toHaveProperty('signalwireRecordingId');
+  });
+
+  it('gives replays of one recording the same id in the current and the older shape', () => {
+    const older = parseRecordingWebhook(nested({ call_id: CALL, control_id: 'main', state: 'finished', record: { url: URL_ } }));
+    const now = parseRecordingWebhook(current({ state: 'finished', url: URL_, recording_id: REC }));
+    expect(now.recordingId).toBe(older.recordingId);
+  });
+
+  it.each(['mp3', 'wav', 'mp4'] as const)('takes format %s from record.audio.format', (format) => {
+    const event = parseRecordingWebhook(current({ state: 'finished', url: PLAIN_URL, record: { audio: { format } } }));
+    expect(event.format).toBe(format);
+  });
+
+  it('drops start/end times it cannot read rather than losing the recording', () => {
+    const event = parseRecordingWebhook(
+      current({ state: 'finished', url: PLAIN_URL, start_time: { at: 1 }, end_time: 'tomorrow, probably' }),
+    );
+    expect(event.state).toBe('finished');
+    expect(event).not.toHaveProperty('startTime');
+    expect(event).not.toHaveProperty('endTime');
+  });
+
+  it('reads what the shared builders send, in every state and both SignalWire shapes', () => {
+    for (const state of ['recording', 'paused', 'finished', 'no_input', 'error'] as const) {
+      const event = parseRecordingWebhook(recordingStatusBody(CALL, { state, recordingId: SW_REC, format: 'mp4' }));
+      expect(event).toMatchObject({ callId: CALL, state, recordingId: SW_REC, signalwireRecordingId: SW_REC, format: 'mp4' });
+      const older = parseRecordingWebhook(recordingStatusBody(CALL, { state, recordingId: SW_REC, shape: 'nested' }));
+      expect(older).not.toHaveProperty('signalwireRecordingId');
+    }
+  });
+
+  it.each([
+    ['a number as recording_id', { recording_id: 4242424242424242 }, 'invalid_payload'],
+    ['an object as recording_id', { recording_id: { $ne: null } }, 'invalid_payload'],
+    ['null as recording_id', { recording_id: null }, 'invalid_payload'],
+    ['a phone number as recording_id', { recording_id: '+15125550199' }, 'invalid_id'],
+    ['a path as recording_id', { recording_id: '../../etc/passwd' }, 'invalid_id'],
+    ['an SSN as recording_id', { recording_id: '123-45-6789' }, 'invalid_id'],
+    ['a non-uuid safe id as recording_id', { recording_id: 'rec-secretvalue' }, 'invalid_id'],
+    ['a uuid with trailing junk', { recording_id: `${REC}x` }, 'invalid_id'],
+    ['a format outside the schema', { record: { audio: { format: 'ogg-secretvalue' } } }, 'invalid_payload'],
+    ['an upper-case format', { record: { audio: { format: 'MP3' } } }, 'invalid_payload'],
+    ['a number as format', { record: { audio: { format: 4242 } } }, 'invalid_payload'],
+    ['audio that is not an object', { record: { audio: 'mp3' } }, 'invalid_payload'],
+  ])('%s is a 400 that does not echo the value', (_name, params, code) => {
+    const r = rejection(current({ state: 'finished', url: PLAIN_URL, ...params }));
+    expect(r).toMatchObject({ status: 400, code });
+    for (const echoed of ['4242', 'secretvalue', 'passwd', '5550199', '6789', '$ne', 'ogg', 'MP3']) {
+      expect(r.message).not.toContain(echoed);
+    }
   });
 });
 

@@ -135,7 +135,7 @@ export interface RecordingEventInput {
   format?: 'mp3' | 'wav' | 'mp4';
 }
 
-/** §3: the nested `calling.call.record` status callback; only `finished` carries the file. */
+/** §3, older shape: the nested `calling.call.record` status callback; only `finished` carries the file. */
 export function recordingStatusBody(call: SimulatedCall, input: RecordingEventInput = {}): Record<string, unknown> {
   const state = input.state ?? 'finished';
   const recordingId = input.recordingId ?? randomUUID();
@@ -153,6 +153,43 @@ export function recordingStatusBody(call: SimulatedCall, input: RecordingEventIn
       format: input.format ?? 'mp3',
     };
   }
+  return {
+    event_type: 'calling.call.record',
+    event_channel: `swml:${call.nodeId}`,
+    timestamp: Date.now() / 1000,
+    project_id: call.projectId,
+    space_id: call.spaceId,
+    params,
+  };
+}
+
+/**
+ * §3, current shape: `recording_id` in every state, `url` (and `start_time`) from `recording` on,
+ * `duration`/`size`/`end_time` once `finished` or `no_input`, all flat in `params`; `params.record`
+ * is only the recording configuration `{audio: {format, direction, stereo}}`.
+ */
+export function currentRecordingStatusBody(call: SimulatedCall, input: RecordingEventInput = {}): Record<string, unknown> {
+  const state = input.state ?? 'finished';
+  const recordingId = input.recordingId ?? randomUUID();
+  const ended = state === 'finished' || state === 'no_input';
+  const startTime = Math.floor(Date.now() / 1000) - 20;
+  const params: Record<string, unknown> = {
+    call_id: call.callId,
+    node_id: call.nodeId,
+    control_id: input.controlId ?? 'main',
+    state,
+    recording_id: recordingId,
+    ...(state === 'error' ? {} : { url: `https://example.signalwire.com/api/v1/recordings/${recordingId}/download` }),
+    ...(state === 'error' ? {} : { start_time: startTime }),
+    ...(ended
+      ? {
+          duration: input.durationSeconds ?? (state === 'finished' ? 15.5 : 0),
+          size: input.sizeBytes ?? (state === 'finished' ? 248_320 : 0),
+          end_time: startTime + 16,
+        }
+      : {}),
+    record: { audio: { format: input.format ?? 'mp3', direction: 'both', stereo: true } },
+  };
   return {
     event_type: 'calling.call.record',
     event_channel: `swml:${call.nodeId}`,

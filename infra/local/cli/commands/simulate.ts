@@ -11,8 +11,8 @@ import {
 } from '../command.js';
 import { callTool, fetchSwml, findTool } from '../calls.js';
 import {
+  currentRecordingStatusBody,
   paymentConnectorBody,
-  recordingStatusBody,
   simulatedCall,
   TEST_CARD,
   type SimulatedCall,
@@ -169,7 +169,7 @@ export const simulateCommand: CliCommand = {
     );
     if (!payment.ok || typeof chargeId !== 'string') walk.fail('the test card was not approved');
 
-    const webhook = recordingStatusBody(call, { state: 'finished' });
+    const webhook = currentRecordingStatusBody(call, { state: 'finished' });
     const recording = await client.post(statusUrl ?? client.url('/recording-status'), webhook);
     walk.say(
       'SignalWire reports the finished recording to record_call.status_url',
