@@ -38,7 +38,7 @@ export type GatewayResult = { approved: true; id: string } | { approved: false; 
  * the extension point: implement this interface in `shared/payments/<processor>-gateway.ts`
  * (it is the only code besides the connector that sees the full card number and CVV; it sends
  * them to the processor over TLS and nowhere else), add its name to `PAYMENT_GATEWAY` in
- * shared/config.ts and to `createPaymentGateway` in shared/payments/http.ts, read its API key
+ * shared/config.ts and to `createPaymentGateway` in shared/payments/payment-connector-core.ts, read its API key
  * through shared/aws/secrets.ts, and pass `transactionId` as the processor's idempotency key
  * so SignalWire's retries cannot double-charge. Resolve declines as `{approved: false}`;
  * throw only when the processor could not be reached or answered nonsense — the connector

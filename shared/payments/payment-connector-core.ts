@@ -26,7 +26,7 @@ onInstanceReset(() => {
  * Core of the payment-connector function: the body was parsed (and its signature checked when
  * present) by the house middlewares; this answers in SignalWire's connector shape.
  */
-export async function paymentCore(event: HttpEvent): Promise<HttpResult> {
+export async function paymentConnectorCore(event: HttpEvent): Promise<HttpResult> {
   gateway ??= createPaymentGateway(getConfig());
   const result = await handlePaymentRequest(event.jsonBody, gateway);
   return json(result.statusCode, result.body);
