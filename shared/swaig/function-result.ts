@@ -21,6 +21,11 @@ const MAX_HOLD_SECONDS = 900;
 /**
  * Builder for a SWAIG function's reply, a port of the Python SDK's `SwaigFunctionResult`: same
  * action shapes and the same `to_dict()` rules, so the JSON is comparable byte for byte.
+ *
+ * This is the public, SDK-equivalent API for tools added to the agent, so it is kept whole even
+ * where this agent's own tools do not call a method (addAction(s), executeSwml, hangup, hold,
+ * toggleFunctions, setMetadata, removeGlobalData, removeMetadata): each is held to the SDK's
+ * JSON and to the SWML schema by test/unit/function-result.test.ts.
  */
 export class FunctionResult {
   private response: string;
