@@ -7,6 +7,7 @@ import {
   type SwaigAction,
 } from '#shared/swaig/function-result.js';
 import { swmlDocument } from '#shared/swml/document.js';
+import { EVERY_PAY_OPTION } from '#test/support/pay-options.js';
 import { swaigActionErrors, swmlErrors } from '#test/support/swml-schema.js';
 
 /*
@@ -137,22 +138,7 @@ describe('FunctionResult.pay', () => {
 
   it('matches Python pay(...) with every option and a custom ai_response', () => {
     const result = new FunctionResult('Collecting.').pay({
-      connectorUrl: 'https://u:p@example.com/pay',
-      statusUrl: 'https://u:p@example.com/pay-status',
-      timeout: 10,
-      maxAttempts: 3,
-      securityCode: false,
-      postalCode: '90210',
-      minPostalCodeLength: 5,
-      tokenType: 'one-time',
-      chargeAmount: '19.99',
-      currency: 'eur',
-      language: 'en-GB',
-      voice: 'man',
-      description: 'Order 42',
-      validCardTypes: 'visa',
-      parameters: [{ name: 'order', value: '42' }],
-      prompts: [{ for: 'payment-card-number', actions: [{ type: 'Say', phrase: 'Enter your card number' }] }],
+      ...EVERY_PAY_OPTION,
       aiResponse: 'Result: ${pay_result}',
     });
     expect(wire(result)).toBe(

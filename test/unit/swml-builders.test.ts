@@ -12,6 +12,7 @@ import {
   swmlDocument,
 } from '#shared/swml/index.js';
 import type { AiOptions, PromptSection } from '#shared/swml/index.js';
+import { EVERY_PAY_OPTION } from '#test/support/pay-options.js';
 import { swmlErrors } from '#test/support/swml-schema.js';
 
 /*
@@ -169,24 +170,7 @@ describe('pay', () => {
 
   it('matches Python pay(...) with every option', () => {
     // Act
-    const verb = pay({
-      connectorUrl: 'https://u:p@example.com/pay',
-      statusUrl: 'https://u:p@example.com/pay-status',
-      timeout: 10,
-      maxAttempts: 3,
-      securityCode: false,
-      postalCode: '90210',
-      minPostalCodeLength: 5,
-      tokenType: 'one-time',
-      chargeAmount: '19.99',
-      currency: 'eur',
-      language: 'en-GB',
-      voice: 'man',
-      description: 'Order 42',
-      validCardTypes: 'visa',
-      parameters: [{ name: 'order', value: '42' }],
-      prompts: [{ for: 'payment-card-number', actions: [{ type: 'Say', phrase: 'Enter your card number' }] }],
-    });
+    const verb = pay(EVERY_PAY_OPTION);
     // Assess
     expect(JSON.stringify(verb)).toBe(
       pythonPayWithSchemaTypes(
