@@ -335,7 +335,13 @@ function markdown(report: {
     ),
     '',
     `## First request (fresh process → first request answered, median of ${COLD_RUNS}, runs interleaved)`,
-    "What the first caller waits for, past the runtime itself: SignalWire's signed request (the SWML request POSTed with the call; a card payment), started as the stack deploys the function (infra/stack/bundle.ts: no NODE_OPTIONS, LOG_LEVEL INFO, logs written). Secrets come from the environment: a deployed function first reads them through the Parameters and Secrets extension, which this does not measure.",
+    `What the first caller waits for, past the runtime itself: SignalWire's signed request (the SWML request POSTed with the call; a card payment), started as the stack deploys the function (infra/stack/bundle.ts: ${Object.entries(
+      FUNCTION_ENVIRONMENT,
+    )
+      .map(([k, v]) => `${k}=${v}`)
+      .join(
+        ', ',
+      )}; logs written). Secrets come from the environment: a deployed function first reads them through the Parameters and Secrets extension, which this does not measure.`,
     '',
     '| function | ours | bare | house floor | ours − bare | house floor − bare | ours − house floor |',
     '|---|---|---|---|---|---|---|',
