@@ -71,6 +71,19 @@ export interface BodyOptions {
 }
 
 /**
+ * API Gateway base64-encodes a body that is not valid UTF-8. Decoding it leniently would turn the
+ * bad bytes into U+FFFD and store them; nothing SignalWire sends is like that, and a retry cannot
+ * fix it, so it is a 400.
+ */
+function strictUtf8(bytes: Buffer): string {
+  try {
+    return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+  } catch {
+    throw badRequest('invalid_encoding', 'request body is not valid UTF-8');
+  }
+}
+
+/**
  * Size limit, base64 decoding, content type and JSON parsing. Runs before anything reads the
  * body, so an oversized or malformed request is rejected without touching storage.
  */
@@ -82,7 +95,7 @@ export function jsonBody(options: BodyOptions = {}): HttpMiddleware {
       const encoded = event.body ?? '';
       // base64 grows 4/3: reject on the encoded size before decoding anything large.
       if (encoded.length > (event.isBase64Encoded ? Math.ceil((limit * 4) / 3) + 4 : limit * 4)) throw payloadTooLarge(limit);
-      const raw = event.isBase64Encoded ? Buffer.from(encoded, 'base64').toString('utf8') : encoded;
+      const raw = event.isBase64Encoded ? strictUtf8(Buffer.from(encoded, 'base64')) : encoded;
       if (Buffer.byteLength(raw, 'utf8') > limit) throw payloadTooLarge(limit);
       event.rawBody = raw;
       if (raw.trim() === '') {

@@ -50,13 +50,24 @@ const LOCAL_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);
 const MAX_URL_LENGTH = 2048;
 
 const numeric = z.union([z.number(), z.pipe(z.string().check(z.trim(), z.regex(/^\d+(\.\d+)?$/)), z.transform(Number))]);
-// zod 4 numbers are finite already (classic's `.finite()` is a no-op).
-const nonNegative = z.optional(z.pipe(numeric, z.number().check(z.nonnegative())));
+/**
+ * A number within what a real recording can have. zod 4 numbers are finite already, but 1e200 is
+ * finite too: beyond these bounds it is poison (DynamoDB cannot store it, so every retry would
+ * fail), a 400 rather than a 503 SignalWire retries forever.
+ */
+const bounded = (max: number) => z.optional(z.pipe(numeric, z.number().check(z.nonnegative(), z.lte(max))));
+/** A week: far beyond any call SignalWire records. */
+const MAX_DURATION_SECONDS = 7 * 86_400;
+/** 10 GiB: a week of stereo WAV is about 8 GiB. */
+const MAX_SIZE_BYTES = 10 * 1024 ** 3;
+const duration = bounded(MAX_DURATION_SECONDS);
+const size = bounded(MAX_SIZE_BYTES);
 const text = z.string().check(z.minLength(1), z.maxLength(MAX_URL_LENGTH));
 const optionalText = z.optional(text);
+/** The SWML `record_call` formats, in any case (stored lower-case); anything else is refused, never stored. */
 const format = z.optional(
   z.pipe(
-    z.string().check(z.regex(/^[a-z0-9]{1,10}$/i)),
+    z.string().check(z.regex(/^(mp3|wav|mp4)$/i)),
     z.transform((f) => f.toLowerCase()),
   ),
 );
@@ -72,7 +83,8 @@ const timestamp = z.optional(
   z.catch(
     z.optional(
       z.union([
-        z.number().check(z.nonnegative()),
+        // Up to epoch milliseconds in the year 2286: larger is no time, and DynamoDB could not store 1e200.
+        z.number().check(z.nonnegative(), z.lte(1e13)),
         z.string().check(z.minLength(1), z.maxLength(40), z.regex(/^[0-9][0-9T:.,+\- Z]*$/i)),
       ]),
     ),
@@ -87,8 +99,8 @@ const AudioConfig = z.object({
 
 const RecordDetails = z.object({
   url: optionalText,
-  duration: nonNegative,
-  size: nonNegative,
+  duration,
+  size,
   format,
   audio: z.optional(AudioConfig),
 });
@@ -102,8 +114,8 @@ const SignalWireBody = z.object({
     recording_id: recordingIdField,
     record: z.optional(RecordDetails),
     url: optionalText,
-    duration: nonNegative,
-    size: nonNegative,
+    duration,
+    size,
     format,
     start_time: timestamp,
     end_time: timestamp,
@@ -115,8 +127,8 @@ const SimplifiedBody = z.object({
   control_id: optionalText,
   recording_url: optionalText,
   url: optionalText,
-  duration: nonNegative,
-  size: nonNegative,
+  duration,
+  size,
   format,
   status: z.optional(state),
   state: z.optional(state),

@@ -282,6 +282,24 @@ describe('recording-status handler against the emulators', () => {
   });
 });
 
+describe('poison values', () => {
+  it.each([
+    ['duration 1e200', { duration: 1e200 }],
+    ['a 200-digit duration', { duration: '9'.repeat(200) }],
+    ['a size of 1e300', { size: 1e300 }],
+  ])('%s is a 400 that stores nothing, every time it is sent', async (_name, poison) => {
+    const callId = newCall();
+    await grantConsent(callId);
+    const recordingId = randomUUID();
+    const body = finishedBody(callId, recordingId);
+    const params = body.params as { record: Record<string, unknown> };
+    params.record = { ...params.record, ...poison };
+    for (let attempt = 0; attempt < 3; attempt += 1) expect((await post(body)).statusCode).toBe(400);
+    expect(await objectKeys(callId)).toEqual([]);
+    expect(await storedAuditEvents(callId, recordingId)).toBe(0);
+  });
+});
+
 describe('fault injection: storage down → 503, back up → the retry completes, nothing lost or doubled', () => {
   it('both emulators unreachable → 503 without internals; restored → stored once', async () => {
     const callId = newCall();

@@ -221,6 +221,19 @@ describe('jsonBody middleware', () => {
     );
   });
 
+  it('refuses a base64 body that is not valid UTF-8 (400 invalid_encoding) instead of storing U+FFFD', () => {
+    const good = Buffer.from(JSON.stringify({ call_id: 'abc', state: 'n\u00f6' }), 'utf8');
+    const bad = Buffer.concat([good.subarray(0, 20), Buffer.from([0xff, 0xfe]), good.subarray(20)]);
+    const read = (bytes: Buffer) => {
+      const event = apiEvent({ path: '/x' });
+      event.body = bytes.toString('base64');
+      event.isBase64Encoded = true;
+      return readBody(event);
+    };
+    expect(read(bad)).toEqual({ status: 400 });
+    expect(read(good)).toMatchObject({ value: { json: { call_id: 'abc', state: 'nö' } } });
+  });
+
   it('bytes that are not UTF-8, and base64 that is not base64', () => {
     const json = new TextEncoder().encode(JSON.stringify(recordingStatusBody(call)));
     const bytes = fc.oneof(

@@ -262,6 +262,41 @@ describe('parseRecordingWebhook: hostile or broken input is a 400 that echoes no
   });
 });
 
+describe('parseRecordingWebhook: poison values are a 400 (a retry cannot fix them), never stored', () => {
+  const finishedWith = (extra: Record<string, unknown>) =>
+    nested({ call_id: CALL, control_id: 'main', state: 'finished', record: { url: URL_, format: 'mp3', ...extra } });
+
+  it.each([
+    ['duration 1e200', { duration: 1e200 }],
+    ['a 200-digit duration', { duration: '9'.repeat(200) }],
+    ['a duration over a week', { duration: 7 * 86_400 + 1 }],
+    ['a size of 1e300 bytes', { size: 1e300 }],
+    ['a 30-digit size string', { size: '1'.repeat(30) }],
+    ['format of ten digits', { format: '1234567890' }],
+    ['format ogg', { format: 'ogg' }],
+    ['format with a path', { format: 'mp3/../x' }],
+  ])('%s', (_name, extra) => {
+    const r = rejection(finishedWith(extra));
+    expect(r.status).toBe(400);
+    expect(r.message).not.toMatch(/9{10}|1{10}|1e\+?\d{3}|ogg|\.\./);
+  });
+
+  it('takes the largest real values and any case of a real format', () => {
+    const event = parseRecordingWebhook(finishedWith({ duration: 7 * 86_400, size: 10 * 1024 ** 3, format: 'WAV' }));
+    expect(event).toMatchObject({ durationSeconds: 7 * 86_400, sizeBytes: 10 * 1024 ** 3, format: 'wav' });
+  });
+
+  it('drops a start or end time that is no time instead of refusing the recording', () => {
+    const body = {
+      event_type: 'calling.call.record',
+      params: { call_id: CALL, state: 'finished', url: URL_, recording_id: REC, start_time: 1e200, end_time: 1_700_000_000_000 },
+    };
+    const event = parseRecordingWebhook(body);
+    expect(event.startTime).toBeUndefined();
+    expect(event.endTime).toBe(1_700_000_000_000);
+  });
+});
+
 describe('recording ids are deterministic', () => {
   it('uses the SignalWire uuid from the recording url, lower-cased', () => {
     expect(deriveRecordingId(CALL, 'main', URL_.toUpperCase().replace('HTTPS', 'https'))).toBe(REC);
