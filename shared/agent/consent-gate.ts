@@ -1,8 +1,7 @@
 import type { Config } from '#shared/config.js';
-import { callerHash } from '#shared/consent/caller-hash.js';
-import { effectiveRecordingMode, jurisdictionFor } from '#shared/consent/jurisdictions.js';
+import { decisionOf, impliesConsent, UNDECIDED } from '#shared/consent/call-decision.js';
 import { mayRecord } from '#shared/consent/policy.js';
-import type { ConsentRecord, ConsentStore } from '#shared/consent/types.js';
+import { CallErasedError, type CallDecision, type ConsentRecord, type ConsentStore } from '#shared/consent/types.js';
 import { logger } from '#shared/observability/logger.js';
 import { countMetric, MetricName } from '#shared/observability/metrics.js';
 import { isRecordCallAction, type FunctionResult } from '#shared/swaig/function-result.js';
@@ -17,19 +16,28 @@ export const RECORDING_REFUSED = 'recording_refused';
 
 export interface GateContext {
   callId: string;
-  callerNumber?: string;
-  /** The call's global data as SignalWire echoes it; see {@link RECORDING_REFUSED} and `recording_mode`. */
+  /**
+   * The call's global data as SignalWire echoes it. Read for {@link RECORDING_REFUSED} only, which
+   * can only block: anyone who can post a SWAIG request can write global data, so nothing in it
+   * (e.g. `recording_mode`) may ever widen what is recorded.
+   */
   globalData: Record<string, unknown>;
+  /** The decision signed into this request's URL for this call, if it verified (shared/consent/call-decision.ts). */
+  signedDecision: CallDecision | undefined;
   consent: ConsentStore;
   config: Config;
-  callerHashSecret: string;
 }
 
+/** Why recording is off on a call whose data was erased. */
+const ERASED_REASON = "this call's data was erased at the caller's request";
+
 /**
- * Where the consent for a call stands, as far as recording is concerned. In
- * `disclose-and-record` mode a one-party jurisdiction makes the disclosure itself the basis, so
- * the first look records that implied consent (and the caller can still decline or withdraw).
- * Any storage fault means "no consent": recording fails closed.
+ * Where the consent for a call stands, as far as recording is concerned. Where the SWML document
+ * decided disclose-and-record under a one-party rule, the disclosure itself is the basis, so the
+ * first look records that implied consent (and the caller can still decline or withdraw). The
+ * decision is the stored one (the call's consent record), else the one signed for this call into
+ * the request's URL, else undecided (consent-first, unknown jurisdiction): never `global_data` or
+ * the request's caller number. Any storage fault means "no consent": recording fails closed.
  */
 async function consentForRecording(context: GateContext): Promise<{ record?: ConsentRecord; reason: string }> {
   try {
@@ -37,18 +45,16 @@ async function consentForRecording(context: GateContext): Promise<{ record?: Con
     if (context.globalData[RECORDING_REFUSED] === true) return { reason: 'the caller refused recording' };
     let record = await context.consent.getConsent(context.callId);
     if (!record || record.state === 'pending') {
-      const jurisdiction = jurisdictionFor(context.callerNumber);
-      // Implied consent needs the SWML document to have disclosed and recorded from the start
-      // (its global_data says so), not only a one-party number on this request.
-      const disclosed = context.globalData.recording_mode === 'disclose-and-record';
-      if (disclosed && effectiveRecordingMode(context.config.RECORDING_MODE, jurisdiction) === 'disclose-and-record') {
-        const hash = context.callerNumber ? callerHash(context.callerNumber, context.callerHashSecret) : undefined;
-        record = await grantImpliedConsent(context.consent, context.callId, jurisdiction, hash);
+      const decision = record ? decisionOf(record) : (context.signedDecision ?? UNDECIDED);
+      // Today's configuration must still allow it too (the stricter of the two wins).
+      if (impliesConsent(decision) && context.config.RECORDING_MODE === 'disclose-and-record') {
+        record = await grantImpliedConsent(context.consent, context.callId, decision);
       }
     }
     if (mayRecord(record)) return { record, reason: 'granted' };
     return { record, reason: record ? `consent is ${record.state}` : 'no consent on record' };
   } catch (error) {
+    if (error instanceof CallErasedError) return { reason: ERASED_REASON };
     logger.error('consent lookup failed; recording stays off', { error });
     return { reason: 'consent could not be verified' };
   }
@@ -66,6 +72,8 @@ export async function enforceRecordingConsent(result: FunctionResult, context: G
   if (verdict.reason === 'granted') return result;
   countMetric(MetricName.RecordingBlocked);
   logger.warn('record_call blocked by consent gate', { reason: verdict.reason });
+  // Nothing about an erased call is written, not even this (the store would refuse it anyway).
+  if (verdict.reason === ERASED_REASON) return withoutRecording(result, verdict.reason);
   try {
     await context.consent.appendEvent(context.callId, { type: 'recording_blocked', detail: { reason: verdict.reason } });
   } catch (error) {

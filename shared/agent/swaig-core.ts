@@ -2,7 +2,8 @@ import type { Context } from 'aws-lambda';
 import { getConfig } from '#shared/config.js';
 import { loadSecrets } from '#shared/aws/secrets.js';
 import { DynamoConsentStore } from '#shared/consent/dynamo-consent-store.js';
-import type { ConsentStore } from '#shared/consent/types.js';
+import { decisionFromQuery } from '#shared/consent/call-decision.js';
+import { CallErasedError, type ConsentStore } from '#shared/consent/types.js';
 import type { HttpEvent } from '#shared/http/middleware.js';
 import { publicBaseUrl } from '#shared/http/public-url.js';
 import { json, type HttpResult } from '#shared/http/response.js';
@@ -24,13 +25,21 @@ function consent(): ConsentStore {
   return consentStore;
 }
 
-/** A storage fault mid-tool: switch recording off and say so. Fail closed. */
 /**
  * A storage fault mid-tool: switch recording off and say so. Fail closed. If the failed call was
  * the caller refusing (a "no" or a withdrawal), the refusal is kept in global data, which the
  * gate honours, so it cannot be lost with the write.
+ *
+ * An erased call (the store refused to write for it): nothing was stored and nothing will be;
+ * the AI is told plainly that recording is off for good. No stop_record_call: nothing of ours
+ * runs on an erased call (a recording that still arrives is deleted by the webhook).
  */
-function failClosed(tool: { name: string }, call: SwaigToolCall): FunctionResult {
+function failClosed(tool: { name: string }, call: SwaigToolCall, error: unknown): FunctionResult {
+  if (error instanceof CallErasedError) {
+    return new FunctionResult(
+      "Recording is OFF for this call: its data was erased at the caller's request, so nothing on it may be recorded or stored. Do not record, do not ask for recording consent again, and do not say that the call is being recorded. Continue helping the caller.",
+    ).updateGlobalData({ recording_consent: false });
+  }
   const result = new FunctionResult(
     'A system problem occurred, so recording has been switched off for safety. Apologise briefly and continue helping the caller without recording.',
   ).stopRecordCall(RECORDING_CONTROL_ID);
@@ -52,7 +61,7 @@ export async function swaigCore(event: HttpEvent, _context?: Context): Promise<H
     consent: consent(),
     config,
     urls: agentUrls(publicBaseUrl(event, config), secrets.username, secrets.password, config),
-    callerHashSecret: secrets.callerHashSecret,
+    signedDecision: (callId) => decisionFromQuery(event.queryStringParameters, callId, secrets.tokenSecret),
   };
   const response = await dispatchSwaig(event.jsonBody, {
     tools: agentTools,
@@ -65,11 +74,10 @@ export async function swaigCore(event: HttpEvent, _context?: Context): Promise<H
       if (tool.secure) await auditSecureToolUse(tool.name, call.callId, deps.consent);
       const gated = await enforceRecordingConsent(result, {
         callId: call.callId,
-        callerNumber: call.callerNumber,
         globalData: call.globalData,
+        signedDecision: deps.signedDecision(call.callId),
         consent: deps.consent,
         config,
-        callerHashSecret: secrets.callerHashSecret,
       });
       return auditRecordingActions(gated, tool.name, call.callId, deps.consent);
     },

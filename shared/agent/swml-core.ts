@@ -30,7 +30,10 @@ function callFacts(body: unknown): CallFacts {
   return { callId: call?.call_id, callerNumber: call?.from_number ?? call?.from };
 }
 
-/** GET or POST /swml: the agent's SWML document for this call. Touches no storage. */
+/**
+ * GET or POST /swml: the agent's SWML document for this call. Touches no storage: the call's
+ * decided facts travel signed in the document's URLs (shared/consent/call-decision.ts).
+ */
 export async function swmlCore(event: HttpEvent): Promise<HttpResult> {
   const config = getConfig();
   const secrets = await loadSecrets(config);
@@ -38,6 +41,7 @@ export async function swmlCore(event: HttpEvent): Promise<HttpResult> {
     config,
     urls: agentUrls(publicBaseUrl(event, config), secrets.username, secrets.password, config),
     tokenSecret: secrets.tokenSecret,
+    callerHashSecret: secrets.callerHashSecret,
     call: callFacts(event.jsonBody),
   });
   return json(200, document);

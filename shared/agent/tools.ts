@@ -1,10 +1,9 @@
 import type * as z from '#shared/validation/zod.js';
 import type { Config } from '#shared/config.js';
-import { callerHash } from '#shared/consent/caller-hash.js';
-import { effectiveRecordingMode, jurisdictionFor } from '#shared/consent/jurisdictions.js';
+import { UNDECIDED } from '#shared/consent/call-decision.js';
 import { registerCall } from '#shared/consent/implied-consent.js';
 import { classifyConsentAnswer } from '#shared/consent/policy.js';
-import { ConsentConflictError, type ConsentRecord, type ConsentStore } from '#shared/consent/types.js';
+import { type CallDecision, ConsentConflictError, type ConsentRecord, type ConsentStore } from '#shared/consent/types.js';
 import { countMetric, MetricName } from '#shared/observability/metrics.js';
 import { FunctionResult } from '#shared/swaig/function-result.js';
 import { implementTool, type ToolContext, type ToolDefinition } from '#shared/swaig/tool.js';
@@ -17,17 +16,18 @@ export interface AgentDeps {
   consent: ConsentStore;
   config: Config;
   urls: AgentUrls;
-  callerHashSecret: string;
+  /** The decision signed into this request's URL, if it verifies for that call id (shared/consent/call-decision.ts). */
+  signedDecision(callId: string): CallDecision | undefined;
 }
 
-/** Registers the call, its jurisdiction from the caller's number, before a consent change. */
+/**
+ * Registers the call before a consent change, with the decision the SWML document made (signed
+ * into the request's URL) or, without one, as undecided (consent-first, unknown jurisdiction, no
+ * caller). A call already registered keeps its stored decision. Never the request's caller
+ * number or global data. Throws CallErasedError for an erased call (the tool then fails closed).
+ */
 async function ensureCall(context: ToolContext, deps: AgentDeps): Promise<ConsentRecord> {
-  const jurisdiction = jurisdictionFor(context.callerNumber);
-  return registerCall(deps.consent, context.callId, {
-    jurisdiction,
-    callerHash: context.callerNumber ? callerHash(context.callerNumber, deps.callerHashSecret) : undefined,
-    mode: effectiveRecordingMode(deps.config.RECORDING_MODE, jurisdiction),
-  });
+  return registerCall(deps.consent, context.callId, deps.signedDecision(context.callId) ?? UNDECIDED);
 }
 
 /** Declining or withdrawing always stands: if the store says the state is already terminal, that is fine. */

@@ -7,14 +7,15 @@ import { logger } from '#shared/observability/logger.js';
 import { auditEventFromItem, consentExpiresAt, newConsentRecord, nextConsent, sanitizeDetail } from './transitions.js';
 import { UNKNOWN_JURISDICTION } from './jurisdictions.js';
 import {
+  CallErasedError,
   ConsentConflictError,
   ConsentStoreUnavailableError,
   type AuditEvent,
   type AuditEventType,
+  type CallInit,
   type ConsentRecord,
   type ConsentState,
   type ConsentStore,
-  type Jurisdiction,
 } from './types.js';
 
 export interface DynamoConsentStoreOptions {
@@ -40,6 +41,29 @@ const MAX_EVENT_SEQ = 1000;
  * with `attribute_not_exists` so the trail is append-only. No transactions: dynalite (the local
  * emulator) lacks TransactWriteItems, and none are needed. Every item carries `expiresAt`.
  * Any SDK failure becomes {@link ConsentStoreUnavailableError}.
+ *
+ * An erased call stays erased (issue #11 point 6). Erasure (shared/privacy/erase.ts) writes the
+ * call's tombstone at a fixed key ({@link SK.erasedTombstone}) before it deletes any item; every
+ * write here (ensureCall, setConsent, appendEvent) and getConsent first read that key and the
+ * legal-hold marker (consistent reads, in parallel with the read the operation needs anyway) and
+ * throw {@link CallErasedError} for a call that is erased and not held (hold beats erasure, as
+ * in recording ingest). A condition on the consent item cannot do this: erasure deletes that
+ * item, after which `attribute_not_exists` holds again; and a condition cannot look at another
+ * item without transactions. So the guarantee comes from ordering, and is not a single atomic
+ * step:
+ * - a write whose check ran after the tombstone was written is refused (the common case: any
+ *   request after the erasure);
+ * - a write whose check ran before the tombstone, and that lands before erasure's last listing
+ *   of the call, is deleted by erasure (it deletes what it lists after the tombstone: see
+ *   eraseCall's sweep);
+ * - ensureCall and setConsent read the tombstone again after they write and throw
+ *   {@link CallErasedError} if it appeared meanwhile, so the caller never acts on such a write;
+ *   and getConsent reads it with the consent item, so a consent item a racing write left can
+ *   never let a recording start.
+ * The window that remains: a write whose check ran before the tombstone and that lands after
+ * erasure's final listing (the check-to-write gap of one request, milliseconds, outlasting the
+ * whole erasure). What it leaves is an item no recording can follow; it is logged (consent
+ * writes) and a rerun of the erasure deletes it, else TTL does.
  */
 export class DynamoConsentStore implements ConsentStore {
   private readonly clock: () => Date;
@@ -56,14 +80,19 @@ export class DynamoConsentStore implements ConsentStore {
   }
 
   async getConsent(callId: string): Promise<ConsentRecord | undefined> {
-    return this.guard('getConsent', () => this.readConsent(callId));
+    return this.guard('getConsent', () => this.readLiveConsent(callId));
   }
 
-  async ensureCall(callId: string, init: { jurisdiction: Jurisdiction; callerHash?: string }): Promise<ConsentRecord> {
+  async ensureCall(callId: string, init: CallInit): Promise<ConsentRecord> {
     return this.guard('ensureCall', async () => {
+      const stored = await this.readLiveConsent(callId);
+      if (stored) return stored;
       const record = newConsentRecord(callId, init, this.clock(), this.retentionDays);
-      if (await this.putConsent(record, undefined)) return record;
-      const existing = await this.readConsent(callId);
+      if (await this.putConsent(record, undefined)) {
+        await this.confirmNotErased(callId, 'ensureCall');
+        return record;
+      }
+      const existing = await this.readLiveConsent(callId);
       if (!existing) throw new ConsentStoreUnavailableError('consent record vanished during ensureCall');
       return existing;
     });
@@ -77,12 +106,15 @@ export class DynamoConsentStore implements ConsentStore {
     return this.guard('setConsent', async () => {
       for (let attempt = 0; attempt < MAX_WRITE_ATTEMPTS; attempt += 1) {
         const now = this.clock();
-        const stored = await this.readConsent(callId);
+        const stored = await this.readLiveConsent(callId);
         const current = stored ?? newConsentRecord(callId, { jurisdiction: UNKNOWN_JURISDICTION }, now, this.retentionDays);
         const next = nextConsent(current, state, evidence, now, this.retentionDays);
         // Already in that state: nothing to write. (A fresh record is 'pending', never requested.)
         if (!next && stored) return stored;
-        if (next && (await this.putConsent(next, stored?.version))) return next;
+        if (next && (await this.putConsent(next, stored?.version))) {
+          await this.confirmNotErased(callId, 'setConsent');
+          return next;
+        }
         // Someone else changed it between our read and write: read again and re-decide.
       }
       throw new ConsentStoreUnavailableError(`consent for the call kept changing; gave up after ${MAX_WRITE_ATTEMPTS} attempts`);
@@ -90,7 +122,9 @@ export class DynamoConsentStore implements ConsentStore {
   }
 
   async appendEvent(callId: string, event: { type: AuditEventType; detail?: AuditEvent['detail'] }): Promise<void> {
+    if (event.type === 'erased') return this.markErased(callId, event.detail);
     await this.guard('appendEvent', async () => {
+      if (await this.isErased(callId)) throw erasedError(callId);
       const now = this.clock();
       const at = now.toISOString();
       const detail = sanitizeDetail(event.detail);
@@ -118,6 +152,36 @@ export class DynamoConsentStore implements ConsentStore {
         }
       }
       throw new ConsentStoreUnavailableError('too many audit events in one millisecond');
+    });
+  }
+
+  async markErased(callId: string, detail: AuditEvent['detail']): Promise<void> {
+    await this.guard('markErased', async () => {
+      const now = this.clock();
+      const sanitized = sanitizeDetail(detail);
+      try {
+        await this.client.send(
+          new PutCommand({
+            TableName: this.tableName,
+            Item: {
+              [TABLE.partitionKey]: callKey(callId),
+              [TABLE.sortKey]: SK.erasedTombstone,
+              type: 'erased',
+              at: now.toISOString(),
+              ...(sanitized ? { detail: sanitized } : {}),
+              // Like every audit event: kept as long as anyone could ask about the call, then gone
+              // (see eraseCall). A call is over long before, so no write can come for it after.
+              [TABLE.ttlAttribute]: consentExpiresAt(now, this.retentionDays),
+            },
+            // A second erasure keeps the first tombstone: it records when the call was erased.
+            ConditionExpression: 'attribute_not_exists(#sk)',
+            ExpressionAttributeNames: { '#sk': TABLE.sortKey },
+          }),
+          this.requestOptions(),
+        );
+      } catch (error) {
+        if (!isConditionalCheckFailed(error)) throw error;
+      }
     });
   }
 
@@ -160,6 +224,40 @@ export class DynamoConsentStore implements ConsentStore {
         .map((pk) => pk.slice(prefix.length));
       return [...new Set(ids)].sort();
     });
+  }
+
+  /** The consent item, read together with the erasure check; throws {@link CallErasedError} for an erased call. */
+  private async readLiveConsent(callId: string): Promise<ConsentRecord | undefined> {
+    const [record, erased] = await Promise.all([this.readConsent(callId), this.isErased(callId)]);
+    if (erased) throw erasedError(callId);
+    return record;
+  }
+
+  /** Erased and not under legal hold: the tombstone exists and the hold marker does not (consistent reads). */
+  private async isErased(callId: string): Promise<boolean> {
+    const [tombstone, hold] = await Promise.all([this.exists(callId, SK.erasedTombstone), this.exists(callId, SK.legalHold)]);
+    return tombstone && !hold;
+  }
+
+  /** After a consent write: if erasure began meanwhile, say so (the write is left for erasure to delete) and refuse. */
+  private async confirmNotErased(callId: string, operation: string): Promise<void> {
+    if (!(await this.isErased(callId))) return;
+    logger.error('consent written while the call was being erased: run the erasure again', { operation });
+    throw erasedError(callId);
+  }
+
+  private async exists(callId: string, sk: string): Promise<boolean> {
+    const result = await this.client.send(
+      new GetCommand({
+        TableName: this.tableName,
+        Key: { [TABLE.partitionKey]: callKey(callId), [TABLE.sortKey]: sk },
+        ConsistentRead: true,
+        ProjectionExpression: '#sk',
+        ExpressionAttributeNames: { '#sk': TABLE.sortKey },
+      }),
+      this.requestOptions(),
+    );
+    return result.Item !== undefined;
   }
 
   private async readConsent(callId: string): Promise<ConsentRecord | undefined> {
@@ -212,7 +310,12 @@ export class DynamoConsentStore implements ConsentStore {
     try {
       return await run();
     } catch (error) {
-      if (error instanceof ConsentConflictError || error instanceof ConsentStoreUnavailableError) throw error;
+      if (
+        error instanceof ConsentConflictError ||
+        error instanceof ConsentStoreUnavailableError ||
+        error instanceof CallErasedError
+      )
+        throw error;
       const name = error instanceof Error ? error.name : typeof error;
       logger.warn('consent store unavailable', { operation, errorName: name });
       throw new ConsentStoreUnavailableError(`consent store ${operation} failed (${name})`, { cause: error });
@@ -224,3 +327,6 @@ function toConsentRecord(item: Record<string, unknown>): ConsentRecord {
   const { [TABLE.partitionKey]: _pk, [TABLE.sortKey]: _sk, ...record } = item;
   return record as unknown as ConsentRecord;
 }
+
+const erasedError = (callId: string): CallErasedError =>
+  new CallErasedError(`call ${callId} was erased: nothing about it may be stored again`);

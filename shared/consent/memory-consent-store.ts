@@ -1,7 +1,15 @@
-import { eventSortKey } from '#shared/storage/layout.js';
+import { eventSortKey, SK } from '#shared/storage/layout.js';
 import { newConsentRecord, nextConsent, sanitizeDetail } from './transitions.js';
 import { UNKNOWN_JURISDICTION } from './jurisdictions.js';
-import type { AuditEvent, AuditEventType, ConsentRecord, ConsentState, ConsentStore, Jurisdiction } from './types.js';
+import {
+  type AuditEvent,
+  type AuditEventType,
+  CallErasedError,
+  type CallInit,
+  type ConsentRecord,
+  type ConsentState,
+  type ConsentStore,
+} from './types.js';
 
 export interface InMemoryConsentStoreOptions {
   retentionDays?: number;
@@ -18,6 +26,7 @@ interface StoredEvent extends AuditEvent {
  * {@link ConsentStore} held in process memory, with the same state machine, retention and
  * append-only rules as `DynamoConsentStore`: the test double for modules that need consent.
  * Not for production (nothing survives the process, nothing is shared between instances).
+ * An erased call refuses every write and getConsent, as there; there are no legal holds here.
  */
 export class InMemoryConsentStore implements ConsentStore {
   private readonly records = new Map<string, ConsentRecord>();
@@ -31,11 +40,13 @@ export class InMemoryConsentStore implements ConsentStore {
   }
 
   async getConsent(callId: string): Promise<ConsentRecord | undefined> {
+    this.refuseIfErased(callId);
     const record = this.records.get(callId);
     return record ? { ...record } : undefined;
   }
 
-  async ensureCall(callId: string, init: { jurisdiction: Jurisdiction; callerHash?: string }): Promise<ConsentRecord> {
+  async ensureCall(callId: string, init: CallInit): Promise<ConsentRecord> {
+    this.refuseIfErased(callId);
     const existing = this.records.get(callId);
     if (existing) return { ...existing };
     const record = newConsentRecord(callId, init, this.clock(), this.retentionDays);
@@ -48,6 +59,7 @@ export class InMemoryConsentStore implements ConsentStore {
     state: Exclude<ConsentState, 'pending'>,
     evidence: { category: string },
   ): Promise<ConsentRecord> {
+    this.refuseIfErased(callId);
     const now = this.clock();
     const current =
       this.records.get(callId) ?? newConsentRecord(callId, { jurisdiction: UNKNOWN_JURISDICTION }, now, this.retentionDays);
@@ -57,14 +69,18 @@ export class InMemoryConsentStore implements ConsentStore {
   }
 
   async appendEvent(callId: string, event: { type: AuditEventType; detail?: AuditEvent['detail'] }): Promise<void> {
+    if (event.type === 'erased') return this.markErased(callId, event.detail);
+    this.refuseIfErased(callId);
     const at = this.clock().toISOString();
     const list = this.events.get(callId) ?? [];
     let seq = 0;
     while (list.some((e) => e.sk === eventSortKey(at, seq))) seq += 1;
-    const detail = sanitizeDetail(event.detail);
-    list.push({ sk: eventSortKey(at, seq), type: event.type, at, ...(detail ? { detail } : {}) });
-    list.sort((a, b) => (a.sk < b.sk ? -1 : a.sk > b.sk ? 1 : 0));
-    this.events.set(callId, list);
+    this.insertEvent(callId, { sk: eventSortKey(at, seq), type: event.type, at, detail: event.detail });
+  }
+
+  async markErased(callId: string, detail: AuditEvent['detail']): Promise<void> {
+    if (this.erased(callId)) return;
+    this.insertEvent(callId, { sk: SK.erasedTombstone, type: 'erased', at: this.clock().toISOString(), detail });
   }
 
   async listEvents(callId: string): Promise<AuditEvent[]> {
@@ -72,6 +88,22 @@ export class InMemoryConsentStore implements ConsentStore {
       ...rest,
       ...(detail ? { detail: { ...detail } } : {}),
     }));
+  }
+
+  private erased(callId: string): boolean {
+    return (this.events.get(callId) ?? []).some((e) => e.sk === SK.erasedTombstone);
+  }
+
+  private refuseIfErased(callId: string): void {
+    if (this.erased(callId)) throw new CallErasedError(`call ${callId} was erased: nothing about it may be stored again`);
+  }
+
+  private insertEvent(callId: string, event: StoredEvent): void {
+    const list = this.events.get(callId) ?? [];
+    const detail = sanitizeDetail(event.detail);
+    list.push({ sk: event.sk, type: event.type, at: event.at, ...(detail ? { detail } : {}) });
+    list.sort((a, b) => (a.sk < b.sk ? -1 : a.sk > b.sk ? 1 : 0));
+    this.events.set(callId, list);
   }
 
   async callsForCaller(callerHash: string): Promise<string[]> {

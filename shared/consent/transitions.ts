@@ -3,10 +3,10 @@ import { POLICY_VERSION } from './policy.js';
 import {
   type AuditEvent,
   type AuditEventType,
+  type CallInit,
   ConsentConflictError,
   type ConsentRecord,
   type ConsentState,
-  type Jurisdiction,
 } from './types.js';
 
 const DAY_SECONDS = 86_400;
@@ -24,12 +24,7 @@ export function consentExpiresAt(now: Date, retentionDays: number): number {
 }
 
 /** A fresh pending record, as `ensureCall` stores it. */
-export function newConsentRecord(
-  callId: string,
-  init: { jurisdiction: Jurisdiction; callerHash?: string },
-  now: Date,
-  retentionDays: number,
-): ConsentRecord {
+export function newConsentRecord(callId: string, init: CallInit, now: Date, retentionDays: number): ConsentRecord {
   return {
     callId,
     state: 'pending',
@@ -39,6 +34,7 @@ export function newConsentRecord(
     updatedAt: now.toISOString(),
     version: 1,
     ...(init.callerHash ? { callerHash: init.callerHash } : {}),
+    ...(init.mode ? { mode: init.mode } : {}),
     expiresAt: consentExpiresAt(now, retentionDays),
   };
 }

@@ -1,3 +1,4 @@
+import type { RecordingMode } from '#shared/config.js';
 import { RetryableError } from '#shared/errors.js';
 /**
  * The consent engine's vocabulary: what we store per call, what the audit trail holds, and the
@@ -41,6 +42,24 @@ export interface ConsentRecord {
   legalHold?: boolean;
   /** Category of the utterance/evidence behind the latest state change (never the raw text). */
   evidence?: string;
+  /**
+   * The recording mode the SWML document decided for this call (with `jurisdiction` and
+   * `callerHash`, the call's {@link CallDecision}). Absent when the record was not created from a
+   * decision (an unannounced call, or one stored before decisions were kept): read as consent-first.
+   */
+  mode?: RecordingMode;
+}
+
+/**
+ * What the SWML document decided for a call when it was served: the recording mode, the
+ * jurisdiction whose rule applies and the keyed hash of the caller's number. Fixed then, stored
+ * with the call's consent record on first use (shared/consent/call-decision.ts), and never taken
+ * from a later request's `global_data` or caller fields.
+ */
+export interface CallDecision {
+  mode: RecordingMode;
+  jurisdiction: Jurisdiction;
+  callerHash?: string;
 }
 
 export type AuditEventType =
@@ -74,21 +93,52 @@ export interface AuditEvent {
 
 /** Port for consent and audit storage; see `DynamoConsentStore` and `InMemoryConsentStore`. */
 export interface ConsentStore {
+  /** The call's consent record; throws {@link CallErasedError} for an erased call (whatever a racing write left). */
   getConsent(callId: string): Promise<ConsentRecord | undefined>;
-  /** Create the pending record for a call if none exists (idempotent); returns the stored record. */
-  ensureCall(callId: string, init: { jurisdiction: Jurisdiction; callerHash?: string }): Promise<ConsentRecord>;
+  /**
+   * Create the pending record for a call if none exists (idempotent); returns the stored record.
+   * The first record wins: a later `init` (another decision, another caller) changes nothing.
+   * Throws {@link CallErasedError} for an erased call.
+   */
+  ensureCall(callId: string, init: CallInit): Promise<ConsentRecord>;
   /**
    * Conditional state change; 'withdrawn' and 'declined' are terminal for recording: a later
    * 'granted' is refused (throws {@link ConsentConflictError}). Creates the record (jurisdiction
    * unknown) if the call has none.
    */
   setConsent(callId: string, state: Exclude<ConsentState, 'pending'>, evidence: { category: string }): Promise<ConsentRecord>;
-  /** Append-only (conditional put, never overwrites). detail must never carry free text from the caller. */
+  /**
+   * Append-only (conditional put, never overwrites). detail must never carry free text from the
+   * caller. An `erased` event is the erasure tombstone: see {@link markErased}.
+   */
   appendEvent(callId: string, event: { type: AuditEventType; detail?: AuditEvent['detail'] }): Promise<void>;
+  /**
+   * Write the call's erasure tombstone (the `erased` audit event, once per call; a second call
+   * keeps the first). From then on every write for the call (ensureCall, setConsent,
+   * appendEvent) and getConsent throw {@link CallErasedError} — unless the call is under legal
+   * hold, which beats erasure (the DynamoDB store reads the hold marker; the in-memory one has no
+   * holds).
+   */
+  markErased(callId: string, detail: AuditEvent['detail']): Promise<void>;
   /** The call's audit trail, oldest first. */
   listEvents(callId: string): Promise<AuditEvent[]>;
   /** Call ids recorded for a caller hash (via the byCaller GSI). */
   callsForCaller(callerHash: string): Promise<string[]>;
+}
+
+/** What `ensureCall` stores for a new call: the decided facts; `mode` absent = not decided (consent-first). */
+export interface CallInit {
+  jurisdiction: Jurisdiction;
+  callerHash?: string;
+  mode?: RecordingMode;
+}
+
+/**
+ * The call was erased (its tombstone exists): nothing about it may be stored again, and no
+ * recording may start. Not retryable: it is the answer, not a fault.
+ */
+export class CallErasedError extends Error {
+  override name = 'CallErasedError';
 }
 
 /** A state change the consent rules forbid (e.g. granting after a withdrawal). Maps to "don't record". */

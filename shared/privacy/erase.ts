@@ -9,20 +9,29 @@ import { LegalHoldError, type CallerRef, type EraseCallerResult, type EraseCallR
 /**
  * Erase everything held about one call: SignalWire's copies of its recordings (when credentials
  * are configured), the S3 objects (metadata, archived audio) and the table items (consent,
- * audit events, ingest ledger); then write an `erased` tombstone event.
+ * audit events, ingest ledger), leaving an `erased` tombstone event.
  *
  * Order, and why:
  * 1. Refuse a call under legal hold before touching anything ({@link LegalHoldError}).
  * 2. SignalWire first: the uuid of their copy is only in our metadata. Deleting ours first and
  *    then failing at SignalWire would orphan their copy with no way left to find it. A failure
  *    there throws before any local change, and the retry starts over (404 counts as done).
- * 3. S3 objects, then table items, the consent item last: it is what the byCaller index finds,
- *    so an erasure by caller interrupted halfway still finds this call when retried.
- * 4. The tombstone, written by the consent store like every audit event, so it carries
- *    expiresAt = now + retention (+ the evidence margin). It outlives the erased data by that
+ * 3. The tombstone, before anything local is deleted: an erased call stays erased (issue #11
+ *    point 6). From the moment it exists the consent store refuses every write for the call (a
+ *    consent "yes", a start tool, an audit event: see DynamoConsentStore), so a live call cannot
+ *    re-create what is about to go. Written by the consent store at the call's one tombstone key,
+ *    with expiresAt = now + retention (+ the evidence margin). It outlives the erased data by that
  *    long, which answers "was this call erased, when, why" for as long as anyone could ask about
  *    the recording, and then goes too: a tombstone kept forever would keep a call id (which
  *    SignalWire's own logs tie to a caller) forever, the retention breach erasure is meant to end.
+ *    (No call lasts that long, so nothing can write for it after the tombstone expires.)
+ * 4. S3 objects, then table items, the consent item last: it is what the byCaller index finds,
+ *    so an erasure by caller interrupted halfway still finds this call when retried.
+ * 5. A sweep: the call's consent item and audit events are listed again and whatever a writer
+ *    stored after the first listing (its check for the tombstone ran before step 3) is deleted.
+ *    What remains possible is a write that checked before step 3 and lands after this listing;
+ *    see DynamoConsentStore for that window. Objects and ledger items are not swept: the
+ *    recording webhook has its own protocol for a call erased while it stores (ingest.ts).
  *
  * Idempotent: existing tombstones are kept, not duplicated; a call holding nothing but
  * tombstones reports `already_erased` and writes nothing. A call with nothing at all reports
@@ -85,23 +94,31 @@ async function eraseSnapshot(snapshot: CallSnapshot, request: OperatorRequest, d
     });
   }
 
+  await deps.consent.markErased(callId, {
+    objects: objects.length,
+    items: items.length,
+    reason: request.reason,
+    requestedBy: request.requestedBy,
+    signalwireDeleted,
+    signalwire,
+  });
+
   for (const key of objects) await deps.data.deleteObject(key);
   const consentLast = [...items.filter((i) => i.sk !== SK.consent), ...items.filter((i) => i.sk === SK.consent)];
   for (const item of consentLast) await deps.data.deleteItem(callId, item.sk);
+  await sweepConsentWrites(callId, deps);
 
-  await deps.consent.appendEvent(callId, {
-    type: 'erased',
-    detail: {
-      objects: objects.length,
-      items: items.length,
-      reason: request.reason,
-      requestedBy: request.requestedBy,
-      signalwireDeleted,
-      signalwire,
-    },
-  });
   logger.info('call erased', { call_id: callId, objects: objects.length, items: items.length, signalwireDeleted });
   return { callId, status: 'erased', objects: objects.length, items: items.length, signalwireDeleted, signalwire };
+}
+
+/** Step 5 of {@link eraseCall}: delete consent items and audit events written while the erasure ran. */
+async function sweepConsentWrites(callId: string, deps: PrivacyDeps): Promise<void> {
+  const late = (await deps.data.listItems(callId)).filter(
+    (item) => !isTombstone(item) && (item.sk === SK.consent || item.sk.startsWith(SK.eventPrefix)),
+  );
+  for (const item of late) await deps.data.deleteItem(callId, item.sk);
+  if (late.length > 0) logger.warn('erasure deleted items written while it ran', { call_id: callId, items: late.length });
 }
 
 /** SignalWire uuids of the call's recordings, from the URLs in its metadata documents. */

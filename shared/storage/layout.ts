@@ -31,6 +31,15 @@ export const SK = {
   /** The ingest ledger item of one recording (segment). */
   recordingPrefix: 'RECORDING#',
   legalHold: 'LEGAL_HOLD',
+  /**
+   * The `erased` tombstone erasure leaves (an audit event, under the event prefix). One fixed key
+   * per call, so every writer can look for it with one GetItem before it writes (see
+   * DynamoConsentStore) and erasure never writes two. `~` sorts after every timestamp, so it is
+   * the last event of the call's trail, as it is the last thing that happens to the call.
+   * Tombstones written before this key existed are `EVENT#<iso>#<seq>` items of type `erased`;
+   * `isTombstone` (shared/storage/protection.ts) recognises both.
+   */
+  erasedTombstone: 'EVENT#~ERASED',
 } as const;
 
 /** `EVENT#<iso>#<seq>`, seq zero-padded so events in the same millisecond still sort in write order. */

@@ -19,8 +19,8 @@ export interface DispatchOptions<Deps> {
     tool: ToolDefinition<z.ZodMiniObject, Deps>,
     call: SwaigToolCall,
   ) => Promise<FunctionResult>;
-  /** What to answer when a tool fails (storage fault): must be a safe, fail-closed result. */
-  onToolFailure: (tool: ToolDefinition<z.ZodMiniObject, Deps>, call: SwaigToolCall) => FunctionResult;
+  /** What to answer when a tool fails (storage fault, erased call): must be a safe, fail-closed result. */
+  onToolFailure: (tool: ToolDefinition<z.ZodMiniObject, Deps>, call: SwaigToolCall, error: unknown) => FunctionResult;
 }
 
 export type SignatureResponse = Array<{ function: string; description: string; parameters: unknown }>;
@@ -58,10 +58,10 @@ export async function dispatchSwaig<Deps>(
   logger.info('SWAIG function called', { function: tool.name, secure: tool.secure, argNames: Object.keys(args.data) });
   let result: FunctionResult;
   try {
-    result = await tool.run(args.data, { callId: request.callId, callerNumber: request.callerNumber }, options.deps);
+    result = await tool.run(args.data, { callId: request.callId }, options.deps);
   } catch (error) {
     logger.error('SWAIG function failed; answering fail-closed', { function: tool.name, error });
-    result = options.onToolFailure(tool, request);
+    result = options.onToolFailure(tool, request, error);
   }
   if (options.finalize) result = await options.finalize(result, tool, request);
   return result.toDict();

@@ -2,10 +2,12 @@ import type * as z from '#shared/validation/zod.js';
 import type { FunctionResult } from './function-result.js';
 import { toolArgumentsJsonSchema } from './json-schema.js';
 
-/** What a tool handler may use besides its arguments. */
+/**
+ * What a tool handler may use besides its arguments. Deliberately not the request's caller
+ * fields or global data: anyone who can post a SWAIG request can write those.
+ */
 export interface ToolContext {
   callId: string;
-  callerNumber?: string;
 }
 
 /**

@@ -29,6 +29,10 @@ export class FlakyConsentStore implements ConsentStore {
     this.guard();
     return this.inner.appendEvent(...a);
   }
+  async markErased(...a: Parameters<ConsentStore['markErased']>) {
+    this.guard();
+    return this.inner.markErased(...a);
+  }
   async listEvents(...a: Parameters<ConsentStore['listEvents']>) {
     this.guard();
     return this.inner.listEvents(...a);

@@ -12,6 +12,7 @@ import { apiEvent, lambdaContext, recordingVerbs, swaigRequestBody } from '#test
 import { TEST_SECRETS } from '#test/support/storage.js';
 import { swmlErrors } from '#test/support/swml-schema.js';
 import { captureLogs } from '#test/support/logs.js';
+import { serveSwml } from '#test/support/served-swml.js';
 import { resetInstance } from '#shared/instance.js';
 
 type Handler = (event: unknown, context: unknown) => Promise<{ statusCode: number; body: string }>;
@@ -34,16 +35,25 @@ beforeEach(() => {
   useConsentStoreForTests(store);
 });
 
+/**
+ * One SWAIG request for the call, posted as SignalWire would: to the web hook URL of the SWML
+ * document served for the call (served now, for `caller`, under the current configuration), so
+ * it carries the call's signed decision. `served: false`: the SWML was never served.
+ */
 async function call(
   fn: string,
   args: Record<string, unknown>,
   callId: string,
-  options: { token?: string; caller?: string; globalData?: Record<string, unknown> } = {},
+  options: { token?: string; caller?: string; globalData?: Record<string, unknown>; served?: boolean } = {},
 ) {
-  const query = options.token ? { __token: options.token } : undefined;
+  const caller = options.caller ?? CALIFORNIA;
+  const query = {
+    ...(options.served === false ? {} : (await serveSwml(callId, caller)).swaigQuery),
+    ...(options.token ? { __token: options.token } : {}),
+  };
   const event = apiEvent({
     path: '/swaig',
-    body: swaigRequestBody(fn, args, callId, options.caller ?? CALIFORNIA, options.globalData),
+    body: swaigRequestBody(fn, args, callId, caller, options.globalData),
     query,
   });
   event.jsonBody = JSON.parse(event.body ?? '{}');
@@ -182,13 +192,12 @@ describe('recording control', () => {
       expect(
         recordingVerbs(await call('resume_recording', {}, california, { caller: CALIFORNIA, globalData: disclosed })),
       ).toEqual([]);
-      // The SWML document decided consent-first (e.g. its caller was a SIP URI): no disclosure was
-      // made, so a one-party number on a later SWAIG request implies nothing.
+      // The SWML document was never served for this call: nothing was disclosed or decided, so
+      // a one-party number and disclose-and-record global data on a SWAIG request imply nothing.
+      // (test/unit/agent-decided-facts.test.ts tries every other way round.)
       const undisclosed = randomUUID();
       expect(
-        recordingVerbs(
-          await call('resume_recording', {}, undisclosed, { caller: TEXAS, globalData: { recording_mode: 'consent-first' } }),
-        ),
+        recordingVerbs(await call('resume_recording', {}, undisclosed, { caller: TEXAS, globalData: disclosed, served: false })),
       ).toEqual([]);
     } finally {
       process.env.RECORDING_MODE = 'consent-first';

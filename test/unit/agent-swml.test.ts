@@ -5,6 +5,9 @@ import { parseConfig, type Config } from '#shared/config.js';
 import { renderAgentSwml } from '#shared/agent/swml-document.js';
 import { agentUrls } from '#shared/agent/settings.js';
 import { agentTools } from '#shared/agent/tools.js';
+import { decisionFromQuery } from '#shared/consent/call-decision.js';
+import { callerHash } from '#shared/consent/caller-hash.js';
+import { JURISDICTIONS } from '#shared/consent/jurisdictions.js';
 import { mintToolToken, verifyToolToken } from '#shared/security/tool-token.js';
 import { swmlErrors } from '#test/support/swml-schema.js';
 import { TEST_SECRETS } from '#test/support/storage.js';
@@ -15,7 +18,13 @@ type Verb = Record<string, Record<string, unknown>>;
 function render(env: Record<string, string> = {}, call: { callId?: string; callerNumber?: string } = {}) {
   const config: Config = parseConfig({ ...TEST_SECRETS, ...env });
   const urls = agentUrls(BASE, TEST_SECRETS.SWML_BASIC_AUTH_USER, TEST_SECRETS.SWML_BASIC_AUTH_PASSWORD, config);
-  return renderAgentSwml({ config, urls, tokenSecret: TEST_SECRETS.TOKEN_SECRET, call });
+  return renderAgentSwml({
+    config,
+    urls,
+    tokenSecret: TEST_SECRETS.TOKEN_SECRET,
+    callerHashSecret: TEST_SECRETS.CALLER_HASH_SECRET,
+    call,
+  });
 }
 
 // biome-ignore lint/suspicious/noExplicitAny: assertions walk the ai verb's free-form JSON
@@ -56,11 +65,14 @@ describe('the agent SWML document', () => {
     expect(`${statusUrl.protocol}//${statusUrl.username}:${statusUrl.password}@${statusUrl.host}${statusUrl.pathname}`).toBe(
       `https://signalwire:${TEST_SECRETS.SWML_BASIC_AUTH_PASSWORD}@agent.example.com/recording-status`,
     );
-    // The signed basis the webhook uses to record the consent implied by the disclosure.
-    expect(statusUrl.searchParams.get('jurisdiction')).toBe('US-TX');
-    const basis = statusUrl.searchParams.get('basis') ?? undefined;
-    expect(verifyToolToken(TEST_SECRETS.TOKEN_SECRET, basis, callId, 'implied_consent:US-TX')).toBe('valid');
-    expect(verifyToolToken(TEST_SECRETS.TOKEN_SECRET, basis, randomUUID(), 'implied_consent:US-TX')).toBe('wrong_call');
+    // The call's signed decision, from which the webhook stores the consent implied by the disclosure.
+    const query = Object.fromEntries(statusUrl.searchParams);
+    expect(decisionFromQuery(query, callId, TEST_SECRETS.TOKEN_SECRET)).toEqual({
+      mode: 'disclose-and-record',
+      jurisdiction: JURISDICTIONS.get('US-TX'),
+      callerHash: callerHash('+12145550100', TEST_SECRETS.CALLER_HASH_SECRET),
+    });
+    expect(decisionFromQuery(query, randomUUID(), TEST_SECRETS.TOKEN_SECRET)).toBeUndefined();
   });
 
   it('forces consent-first for all-party (California) and unknown callers even when config says disclose-and-record', () => {
@@ -86,11 +98,15 @@ describe('the agent SWML document', () => {
     expect(JSON.stringify(verb.prompt)).toContain('90 days');
   });
 
-  it('offers every tool, with credentials on the default webhook', () => {
+  it('offers every tool, with credentials and the call\u2019s signed decision on the default webhook', () => {
     const verb = aiVerb(render({}, { callId }));
     expect(verb.SWAIG.functions.map((f: { function: string }) => f.function)).toEqual(agentTools.map((t) => t.name));
-    expect(verb.SWAIG.defaults.web_hook_url).toBe(
+    const url = new URL(verb.SWAIG.defaults.web_hook_url);
+    expect(`${url.protocol}//${url.username}:${url.password}@${url.host}${url.pathname}`).toBe(
       `https://signalwire:${TEST_SECRETS.SWML_BASIC_AUTH_PASSWORD}@agent.example.com/swaig`,
+    );
+    expect(decisionFromQuery(Object.fromEntries(url.searchParams), callId, TEST_SECRETS.TOKEN_SECRET)?.mode).toBe(
+      'consent-first',
     );
   });
 

@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { jurisdictionFor } from '#shared/consent/jurisdictions.js';
 import { POLICY_VERSION } from '#shared/consent/policy.js';
 import { CONSENT_RETENTION_MARGIN_DAYS } from '#shared/consent/transitions.js';
-import { ConsentConflictError, type ConsentStore } from '#shared/consent/types.js';
+import { CallErasedError, ConsentConflictError, type ConsentStore } from '#shared/consent/types.js';
 
 /** What a store factory gets: a fixed clock and the retention to use. */
 export interface ContractStoreOptions {
@@ -112,6 +112,46 @@ export function consentStoreContract(name: string, makeStore: (options: Contract
       });
       const [event] = await s.listEvents(callId);
       expect(event?.detail).toEqual({ tool: 'verify_identity', ssn: '[redacted]', ok: true, attempts: 2 });
+    });
+
+    it('ensureCall stores the decided mode; the first registration wins', async () => {
+      const s = store();
+      const callId = randomUUID();
+      const texas = jurisdictionFor('+12145550100');
+      expect(await s.ensureCall(callId, { jurisdiction: texas, callerHash: 'h1', mode: 'disclose-and-record' })).toMatchObject({
+        jurisdiction: 'US-TX',
+        rule: 'one-party',
+        callerHash: 'h1',
+        mode: 'disclose-and-record',
+      });
+      const again = await s.ensureCall(callId, { jurisdiction: california, callerHash: 'h2', mode: 'consent-first' });
+      expect(again).toMatchObject({ jurisdiction: 'US-TX', callerHash: 'h1', mode: 'disclose-and-record' });
+    });
+
+    it('an erased call stays erased: the tombstone is the last event, kept once; every write and getConsent refuse', async () => {
+      const s = store();
+      const callId = randomUUID();
+      await s.ensureCall(callId, { jurisdiction: california, callerHash: 'h-erased' });
+      await s.appendEvent(callId, { type: 'disclosure_given' });
+      await s.markErased(callId, { reason: 'data-subject-request' });
+      await s.markErased(callId, { reason: 'second-run' });
+      await s.appendEvent(callId, { type: 'erased', detail: { reason: 'third-run' } });
+
+      const refused = [
+        () => s.ensureCall(callId, { jurisdiction: california }),
+        () => s.setConsent(callId, 'granted', { category: 'affirmative:yes' }),
+        () => s.setConsent(callId, 'declined', { category: 'declined:not-affirmative' }),
+        () => s.appendEvent(callId, { type: 'recording_blocked', detail: { reason: 'x' } }),
+        () => s.getConsent(callId),
+      ];
+      for (const attempt of refused) await expect(attempt()).rejects.toBeInstanceOf(CallErasedError);
+
+      const events = await s.listEvents(callId);
+      expect(events.map((e) => e.type)).toEqual(['disclosure_given', 'erased']);
+      expect(events[1]?.detail).toEqual({ reason: 'data-subject-request' });
+      // An erasure of one call changes nothing for another.
+      const other = randomUUID();
+      expect((await s.setConsent(other, 'granted', { category: 'affirmative:yes' })).state).toBe('granted');
     });
 
     it('callsForCaller finds the calls announced with that caller hash', async () => {
