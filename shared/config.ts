@@ -50,6 +50,8 @@ export const DEFAULTS = {
   companyName: 'our company',
   tableName: 'recording-agent',
   bucketName: 'recording-agent',
+  /** SignalWire's own hosts: recordings are served from the project's space, `<space>.signalwire.com`. */
+  recordingHosts: ['.signalwire.com'],
 } as const satisfies {
   recordingMode: (typeof RECORDING_MODES)[number];
   recordingFormat: (typeof RECORDING_FORMATS)[number];
@@ -88,6 +90,17 @@ const ConfigSchema = z.object({
   SIGNALWIRE_API_TOKEN: z.optional(text(1)),
   SIGNALWIRE_SPACE_URL: optionalUrl,
 
+  /**
+   * Hosts recording URLs may be on (comma-separated; a leading dot allows subdomains). Callbacks
+   * naming any other host are refused, so nothing else is stored or later fetched.
+   */
+  RECORDING_HOSTS: z._default(
+    z.pipe(
+      z.string().check(z.regex(/^\.?[a-z0-9.-]+(,\.?[a-z0-9.-]+)*$/i)),
+      z.transform((v) => v.split(',')),
+    ),
+    [...DEFAULTS.recordingHosts],
+  ),
   /** A processor's own pay connector; when set our /payment route is not used (keeps us out of PCI scope). */
   PAYMENT_CONNECTOR_URL: optionalUrl,
   MAX_BODY_BYTES: z._default(integer(1024, 6_000_000), 256 * 1024),

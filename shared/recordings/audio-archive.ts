@@ -1,6 +1,7 @@
 import type { Config } from '#shared/config.js';
 import { logger } from '#shared/observability/logger.js';
 import { audioKey } from '#shared/storage/layout.js';
+import { hostAllowed } from './webhook.js';
 import { signalWireCredentials } from '#shared/signalwire/recordings.js';
 import type { RecordingStore } from './recording-store.js';
 import type { RecordingJob } from './job-queue.js';
@@ -54,11 +55,6 @@ export function archiveSettings(
     credentials: { projectId: credentials.projectId, apiToken: credentials.apiToken },
     allowedHosts: [new URL(credentials.spaceUrl).hostname, '.signalwire.com'],
   };
-}
-
-function hostAllowed(hostname: string, allowed: readonly string[]): boolean {
-  const host = hostname.toLowerCase();
-  return allowed.some((a) => (a.startsWith('.') ? host.endsWith(a.toLowerCase()) : host === a.toLowerCase()));
 }
 
 /** Download one recording's audio into the bucket; idempotent (an archived recording is skipped). */

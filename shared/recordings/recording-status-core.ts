@@ -78,7 +78,7 @@ onInstanceReset(() => {
  * callback (SignalWire should not retry it); 503 on storage faults (SignalWire retries).
  */
 export async function recordingStatusCore(event: HttpEvent): Promise<HttpResult> {
-  const recording = parseRecordingWebhook(event.jsonBody);
+  const recording = parseRecordingWebhook(event.jsonBody, getConfig().RECORDING_HOSTS);
   const config = getConfig();
   const deps = recordingDeps(await loadSignalWireProject(config));
   if (event.queryStringParameters?.basis && recording.state === 'finished') {

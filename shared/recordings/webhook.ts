@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import * as z from '#shared/validation/zod.js';
+import { DEFAULTS } from '#shared/config.js';
 import { badRequest } from '#shared/http/errors.js';
 import { recordingUuidFromUrl } from '#shared/signalwire/recordings.js';
 import { isSafeId } from '#shared/validation/ids.js';
@@ -178,12 +179,20 @@ function checkRecordingUuid(value: string): string {
   return checkId(value.toLowerCase(), 'recording_id');
 }
 
+/** `host` matches an entry: exactly, or as a subdomain of an entry that starts with a dot. */
+export function hostAllowed(host: string, allowed: readonly string[]): boolean {
+  const h = host.toLowerCase();
+  return allowed.some((a) => (a.startsWith('.') ? h.endsWith(a.toLowerCase()) : h === a.toLowerCase()));
+}
+
 /**
- * The recording URL is stored and may later be fetched (archive, erasure): only https, so
- * nobody can make us fetch plain-text or internal URLs. http is let through for localhost,
- * which is what the local stack and its tests serve.
+ * The recording URL is stored and may later be fetched (archive, erasure): only https on one
+ * of SignalWire's hosts, so nobody can make us store or fetch someone else's or an internal URL.
+ * http and any port are let through for localhost, which is what the local stack serves. What
+ * is stored is origin and path only: a query string or fragment (a signed link, or personal
+ * data put there by a hostile sender) is dropped.
  */
-function checkUrl(value: string): string {
+function checkUrl(value: string, allowedHosts: readonly string[]): string {
   let url: URL;
   try {
     url = new URL(value);
@@ -195,7 +204,10 @@ function checkUrl(value: string): string {
   if (url.protocol !== 'https:' && !(url.protocol === 'http:' && local)) {
     throw badRequest('invalid_url', 'recording url must be https');
   }
-  return url.toString();
+  if (!local && !hostAllowed(url.hostname, allowedHosts)) {
+    throw badRequest('invalid_url', 'recording url is not on an allowed SignalWire host');
+  }
+  return `${url.origin}${url.pathname}`;
 }
 
 /**
@@ -274,12 +286,12 @@ function extract(body: unknown): Fields {
  * Validate and normalize a recording status callback. Throws a 400 {@link AppError} naming
  * what is wrong (never echoing values) for anything that is not a well-formed callback.
  */
-export function parseRecordingWebhook(body: unknown): RecordingEvent {
+export function parseRecordingWebhook(body: unknown, allowedHosts: readonly string[] = DEFAULTS.recordingHosts): RecordingEvent {
   const f = extract(body);
   const callId = checkId(f.callId, 'call_id');
   const controlId = f.controlId === undefined ? undefined : checkId(f.controlId, 'control_id');
   const state = normalizeState(f.state);
-  const url = f.url === undefined ? undefined : checkUrl(f.url);
+  const url = f.url === undefined ? undefined : checkUrl(f.url, allowedHosts);
   if (state === 'finished' && !url) throw badRequest('missing_url', 'a finished recording callback must carry the recording url');
   const signalwireRecordingId = f.recordingId === undefined ? undefined : checkRecordingUuid(f.recordingId);
   const recordingId = signalwireRecordingId ?? checkId(deriveRecordingId(callId, controlId, url), 'recording id');

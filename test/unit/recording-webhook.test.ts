@@ -70,7 +70,7 @@ describe('parseRecordingWebhook: SignalWire nested payload', () => {
 
 describe('parseRecordingWebhook: SignalWire current payload (details flat in params, record = {audio})', () => {
   const SW_REC = '0f1e2d3c-4b5a-4697-8877-665544332211';
-  const PLAIN_URL = 'https://files.example.com/audio/segment.mp3';
+  const PLAIN_URL = 'https://example.signalwire.com/audio/segment.mp3';
   const AUDIO = { audio: { format: 'wav', direction: 'both', stereo: true } };
 
   function current(params: Record<string, unknown>): Record<string, unknown> {
@@ -234,6 +234,31 @@ describe('parseRecordingWebhook: hostile or broken input is a 400 that echoes no
     const r = rejection({ call_id: CALL, recording_url: url, status: 'completed' });
     expect(r).toMatchObject({ status: 400, code: 'invalid_url' });
     expect(r.message).not.toContain('secret');
+  });
+
+  it.each([
+    ['another https host', 'https://evil.example.com/api/v1/recordings/x/download'],
+    ['a look-alike host', 'https://signalwire.com.evil.example/r.mp3'],
+    ['a host that only ends in the name', 'https://notsignalwire.com/r.mp3'],
+    ['an internal address', 'https://169.254.169.254/latest/meta-data'],
+  ])('rejects a recording url on %s', (_name, url) => {
+    expect(rejection({ call_id: CALL, recording_url: url, status: 'completed' })).toMatchObject({
+      status: 400,
+      code: 'invalid_url',
+    });
+  });
+
+  it('stores origin and path only: a query string or fragment (signed links, planted data) is dropped', () => {
+    const url = `https://example.signalwire.com/api/v1/recordings/${REC}/download?ssn=078-05-1120&card=4111111111111111#dob=1984-02-29`;
+    const event = parseRecordingWebhook({ call_id: CALL, recording_url: url, status: 'completed' });
+    expect(event.url).toBe(`https://example.signalwire.com/api/v1/recordings/${REC}/download`);
+    expect(event.recordingId).toBe(REC);
+  });
+
+  it('takes the allowed hosts it is given (RECORDING_HOSTS)', () => {
+    const body = { call_id: CALL, recording_url: 'https://media.example.net/r.mp3', status: 'completed' };
+    expect(rejection(body).code).toBe('invalid_url');
+    expect(parseRecordingWebhook(body, ['media.example.net']).url).toBe('https://media.example.net/r.mp3');
   });
 
   it('allows http only for localhost (the local stack)', () => {
