@@ -5,7 +5,8 @@ import { Bucket } from 'aws-cdk-lib/aws-s3';
 import { createAgentApp } from '#infra/stack/create-app.js';
 import { SKIP_BUNDLING } from './infra-support.js';
 
-describe('cdk-nag (AwsSolutions pack)', () => {
+// A full synth with cdk-nag takes ~7 s idle and 30 s or more on a loaded 2-core machine.
+describe('cdk-nag (AwsSolutions pack)', { timeout: 120_000 }, () => {
   it('finds nothing unacknowledged in the stack: synth succeeds', () => {
     // Prepare
     const { app } = createAgentApp({ context: SKIP_BUNDLING });
