@@ -126,8 +126,17 @@ async function signalWireUuids(objects: string[], deps: PrivacyDeps): Promise<st
   const uuids = new Set<string>();
   for (const key of objects.filter(isMetadataKey)) {
     const doc = await deps.data.readJson(key);
-    const url = typeof doc === 'object' && doc !== null ? (doc as { url?: unknown }).url : undefined;
-    const uuid = typeof url === 'string' ? recordingUuidFromUrl(url) : undefined;
+    const { url, signalwireRecordingId } = (typeof doc === 'object' && doc !== null ? doc : {}) as {
+      url?: unknown;
+      signalwireRecordingId?: unknown;
+    };
+    // The id SignalWire's callback named, else the one in its recording URL.
+    const uuid =
+      typeof signalwireRecordingId === 'string'
+        ? signalwireRecordingId
+        : typeof url === 'string'
+          ? recordingUuidFromUrl(url)
+          : undefined;
     if (uuid) uuids.add(uuid);
   }
   return [...uuids].sort();

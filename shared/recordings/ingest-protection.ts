@@ -64,7 +64,7 @@ export async function deleteSignalWireCopy(
 ): Promise<SignalWireCopy> {
   if (event.state !== 'finished' || event.url === undefined) return 'no_file';
   if (!signalwire) return 'not_configured';
-  const uuid = recordingUuidFromUrl(event.url);
+  const uuid = event.signalwireRecordingId ?? recordingUuidFromUrl(event.url);
   if (uuid === undefined) return 'not_a_signalwire_url';
   return signalwire.deleteRecording(uuid);
 }

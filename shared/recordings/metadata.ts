@@ -18,6 +18,8 @@ export interface ConsentSnapshot {
 export interface RecordingMetadata {
   callId: string;
   recordingId: string;
+  /** The id SignalWire's Recordings API knows the recording by, when its callback named it (deletion uses it). */
+  signalwireRecordingId?: string;
   controlId: string | null;
   url: string;
   durationSeconds: number | null;
@@ -58,6 +60,7 @@ export function buildMetadata(
   return {
     callId: event.callId,
     recordingId: event.recordingId,
+    ...(event.signalwireRecordingId === undefined ? {} : { signalwireRecordingId: event.signalwireRecordingId }),
     controlId: event.controlId ?? null,
     url: event.url,
     durationSeconds: event.durationSeconds ?? null,

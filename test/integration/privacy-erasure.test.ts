@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { randomUUID } from 'node:crypto';
 import { callerHash } from '#shared/consent/caller-hash.js';
 import { eraseCall, eraseCaller } from '#shared/privacy/erase.js';
 import { exportCall, exportCaller } from '#shared/privacy/export.js';
@@ -6,6 +7,9 @@ import { setLegalHold } from '#shared/privacy/legal-hold.js';
 import { SignalWireRecordings } from '#shared/signalwire/recordings.js';
 import { LegalHoldError } from '#shared/privacy/types.js';
 import { SignalWireDeleteError } from '#shared/signalwire/recordings.js';
+import { ingestRecordingWebhook } from '#shared/recordings/ingest.js';
+import { recordingDeps } from '#shared/recordings/recording-status-core.js';
+import { parseRecordingWebhook } from '#shared/recordings/webhook.js';
 import { seedCall, startSignalWireStandIn, testPrivacyDeps } from '#test/support/privacy-seed.js';
 import { startTestStorage, TEST_SECRETS, type TestStorage } from '#test/support/storage.js';
 import { storedView } from '#test/support/stored-view.js';
@@ -199,6 +203,35 @@ describe('privacy erasure against the emulators', () => {
           expect(seen.method).toBe('DELETE');
           expect(seen.authorization).toBe(expectedAuth);
         }
+      } finally {
+        await standIn.close();
+      }
+    });
+
+    it("deletes by the recording_id SignalWire's callback named, also when its URL carries no uuid", async () => {
+      const standIn = await startSignalWireStandIn();
+      try {
+        const { callId } = await seedCall(ALICE, 0);
+        const signalwireId = randomUUID();
+        const callback = {
+          event_type: 'calling.call.record',
+          params: {
+            call_id: callId,
+            control_id: 'main',
+            state: 'finished',
+            recording_id: signalwireId,
+            url: 'https://example.signalwire.com/media/segment.mp3',
+            duration: 3,
+            record: { audio: { format: 'mp3', direction: 'both', stereo: true } },
+          },
+        };
+        await ingestRecordingWebhook(parseRecordingWebhook(callback), recordingDeps());
+        const client = new SignalWireRecordings({ spaceUrl: standIn.url, projectId, apiToken });
+
+        const result = await eraseCall(callId, request, testPrivacyDeps(client));
+
+        expect(result).toMatchObject({ status: 'erased', signalwireDeleted: 1 });
+        expect(standIn.requests.map((r) => r.path)).toEqual([`/api/relay/rest/recordings/${signalwireId}`]);
       } finally {
         await standIn.close();
       }
