@@ -52,7 +52,8 @@ const SIZING: Record<AgentFunctionName, Sizing> = {
 /**
  * The six functions with exactly the access each needs:
  * swml reads nothing but the secrets; swaig reads/writes the table; recording-status writes the
- * bucket and both queues and reads/writes the table; payment-connector touches no storage;
+ * bucket and both queues and reads/writes the table; payment-connector appends each payment's
+ * outcome to its call's audit trail (the table, append only: never card data);
  * privacy reads, writes and deletes in table and bucket; the archive worker consumes the archive
  * queue and reads/writes (never deletes) in the bucket.
  *
@@ -104,7 +105,10 @@ export class AgentFunctions extends Construct {
       .useQueue(storage.queue)
       .useQueue(storage.archiveQueue, 'ARCHIVE_QUEUE_URL')
       .useSignalWireSecret(signalWireSecret);
-    this.paymentConnector = make('PaymentConnector', 'payment-connector').useSignalWireSecret(signalWireSecret);
+    // The outcome of each payment (approved, declined, error) goes into its call's audit trail.
+    this.paymentConnector = make('PaymentConnector', 'payment-connector')
+      .useTable(storage.table, 'append')
+      .useSignalWireSecret(signalWireSecret);
     this.privacy = make('Privacy', 'privacy')
       .useTable(storage.table, 'read-write')
       .useBucket(storage.bucket, 'read-write-delete')

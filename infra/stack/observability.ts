@@ -122,7 +122,18 @@ export class Observability extends Construct {
           MetricName.WebhookDuplicate,
         ].map(emfSearch),
       ),
-      graph('Payments and auth', [MetricName.PaymentApproved, MetricName.PaymentDeclined, MetricName.AuthFailure].map(emfSearch)),
+      graph(
+        'Payments and auth',
+        [
+          MetricName.PaymentApproved,
+          MetricName.PaymentDeclined,
+          MetricName.PaymentError,
+          MetricName.PaymentUnknownCall,
+          MetricName.PaymentAuditFailed,
+          MetricName.AuthFailure,
+          MetricName.SignatureMismatch,
+        ].map(emfSearch),
+      ),
     );
     return dashboard;
   }

@@ -7,6 +7,7 @@ import { CallErasedError, type ConsentStore } from '#shared/consent/types.js';
 import type { HttpEvent } from '#shared/http/middleware.js';
 import { publicBaseUrl } from '#shared/http/public-url.js';
 import { json, type HttpResult } from '#shared/http/response.js';
+import { paymentConnectorUrl } from '#shared/payments/call-token.js';
 import { dispatchSwaig } from '#shared/swaig/dispatch.js';
 import { FunctionResult } from '#shared/swaig/function-result.js';
 import { enforceRecordingConsent, RECORDING_REFUSED } from './consent-gate.js';
@@ -57,11 +58,17 @@ function isRefusal(toolName: string, args: Record<string, unknown>): boolean {
 export async function swaigCore(event: HttpEvent, _context?: Context): Promise<HttpResult> {
   const config = getConfig();
   const secrets = await loadSecrets(config);
+  const urls = agentUrls(publicBaseUrl(event, config), secrets.username, secrets.password, config);
   const deps: AgentDeps = {
     consent: consent(),
     config,
-    urls: agentUrls(publicBaseUrl(event, config), secrets.username, secrets.password, config),
+    urls,
     signedDecision: (callId) => decisionFromQuery(event.queryStringParameters, callId, secrets.tokenSecret),
+    // A processor's own connector gets its URL as configured; ours learns the call from a signed token.
+    paymentUrl: (callId) =>
+      config.PAYMENT_CONNECTOR_URL
+        ? urls.payment
+        : paymentConnectorUrl(urls.payment, callId, secrets.tokenSecret, config.SECURE_TOKEN_TTL_SECONDS),
   };
   const response = await dispatchSwaig(event.jsonBody, {
     tools: agentTools,

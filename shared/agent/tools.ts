@@ -18,6 +18,8 @@ export interface AgentDeps {
   urls: AgentUrls;
   /** The decision signed into this request's URL, if it verifies for that call id (shared/consent/call-decision.ts). */
   signedDecision(callId: string): CallDecision | undefined;
+  /** The payment connector URL for this call (ours carries the call's token: shared/payments/call-token.ts). */
+  paymentUrl(callId: string): string;
 }
 
 /**
@@ -142,19 +144,20 @@ export const agentTools: ReadonlyArray<ToolDefinition<z.ZodMiniObject, AgentDeps
   }),
   implementTool(spec.processPayment, async (args, context, deps: AgentDeps) => {
     await deps.consent.appendEvent(context.callId, { type: 'payment_attempted', detail: { stage: 'requested' } });
-    return pauseRecordingResult()
-      .setPostProcess(true)
-      .setResponse('Tell the caller to enter their card details on the keypad when prompted.')
-      .pay({
-        connectorUrl: deps.urls.payment,
-        inputMethod: 'dtmf',
-        chargeAmount: args.amount,
-        description: args.description,
-        securityCode: true,
-        postalCode: true,
-        aiResponse:
-          'The payment status is ${pay_result}, do not mention anything else about collecting payment if successful. Then call normal_mode to resume recording.',
-      });
+    // No post_process: with it SignalWire lets the AI take one more turn before running the
+    // actions, and the caller's next words (card digits read aloud) would be recorded. The pause
+    // and the card capture are one SWML document, pause first (docs/protocol.md §7).
+    return new FunctionResult('Tell the caller to enter their card details on the keypad when prompted.').pay({
+      stopRecording: RECORDING_CONTROL_ID,
+      connectorUrl: deps.paymentUrl(context.callId),
+      inputMethod: 'dtmf',
+      chargeAmount: args.amount,
+      description: args.description,
+      securityCode: true,
+      postalCode: true,
+      aiResponse:
+        'The payment status is ${pay_result}, do not mention anything else about collecting payment if successful. Then call normal_mode to resume recording.',
+    });
   }),
   implementTool(spec.recordingInfo, async (_args, _context, deps: AgentDeps) => {
     return new FunctionResult(retentionNotice(deps.config));

@@ -75,6 +75,7 @@ export type AuditEventType =
   | 'recording_blocked'
   | 'secure_tool_used'
   | 'payment_attempted'
+  | 'payment_result'
   | 'recording_stored'
   | 'recording_no_input'
   | 'recording_error'

@@ -44,8 +44,28 @@ function safeEqual(a: string, b: string): boolean {
   return timingSafeEqual(ha, hb) && a.length === b.length;
 }
 
-/** HTTP basic auth with the credentials embedded in every URL we hand to SignalWire. */
-export function basicAuth(): HttpMiddleware {
+/**
+ * A per-call token in the query string that admits a request in place of basic auth, on routes
+ * where SignalWire does not document honouring `user:pass@` in the URL (record_call.status_url,
+ * pay.payment_connector_url; docs/protocol.md §7). Either credential is enough.
+ */
+export interface QueryTokenAuth {
+  /** Whether the query carries the token at all: checked before the body is read. */
+  present(query: Readonly<Record<string, string | undefined>> | undefined): boolean;
+  /** Once the body is parsed: whether the token is valid, for the call the request is about. */
+  valid(event: HttpEvent, tokenSecret: string): boolean;
+}
+
+/** Requests without valid basic auth whose query carries a token: {@link queryTokenAuth} decides them. */
+const awaitingToken = new WeakSet<HttpEvent>();
+
+/**
+ * HTTP basic auth with the credentials embedded in every URL we hand to SignalWire. With
+ * `orToken`, a request without valid basic auth that carries the route's query token is let
+ * through to {@link queryTokenAuth}, which checks the token once the body is parsed; one with
+ * neither is refused here, before the body is read.
+ */
+export function basicAuth(orToken?: QueryTokenAuth): HttpMiddleware {
   return {
     before: async function basicAuthBefore(request: HttpRequest) {
       const secrets = await loadSecrets(getConfig());
@@ -57,10 +77,26 @@ export function basicAuth(): HttpMiddleware {
       const pass = colon >= 0 ? decoded.slice(colon + 1) : '';
       const userOk = safeEqual(user, secrets.username);
       const passOk = safeEqual(pass, secrets.password);
-      if (!(userOk && passOk)) {
-        countMetric(MetricName.AuthFailure);
-        throw unauthorized(match ? 'invalid credentials' : 'authentication required');
+      if (userOk && passOk) return;
+      if (orToken?.present(request.event.queryStringParameters)) {
+        awaitingToken.add(request.event);
+        return;
       }
+      countMetric(MetricName.AuthFailure);
+      throw unauthorized(match ? 'invalid credentials' : 'authentication required');
+    },
+  };
+}
+
+/** Runs right after jsonBody: a request {@link basicAuth} let through on its query token is admitted only if the token is valid. */
+export function queryTokenAuth(auth: QueryTokenAuth): HttpMiddleware {
+  return {
+    before: async function queryTokenAuthBefore(request: HttpRequest) {
+      if (!awaitingToken.delete(request.event)) return;
+      const { tokenSecret } = await loadSecrets(getConfig());
+      if (auth.valid(request.event, tokenSecret)) return;
+      countMetric(MetricName.AuthFailure);
+      throw unauthorized('invalid credentials');
     },
   };
 }
@@ -124,7 +160,8 @@ export function jsonBody(options: BodyOptions = {}): HttpMiddleware {
   };
 }
 
-function findCallId(body: unknown): string | undefined {
+/** SignalWire's call id in a request body (top level, `call` or `params`), if it is a safe id. */
+export function findCallId(body: unknown): string | undefined {
   if (!body || typeof body !== 'object') return undefined;
   const b = body as Record<string, unknown>;
   const params = b.params as Record<string, unknown> | undefined;

@@ -26,7 +26,11 @@ type SignatureAlgorithm = keyof typeof SIGNATURE_HEADERS;
 /** `absent`: no signature header at all; `invalid`: at least one header present and wrong. */
 export type SignatureVerdict = 'valid' | 'invalid' | 'absent';
 
-/** `required` for the SWML route (documented as signed); `when-present` where the docs are silent. */
+/**
+ * `required` for the SWML route (documented as signed): absent or wrong → 403. `when-present` where
+ * the docs are silent (/recording-status, /payment): a wrong signature is counted
+ * (`SignatureMismatch`) and logged, never a reason to drop the request.
+ */
 export type SignatureMode = 'required' | 'when-present';
 
 export interface SignatureInput {
@@ -112,6 +116,13 @@ export function signalwireSignature(mode: SignatureMode): HttpMiddleware {
         signingKey,
       });
       if (verdict === 'valid' || (verdict === 'absent' && mode === 'when-present')) return;
+      if (mode === 'when-present') {
+        // Signing is undocumented here (docs/protocol.md §7): a mismatch is counted and logged, and
+        // the request (a recording, a payment) is not dropped; basic auth or a call token admitted it.
+        countMetric(MetricName.SignatureMismatch);
+        logger.warn('request signature does not match; processed anyway (signing is undocumented on this route)');
+        return;
+      }
       countMetric(MetricName.AuthFailure);
       throw forbidden(
         'invalid_signature',

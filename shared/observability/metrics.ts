@@ -55,6 +55,14 @@ export const MetricName = {
   PaymentApproved: 'PaymentApproved',
   PaymentDeclined: 'PaymentDeclined',
   AuthFailure: 'AuthFailure',
+  /** A wrong signature on a route where SignalWire does not document signing: counted, not refused. */
+  SignatureMismatch: 'SignatureMismatch',
+  /** The payment connector could not process the request (invalid request, processor unreachable). */
+  PaymentError: 'PaymentError',
+  /** A payment whose URL carried no valid call token: processed, not audited (no call to audit it on). */
+  PaymentUnknownCall: 'PaymentUnknownCall',
+  /** A payment outcome that could not be written to its call's audit trail (storage fault). */
+  PaymentAuditFailed: 'PaymentAuditFailed',
 } as const;
 export type MetricNameValue = (typeof MetricName)[keyof typeof MetricName];
 

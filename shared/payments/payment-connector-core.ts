@@ -4,6 +4,7 @@ import type { HttpEvent } from '#shared/http/middleware.js';
 import { json, type HttpResult } from '#shared/http/response.js';
 import { logger } from '#shared/observability/logger.js';
 import { handlePaymentRequest } from './connector.js';
+import { auditPaymentOutcome } from './payment-audit.js';
 import type { PaymentGateway } from './gateway.js';
 import { createTestGateway } from './test-gateway.js';
 import { onInstanceReset } from '#shared/instance.js';
@@ -29,5 +30,7 @@ onInstanceReset(() => {
 export async function paymentConnectorCore(event: HttpEvent): Promise<HttpResult> {
   gateway ??= createPaymentGateway(getConfig());
   const result = await handlePaymentRequest(event.jsonBody, gateway);
+  // The outcome (never card data) into the audit trail of the call the URL's token proves.
+  await auditPaymentOutcome(event.queryStringParameters, result);
   return json(result.statusCode, result.body);
 }

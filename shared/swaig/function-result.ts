@@ -71,10 +71,21 @@ export class FunctionResult {
     return this.executeSwml(swmlDocument([stopRecordCall(controlId)]));
   }
 
-  /** Collect a card payment: `set ai_response` then `pay`, as one SWML action. */
-  pay(options: PayOptions & { aiResponse?: string }): this {
-    const { aiResponse, ...payOptions } = options;
-    return this.executeSwml(swmlDocument([set({ ai_response: aiResponse ?? DEFAULT_PAY_AI_RESPONSE }), pay(payOptions)]));
+  /**
+   * Collect a card payment: `set ai_response` then `pay`, as one SWML action. With
+   * `stopRecording` (a control id), that recording's `stop_record_call` comes first in the same
+   * document, so nothing can run between the pause and the card capture (not the Python SDK's: an
+   * addition of ours).
+   */
+  pay(options: PayOptions & { aiResponse?: string; stopRecording?: string }): this {
+    const { aiResponse, stopRecording, ...payOptions } = options;
+    return this.executeSwml(
+      swmlDocument([
+        ...(stopRecording === undefined ? [] : [stopRecordCall(stopRecording)]),
+        set({ ai_response: aiResponse ?? DEFAULT_PAY_AI_RESPONSE }),
+        pay(payOptions),
+      ]),
+    );
   }
 
   /** `set_global_data` (the platform's name for Python's update_global_data). */

@@ -49,11 +49,15 @@ describe('planted secrets never reach logs or storage', () => {
       expect(reply.status, `${tool}: ${reply.text.slice(0, 200)}`).toBe(200);
       replies.push(reply.text);
     }
-    const payment = await client.post(client.url('/payment'), paymentConnectorBody({ amount: '10.00' }, CARD));
+    // Posted where the pay verb would: process_payment's connector URL, with the call's token, so
+    // the outcomes also land in the call's audit trail (searched below with everything else).
+    const connectorUrl = /"payment_connector_url":"([^"]+)"/.exec(replies.at(-1) ?? '')?.[1];
+    expect(connectorUrl).toContain('call_token=');
+    const payment = await client.post(connectorUrl ?? '', paymentConnectorBody({ amount: '10.00' }, CARD));
     expect(payment.status).toBe(200);
     replies.push(payment.text);
     const declined = await client.post(
-      client.url('/payment'),
+      connectorUrl ?? '',
       paymentConnectorBody({ amount: '10.00' }, { ...CARD, number: '4111111111111112' }),
     );
     expect(declined.status).toBe(402);
@@ -94,6 +98,9 @@ describe('planted secrets never reach logs or storage', () => {
     const items = await dynamodb.send(new ScanCommand({ TableName: stack.endpoints.table }));
     expect(items.Items?.length ?? 0).toBeGreaterThan(3);
     const dump = JSON.stringify(items.Items);
+    // The payment outcomes are among them (issue #11 point 7): approved and declined, no card data.
+    expect(dump).toContain('"payment_result"');
+    expect(dump).toContain('"declined"');
     for (const secret of PLANTED) expect(dump, secret).not.toContain(secret);
     expect(dump).not.toMatch(cvvAlone);
   });

@@ -47,7 +47,10 @@ describe('functions', () => {
   it('names storage only to the functions granted it', () => {
     const names = (service: string) => Object.keys(envOf(functions[functionId(template, service)]!));
     expect(names('swml')).not.toEqual(expect.arrayContaining(['TABLE_NAME']));
-    expect(names('payment-connector').filter((n) => ['TABLE_NAME', 'BUCKET_NAME', 'QUEUE_URL'].includes(n))).toEqual([]);
+    // The table only: each payment's outcome goes into its call's audit trail.
+    expect(names('payment-connector').filter((n) => ['TABLE_NAME', 'BUCKET_NAME', 'QUEUE_URL'].includes(n))).toEqual([
+      'TABLE_NAME',
+    ]);
     expect(names('swaig')).toContain('TABLE_NAME');
     expect(names('swaig')).not.toContain('BUCKET_NAME');
     expect(names('recording-status')).toEqual(expect.arrayContaining(['TABLE_NAME', 'BUCKET_NAME', 'QUEUE_URL']));
@@ -89,14 +92,19 @@ describe('least privilege', () => {
   const { template } = synthStack();
   const storageActions = (actions: string[]) => actions.filter((a) => /^(dynamodb|s3|sqs):/.test(a));
 
-  it('swml and payment-connector touch no storage: only their log group and the secrets', () => {
-    for (const service of ['swml', 'payment-connector']) {
-      const actions = actionsOf(template, service);
-      expect(storageActions(actions)).toEqual([]);
-      expect([...new Set(actions)].sort()).toEqual(
-        ['logs:CreateLogStream', 'logs:PutLogEvents', 'secretsmanager:DescribeSecret', 'secretsmanager:GetSecretValue'].sort(),
-      );
-    }
+  it('swml touches no storage: only its log group and the secrets', () => {
+    const actions = actionsOf(template, 'swml');
+    expect(storageActions(actions)).toEqual([]);
+    expect([...new Set(actions)].sort()).toEqual(
+      ['logs:CreateLogStream', 'logs:PutLogEvents', 'secretsmanager:DescribeSecret', 'secretsmanager:GetSecretValue'].sort(),
+    );
+  });
+
+  it('payment-connector only appends to the table (a payment outcome on its call), never deletes, no bucket or queue', () => {
+    const actions = storageActions(actionsOf(template, 'payment-connector'));
+    expect(actions).toEqual(expect.arrayContaining(['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query']));
+    expect(actions.filter((a) => !a.startsWith('dynamodb:'))).toEqual([]);
+    expect(actions.filter((a) => /^dynamodb:(DeleteItem|BatchWriteItem|Scan)/.test(a))).toEqual([]);
   });
 
   it('swaig reads and writes the table only', () => {

@@ -6,6 +6,7 @@ import { randomUUID } from 'node:crypto';
 import fc from 'fast-check';
 import { swaigCore, useConsentStoreForTests } from '#shared/agent/swaig-core.js';
 import { mintToolToken } from '#shared/security/tool-token.js';
+import { paymentCallFromQuery } from '#shared/payments/call-token.js';
 import type { SwaigResponse } from '#shared/swaig/function-result.js';
 import { FlakyConsentStore } from '#test/support/flaky-consent-store.js';
 import { apiEvent, lambdaContext, recordingVerbs, swaigRequestBody } from '#test/support/signalwire.js';
@@ -265,17 +266,47 @@ describe('sensitive capture', () => {
     expect(JSON.stringify(response)).not.toContain('1980');
   });
 
-  it('process_payment pauses recording and hands card capture to pay with our connector', async () => {
-    const callId = randomUUID();
-    const response = await call('process_payment', { amount: '10.00' }, callId);
-    expect(response.post_process).toBe(true);
-    expect(recordingVerbs(response)).toEqual(['stop_record_call']);
-    expectValidSwmlActions(response);
-    const pay = JSON.stringify(response.action);
-    expect(pay).toContain(`https://signalwire:${TEST_SECRETS.SWML_BASIC_AUTH_PASSWORD}@agent.example.com/payment`);
-    expect(pay).toContain('${pay_result}');
-    expect(pay).toContain('"charge_amount":"10.00"');
-    expect(pay).toContain('"input":"dtmf"');
+  /** The SWML verbs of each SWML action, in order. */
+  const swmlVerbs = (response: SwaigResponse): string[][] =>
+    (response.action ?? [])
+      .filter((a) => 'SWML' in a)
+      .map((a) => ((a.SWML as { sections: { main: Record<string, unknown>[] } }).sections.main ?? []).flatMap(Object.keys));
+
+  describe('payment without recording the card (issue #11 point 7)', () => {
+    it('process_payment pauses at once: no post_process, stop_record_call then pay in one SWML document', async () => {
+      const callId = randomUUID();
+      await call('get_recording_consent', { response: 'yes' }, callId);
+      const response = await call('process_payment', { amount: '10.00' }, callId);
+      expect(response).not.toHaveProperty('post_process');
+      expect(swmlVerbs(response)).toEqual([['stop_record_call', 'set', 'pay']]);
+      expect(recordingVerbs(response)).toEqual(['stop_record_call']);
+      expectValidSwmlActions(response);
+      const pay = JSON.stringify(response.action);
+      expect(pay).toContain('${pay_result}');
+      expect(pay).toContain('"charge_amount":"10.00"');
+      expect(pay).toContain('"input":"dtmf"');
+    });
+
+    it("process_payment's connector URL is ours, with basic auth and a token for this call only", async () => {
+      const callId = randomUUID();
+      const response = await call('process_payment', { amount: '10.00' }, callId);
+      const pay = JSON.stringify(response.action);
+      const url = new URL(/"payment_connector_url":"([^"]+)"/.exec(pay)?.[1] ?? '');
+      expect(`${url.origin}${url.pathname}`).toBe('https://agent.example.com/payment');
+      expect(url.username).toBe('signalwire');
+      expect(url.password).toBe(TEST_SECRETS.SWML_BASIC_AUTH_PASSWORD);
+      const query = Object.fromEntries(url.searchParams);
+      expect(query.call_id).toBe(callId);
+      expect(paymentCallFromQuery(query, TEST_SECRETS.TOKEN_SECRET)).toEqual({ callId });
+      expect(paymentCallFromQuery({ ...query, call_id: randomUUID() }, TEST_SECRETS.TOKEN_SECRET)).toEqual({
+        verdict: 'wrong_call',
+      });
+    });
+
+    it('process_payment still hands over the card capture when no recording runs (consent never asked)', async () => {
+      const response = await call('process_payment', { amount: '5.00' }, randomUUID());
+      expect(swmlVerbs(response).flat()).toContain('pay');
+    });
   });
 
   it('recording_info tells retention and how to request copy or deletion', async () => {

@@ -135,14 +135,15 @@ describe('payment-connector function: card data stays in', () => {
     expect(JSON.parse(result.body)).toMatchObject({ error_message: 'invalid fields: cardnumber, chargeAmount' });
   });
 
-  it('verifies a signature when SignalWire sends one, and refuses a forged one with 403', async () => {
+  it('verifies a signature when SignalWire sends one; a forged one is logged, and the payment is not dropped', async () => {
+    // Signing is undocumented for the connector (docs/protocol.md §7); basic auth admitted it.
     const body = connectorBody();
     const good = createHmac('sha1', SIGNING_KEY).update(`${PUBLIC_BASE}/payment${body}`).digest('hex');
     expect((await post(body, { 'X-Signalwire-Signature': good })).statusCode).toBe(200);
+    expect(logs.text()).not.toContain('request signature does not match');
     const forged = createHmac('sha1', 'guessed-key').update(`${PUBLIC_BASE}/payment${body}`).digest('hex');
-    const refused = await post(body, { 'X-Signalwire-Signature': forged });
-    expect(refused.statusCode).toBe(403);
-    expect(JSON.parse(refused.body)).toMatchObject({ error: { code: 'invalid_signature' } });
+    expect((await post(body, { 'X-Signalwire-Signature': forged })).statusCode).toBe(200);
+    expect(logs.text()).toContain('request signature does not match');
   });
 
   it('refuses wrong basic auth before reading the card', async () => {

@@ -1,8 +1,9 @@
 import { execFileSync } from 'node:child_process';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { signalwireHandler } from '#shared/http/handler.js';
 import type { HttpEvent } from '#shared/http/middleware.js';
 import { json } from '#shared/http/response.js';
+import { metrics, MetricName } from '#shared/observability/metrics.js';
 import { stripCredentials, verifySignalwireSignature } from '#shared/http/signature.js';
 import { captureLogs } from '#test/support/logs.js';
 import { TEST_SECRETS } from '#test/support/storage.js';
@@ -181,14 +182,26 @@ describe('signalwireSignature middleware through signalwireHandler', () => {
     expect(reached).toContain(unicode);
   });
 
-  it('answers 403 invalid_signature to a bad signature in both modes, before the core runs', async () => {
+  it('answers 403 invalid_signature to a bad signature in required mode, before the core runs', async () => {
     const headers = { 'x-signalwire-signature': opensslHmac('sha1', KEY, `${signedUrl}${body} `) };
-    for (const handler of [required, whenPresent]) {
+    const before = reached.length;
+    const result = await required(event(body, headers, { query: 'x=1' }), context);
+    expect(result.statusCode).toBe(403);
+    expect(JSON.parse(result.body)).toMatchObject({ error: { code: 'invalid_signature' } });
+    expect(reached.length).toBe(before);
+  });
+
+  it('counts and logs a bad signature in when-present mode, and processes the request (issue #11 point 8)', async () => {
+    const addMetric = vi.spyOn(metrics(), 'addMetric');
+    try {
+      const headers = { 'x-signalwire-signature': opensslHmac('sha1', KEY, `${signedUrl}${body} `) };
       const before = reached.length;
-      const result = await handler(event(body, headers, { query: 'x=1' }), context);
-      expect(result.statusCode).toBe(403);
-      expect(JSON.parse(result.body)).toMatchObject({ error: { code: 'invalid_signature' } });
-      expect(reached.length).toBe(before);
+      expect((await whenPresent(event(body, headers, { query: 'x=1' }), context)).statusCode).toBe(200);
+      expect(reached.length).toBe(before + 1);
+      expect(addMetric.mock.calls.map(([name]) => name)).toEqual([MetricName.SignatureMismatch]);
+      expect(logs.text()).toContain('request signature does not match');
+    } finally {
+      addMetric.mockRestore();
     }
   });
 
