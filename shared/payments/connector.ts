@@ -70,6 +70,7 @@ export async function handlePaymentRequest(body: unknown, gateway: PaymentGatewa
     transaction_id: safeTransactionId(request.transactionId),
     kind: request.kind,
     gateway: gateway.name,
+    ...(gateway.notice === undefined ? {} : { notice: gateway.notice }),
     ...cardSummary(request.card),
     currency: request.currency,
     ...(request.kind === 'charge' ? { amount: request.amount } : {}),

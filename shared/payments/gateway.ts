@@ -50,6 +50,11 @@ export type GatewayResult = { approved: true; id: string } | { approved: false; 
 export interface PaymentGateway {
   /** Short name for logs and metrics ("test", "stripe", …). */
   readonly name: string;
+  /**
+   * What an operator must know about every payment this gateway serves ("no money moves"):
+   * a field of each payment's one log line, rather than a log line of its own.
+   */
+  readonly notice?: string;
   charge(request: ChargeRequest): Promise<GatewayResult>;
   tokenize(request: TokenizeRequest): Promise<GatewayResult>;
 }

@@ -2,7 +2,6 @@ import type { Config } from '#shared/config.js';
 import { getConfig } from '#shared/config.js';
 import type { HttpEvent } from '#shared/http/middleware.js';
 import { json, type HttpResult } from '#shared/http/response.js';
-import { logger } from '#shared/observability/logger.js';
 import { handlePaymentRequest } from './connector.js';
 import { auditPaymentOutcome } from './payment-audit.js';
 import type { PaymentGateway } from './gateway.js';
@@ -12,8 +11,9 @@ import { onInstanceReset } from '#shared/instance.js';
 /** The configured gateway; a real processor adapter is one more case here (see gateway.ts). */
 function createPaymentGateway(config: Config): PaymentGateway {
   switch (config.PAYMENT_GATEWAY) {
+    // No warning logged here: it would be a second log line (and the first on stderr) on the
+    // first payment; every payment's line carries the test gateway's notice instead.
     case 'test':
-      logger.warn('payment connector uses the test gateway: no money moves');
       return createTestGateway();
   }
 }

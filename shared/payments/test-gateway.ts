@@ -33,6 +33,7 @@ export function createTestGateway(options: TestGatewayOptions = {}): PaymentGate
 
   return {
     name: 'test',
+    notice: 'test gateway: no money moves',
     async charge(request: ChargeRequest): Promise<GatewayResult> {
       return decide(request.card) ?? { approved: true, id: `ch_test_${randomId()}` };
     },
