@@ -27,7 +27,7 @@ export interface ObservabilityProps {
   api: HttpApi;
   /** Each DLQ gets a "not empty" alarm: construct id → queue and what its messages mean. */
   deadLetterQueues: Record<string, { queue: IQueue; description: string }>;
-  /** Service (function) that emits RecordingWithoutConsent; the alarm watches its dimension. */
+  /** Service (function) that emits RecordingWithoutConsent and RecordingIncident; the alarms watch its dimension. */
   recordingWebhookService: string;
   /** Service (function) that runs SWAIG tools and emits SensitiveWhileRecording. */
   toolService: string;
@@ -118,6 +118,7 @@ export class Observability extends Construct {
           MetricName.RecordingStored,
           MetricName.RecordingWithoutConsent,
           MetricName.SensitiveWhileRecording,
+          MetricName.RecordingIncident,
           MetricName.RecordingBlocked,
           MetricName.WebhookDuplicate,
         ].map(emfSearch),
@@ -197,6 +198,11 @@ export class Observability extends Construct {
       MetricName.RecordingWithoutConsent,
       props.recordingWebhookService,
       'a recording arrived for a call without granted consent: compliance incident',
+    );
+    incident(
+      MetricName.RecordingIncident,
+      props.recordingWebhookService,
+      'SignalWire reported a recording the consent state does not allow (no consent, after a refusal or withdrawal, while sensitive data was collected, a second recording), or a segment finished after a withdrawal unconfirmed: see the recording_incident audit events of the call',
     );
     incident(
       MetricName.SensitiveWhileRecording,

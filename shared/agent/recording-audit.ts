@@ -1,4 +1,5 @@
 import type { AuditEvent, ConsentStore, AuditEventType } from '#shared/consent/types.js';
+import { AGENT_CONTROL_ID, isRunning } from '#shared/consent/recording-control.js';
 import { logger } from '#shared/observability/logger.js';
 import { countMetric, MetricName } from '#shared/observability/metrics.js';
 import { isRecordCallAction, isStopRecordCallAction, type FunctionResult } from '#shared/swaig/function-result.js';
@@ -59,7 +60,9 @@ function recordingActive(events: readonly AuditEvent[]): boolean {
  */
 export async function auditSecureToolUse(toolName: string, callId: string, consent: ConsentStore): Promise<void> {
   try {
-    const active = recordingActive(await consent.listEvents(callId));
+    // The stored recording state when there is one (it knows SignalWire's callbacks too), else the trail.
+    const control = await consent.getRecordingControl(callId, AGENT_CONTROL_ID);
+    const active = control ? isRunning(control) : recordingActive(await consent.listEvents(callId));
     await consent.appendEvent(callId, { type: 'secure_tool_used', detail: { tool: toolName, recordingActive: active } });
     if (active) {
       countMetric(MetricName.SensitiveWhileRecording);

@@ -1,5 +1,5 @@
 import type { Context } from 'aws-lambda';
-import { getConfig } from '#shared/config.js';
+import { getConfig, type RecordingMode } from '#shared/config.js';
 import { loadSecrets } from '#shared/aws/secrets.js';
 import { DynamoConsentStore } from '#shared/consent/dynamo-consent-store.js';
 import { decisionFromQuery } from '#shared/consent/call-decision.js';
@@ -9,11 +9,12 @@ import { publicBaseUrl } from '#shared/http/public-url.js';
 import { json, type HttpResult } from '#shared/http/response.js';
 import { paymentConnectorUrl } from '#shared/payments/call-token.js';
 import { dispatchSwaig } from '#shared/swaig/dispatch.js';
-import { FunctionResult } from '#shared/swaig/function-result.js';
+import { FunctionResult, isRecordCallAction } from '#shared/swaig/function-result.js';
 import { enforceRecordingConsent, RECORDING_REFUSED } from './consent-gate.js';
 import { classifyConsentAnswer } from '#shared/consent/policy.js';
 import type { SwaigToolCall } from '#shared/swaig/request.js';
 import { auditRecordingActions, auditSecureToolUse } from './recording-audit.js';
+import { controlRecordingActions, ENDS_COLLECTION } from './recording-state.js';
 import { agentUrls, RECORDING_CONTROL_ID } from './settings.js';
 import { agentTools, type AgentDeps } from './tools.js';
 import { onInstanceReset } from '#shared/instance.js';
@@ -54,6 +55,21 @@ function isRefusal(toolName: string, args: Record<string, unknown>): boolean {
   return toolName === 'get_recording_consent' && classifyConsentAnswer(String(args.response ?? '')).decision === 'declined';
 }
 
+/** The stored decision's mode (else the signed one): whether the SWML document started a recording itself. */
+async function decidedMode(
+  store: ConsentStore,
+  callId: string,
+  signed: RecordingMode | undefined,
+): Promise<RecordingMode | undefined> {
+  try {
+    const record = await store.getConsent(callId);
+    return record ? (record.mode ?? 'consent-first') : signed;
+  } catch {
+    // Unknown: assume the document may have started one (stops go out; a start is refused until it is known).
+    return 'disclose-and-record';
+  }
+}
+
 /** POST /swaig: the recording agent's SWAIG endpoint. */
 export async function swaigCore(event: HttpEvent, _context?: Context): Promise<HttpResult> {
   const config = getConfig();
@@ -79,14 +95,27 @@ export async function swaigCore(event: HttpEvent, _context?: Context): Promise<H
     async finalize(result, tool, call) {
       // Before the gate and the audit below add events: the trail must show the state the data arrived in.
       if (tool.secure) await auditSecureToolUse(tool.name, call.callId, deps.consent);
+      const signedDecision = deps.signedDecision(call.callId);
       const gated = await enforceRecordingConsent(result, {
         callId: call.callId,
         globalData: call.globalData,
-        signedDecision: deps.signedDecision(call.callId),
+        signedDecision,
         consent: deps.consent,
         config,
       });
-      return auditRecordingActions(gated, tool.name, call.callId, deps.consent);
+      // What may leave is decided against the stored recording state (one recording at a time).
+      const controlled = await controlRecordingActions(gated, {
+        callId: call.callId,
+        toolName: tool.name,
+        consent: deps.consent,
+        retentionDays: config.RETENTION_DAYS,
+        decidedMode: await decidedMode(deps.consent, call.callId, signedDecision?.mode),
+        endsCollection: ENDS_COLLECTION.has(tool.name) && result.actions.some(isRecordCallAction),
+      });
+      const audited = await auditRecordingActions(controlled.result, tool.name, call.callId, deps.consent);
+      // A claimed start whose audit failed did not go out: release the claim.
+      if (controlled.undoStart && !audited.actions.some(isRecordCallAction)) await controlled.undoStart();
+      return audited;
     },
   });
   return json(200, response);

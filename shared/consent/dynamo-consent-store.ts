@@ -16,6 +16,7 @@ import {
   type ConsentRecord,
   type ConsentState,
   type ConsentStore,
+  type RecordingControl,
 } from './types.js';
 
 export interface DynamoConsentStoreOptions {
@@ -200,6 +201,54 @@ export class DynamoConsentStore implements ConsentStore {
         () => this.requestOptions(),
       );
       return items.map(auditEventFromItem);
+    });
+  }
+
+  async getRecordingControl(callId: string, controlId: string): Promise<RecordingControl | undefined> {
+    return this.guard('getRecordingControl', async () => {
+      const key = { [TABLE.partitionKey]: callKey(callId), [TABLE.sortKey]: `${SK.recordingControlPrefix}${controlId}` };
+      const [result, erased] = await Promise.all([
+        this.client.send(new GetCommand({ TableName: this.tableName, Key: key, ConsistentRead: true }), this.requestOptions()),
+        this.isErased(callId),
+      ]);
+      if (erased) throw erasedError(callId);
+      if (!result.Item) return undefined;
+      const { [TABLE.partitionKey]: _pk, [TABLE.sortKey]: _sk, ...control } = result.Item;
+      return control as unknown as RecordingControl;
+    });
+  }
+
+  /** One conditional put on the control item (version read before, or absent): no transactions needed. */
+  async putRecordingControl(control: RecordingControl, expectedVersion: number | undefined): Promise<boolean> {
+    return this.guard('putRecordingControl', async () => {
+      if (await this.isErased(control.callId)) throw erasedError(control.callId);
+      const condition: Pick<PutCommandInput, 'ConditionExpression' | 'ExpressionAttributeNames' | 'ExpressionAttributeValues'> =
+        expectedVersion === undefined
+          ? { ConditionExpression: 'attribute_not_exists(#pk)', ExpressionAttributeNames: { '#pk': TABLE.partitionKey } }
+          : {
+              ConditionExpression: '#version = :expected',
+              ExpressionAttributeNames: { '#version': 'version' },
+              ExpressionAttributeValues: { ':expected': expectedVersion },
+            };
+      try {
+        await this.client.send(
+          new PutCommand({
+            TableName: this.tableName,
+            Item: {
+              [TABLE.partitionKey]: callKey(control.callId),
+              [TABLE.sortKey]: `${SK.recordingControlPrefix}${control.controlId}`,
+              ...control,
+            },
+            ...condition,
+          }),
+          this.requestOptions(),
+        );
+      } catch (error) {
+        if (isConditionalCheckFailed(error)) return false;
+        throw error;
+      }
+      await this.confirmNotErased(control.callId, 'putRecordingControl');
+      return true;
     });
   }
 

@@ -9,6 +9,7 @@ import {
   type ConsentRecord,
   type ConsentState,
   type ConsentStore,
+  type RecordingControl,
 } from './types.js';
 
 export interface InMemoryConsentStoreOptions {
@@ -31,6 +32,7 @@ interface StoredEvent extends AuditEvent {
 export class InMemoryConsentStore implements ConsentStore {
   private readonly records = new Map<string, ConsentRecord>();
   private readonly events = new Map<string, StoredEvent[]>();
+  private readonly controls = new Map<string, RecordingControl>();
   private readonly retentionDays: number;
   private readonly clock: () => Date;
 
@@ -104,6 +106,20 @@ export class InMemoryConsentStore implements ConsentStore {
     list.push({ sk: event.sk, type: event.type, at: event.at, ...(detail ? { detail } : {}) });
     list.sort((a, b) => (a.sk < b.sk ? -1 : a.sk > b.sk ? 1 : 0));
     this.events.set(callId, list);
+  }
+
+  async getRecordingControl(callId: string, controlId: string): Promise<RecordingControl | undefined> {
+    this.refuseIfErased(callId);
+    const control = this.controls.get(`${callId}\u0000${controlId}`);
+    return control ? { ...control, ended: [...control.ended] } : undefined;
+  }
+
+  async putRecordingControl(control: RecordingControl, expectedVersion: number | undefined): Promise<boolean> {
+    this.refuseIfErased(control.callId);
+    const key = `${control.callId}\u0000${control.controlId}`;
+    if (this.controls.get(key)?.version !== expectedVersion) return false;
+    this.controls.set(key, { ...control, ended: [...control.ended] });
+    return true;
   }
 
   async callsForCaller(callerHash: string): Promise<string[]> {

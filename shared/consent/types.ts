@@ -73,6 +73,9 @@ export type AuditEventType =
   | 'recording_resumed'
   | 'recording_stopped'
   | 'recording_blocked'
+  | 'recording_skipped'
+  | 'recording_confirmed'
+  | 'recording_incident'
   | 'secure_tool_used'
   | 'payment_attempted'
   | 'payment_result'
@@ -90,6 +93,34 @@ export interface AuditEvent {
   at: string;
   /** Small structured facts (tool name, result code…). Never free text from the caller. */
   detail?: Record<string, string | number | boolean>;
+}
+
+/**
+ * Whether a recording runs under one control id of a call, as the server knows it (sk =
+ * `RECCTL#<controlId>`): from the `record_call` / `stop_record_call` actions our tools emit and
+ * from SignalWire's status callbacks. `starting`: we emitted record_call, SignalWire has not
+ * confirmed yet; `recording` / `paused`: SignalWire said so. Anything but `idle` occupies the
+ * control id: no second record_call for it. Changed only by a put conditional on `version`.
+ */
+export interface RecordingControl {
+  callId: string;
+  controlId: string;
+  status: 'idle' | 'starting' | 'recording' | 'paused';
+  /** SignalWire's id of the running segment, once a callback named it. */
+  recordingId?: string;
+  /** Segments that ended (newest last, a few): a late or replayed callback for one changes nothing. */
+  ended: string[];
+  /** A secure tool is collecting sensitive data (secure_mode … normal_mode): no record_call meanwhile. */
+  collecting: boolean;
+  /**
+   * Number of the last segment we started (tagged into its record_call's status_url as
+   * `segment`), so a callback of an earlier segment, in whatever order it arrives, never frees
+   * or takes the control id of the current one.
+   */
+  segment?: number;
+  version: number;
+  updatedAt: string;
+  expiresAt: number;
 }
 
 /** Port for consent and audit storage; see `DynamoConsentStore` and `InMemoryConsentStore`. */
@@ -123,6 +154,14 @@ export interface ConsentStore {
   markErased(callId: string, detail: AuditEvent['detail']): Promise<void>;
   /** The call's audit trail, oldest first. */
   listEvents(callId: string): Promise<AuditEvent[]>;
+  /** The recording state of one control id of the call; undefined when nothing was ever stored for it. */
+  getRecordingControl(callId: string, controlId: string): Promise<RecordingControl | undefined>;
+  /**
+   * Store the recording state if the stored one is still at `expectedVersion` (absent when
+   * undefined): one conditional single-item write. False when someone else wrote first (read
+   * again and re-decide). Throws {@link CallErasedError} for an erased call.
+   */
+  putRecordingControl(control: RecordingControl, expectedVersion: number | undefined): Promise<boolean>;
   /** Call ids recorded for a caller hash (via the byCaller GSI). */
   callsForCaller(callerHash: string): Promise<string[]>;
 }

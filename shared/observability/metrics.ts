@@ -51,6 +51,8 @@ export const MetricName = {
   RecordingStored: 'RecordingStored',
   RecordingWithoutConsent: 'RecordingWithoutConsent',
   SensitiveWhileRecording: 'SensitiveWhileRecording',
+  /** A record_call status callback the consent state does not allow (issue #11 point 3). */
+  RecordingIncident: 'RecordingIncident',
   WebhookDuplicate: 'WebhookDuplicate',
   PaymentApproved: 'PaymentApproved',
   PaymentDeclined: 'PaymentDeclined',

@@ -19,7 +19,14 @@ import {
   type IngestCallData,
   type SignalWireCopy,
 } from './ingest-protection.js';
-import { buildMetadata, consentSnapshot, type MetadataSettings, type RecordingMetadata } from './metadata.js';
+import {
+  buildMetadata,
+  consentSnapshot,
+  type ConsentSnapshot,
+  type MetadataSettings,
+  type RecordingMetadata,
+} from './metadata.js';
+import { reconcileRecordingCallback, reportIncident } from './recording-callbacks.js';
 import { expiryFrom } from '#shared/storage/layout.js';
 import type { RecordingStore } from './recording-store.js';
 import type { RecordingJobQueue } from './job-queue.js';
@@ -149,7 +156,8 @@ async function storeFinished(a: Attempt): Promise<void> {
 
   if (!entry.steps.metadataStored || !consentState || !key) {
     const consent: ConsentRecord | undefined = await guarded('consent store', () => deps.consent.getConsent(event.callId));
-    const snapshot = consentSnapshot(consent);
+    let snapshot = consentSnapshot(consent);
+    if (snapshot !== 'missing' && snapshot.state === 'withdrawn') snapshot = await flagAfterWithdrawal(event, deps, snapshot);
     const metadata = buildMetadata({ ...event, url }, snapshot, new Date(entry.receivedAt), settingsOf(deps));
     key = await putMetadata(a, metadata);
     consentState = snapshot === 'missing' ? 'missing' : snapshot.state;
@@ -190,6 +198,25 @@ async function storeFinished(a: Attempt): Promise<void> {
     );
     await mark(a, 'queued');
   }
+}
+
+/**
+ * A segment that finished after the caller withdrew consent is never stored quietly as
+ * `withdrawn` (issue #11 point 3): the snapshot says so (`finishedAfterWithdrawal`), and unless
+ * SignalWire confirmed this very segment running while consent was granted (the segment the
+ * withdrawal's stop ended), it is an incident: audited, counted and alarmed.
+ */
+async function flagAfterWithdrawal(event: RecordingEvent, deps: IngestDeps, snapshot: ConsentSnapshot): Promise<ConsentSnapshot> {
+  const trail = await guarded('consent store', () => deps.consent.listEvents(event.callId));
+  const covered = trail.some(
+    (e) =>
+      e.type === 'recording_confirmed' &&
+      e.detail?.recordingId === event.recordingId &&
+      e.detail?.state === 'recording' &&
+      e.detail?.consent === 'granted',
+  );
+  if (!covered) await guarded('consent store', () => reportIncident(deps.consent, event, 'finished_after_withdrawal', trail));
+  return { ...snapshot, finishedAfterWithdrawal: covered ? 'started_with_consent' : 'unconfirmed' };
 }
 
 /**
@@ -287,17 +314,31 @@ async function underLease(a: Attempt, work: (a: Attempt) => Promise<void>): Prom
  *   as erasure itself refuses a held call.
  * - erased (an `erased` tombstone): see {@link discardForErasedCall}.
  */
-export async function ingestRecordingWebhook(event: RecordingEvent, deps: IngestDeps): Promise<{ outcome: IngestOutcome }> {
+export async function ingestRecordingWebhook(
+  event: RecordingEvent,
+  deps: IngestDeps,
+  /** `segment` from the status_url's query: which of our record_calls the callback is about (see controlRecordingActions). */
+  options: { segment?: number } = {},
+): Promise<{ outcome: IngestOutcome }> {
   const context = { recording_id: event.recordingId, state: event.state, shape: event.shape };
-  if (event.state === 'recording' || event.state === 'paused') {
-    logger.info('recording status acknowledged', context);
-    return { outcome: 'acknowledged' };
-  }
-
   // Before the claim: the claim itself writes a ledger item, which for an erased call is already
   // data re-created.
   const protection = await readProtection(deps, event.callId);
+  if (event.state === 'recording' || event.state === 'paused') {
+    // An erased call: nothing is written about it, not even the state (see discardForErasedCall).
+    if (!(protection.erased && !protection.held)) {
+      await guarded('consent store', () =>
+        reconcileRecordingCallback(event, deps.consent, settingsOf(deps).retentionDays, options.segment),
+      );
+    }
+    logger.info('recording status acknowledged', context);
+    return { outcome: 'acknowledged' };
+  }
   if (protection.erased && !protection.held) return discardForErasedCall(event, deps);
+  // The segment ended: the control id is free again (idempotent; a replay changes nothing).
+  await guarded('consent store', () =>
+    reconcileRecordingCallback(event, deps.consent, settingsOf(deps).retentionDays, options.segment),
+  );
 
   const terminalFailure = event.state === 'no_input' || event.state === 'error' ? event.state : undefined;
   // no_input/error get their own ledger entry: a later `finished` for the same id stays independent.

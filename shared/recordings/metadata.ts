@@ -13,6 +13,12 @@ export interface ConsentSnapshot {
   state: ConsentRecord['state'];
   jurisdiction: string;
   policyVersion: string;
+  /**
+   * Set when the segment finished after the caller withdrew: `started_with_consent` when
+   * SignalWire confirmed it running while consent was granted (the segment the withdrawal
+   * stopped), else `unconfirmed` (an incident, alarmed). Review before use either way.
+   */
+  finishedAfterWithdrawal?: 'started_with_consent' | 'unconfirmed';
 }
 
 export interface RecordingMetadata {

@@ -81,9 +81,10 @@ export async function recordingStatusCore(event: HttpEvent): Promise<HttpResult>
   const recording = parseRecordingWebhook(event.jsonBody, getConfig().RECORDING_HOSTS);
   const config = getConfig();
   const deps = recordingDeps(await loadSignalWireProject(config));
-  if (event.queryStringParameters?.basis && recording.state === 'finished') {
+  if (event.queryStringParameters?.basis && (recording.state === 'finished' || recording.state === 'recording')) {
     // A recording the SWML document started under a one-party rule: its consent may exist only as
-    // this signed basis (no SWAIG call ever happened). Stored before ingest takes its snapshot,
+    // this signed basis (no SWAIG call ever happened). Stored before ingest takes its snapshot
+    // (finished) or judges the recording against consent (recording: else a false incident),
     // and never for an erased call (a late callback must not re-create anything about it).
     const { tokenSecret } = await loadSecrets(config);
     await (async () => {
@@ -93,6 +94,9 @@ export async function recordingStatusCore(event: HttpEvent): Promise<HttpResult>
       throw new RetryableError('consent could not be recorded', { cause: error });
     });
   }
-  const { outcome } = await ingestRecordingWebhook(recording, deps);
+  const segment = event.queryStringParameters?.segment;
+  const { outcome } = await ingestRecordingWebhook(recording, deps, {
+    ...(segment && /^\d{1,9}$/.test(segment) ? { segment: Number(segment) } : {}),
+  });
   return json(200, { status: outcome, recording_id: recording.recordingId });
 }

@@ -31,6 +31,8 @@ export const SK = {
   /** The ingest ledger item of one recording (segment). */
   recordingPrefix: 'RECORDING#',
   legalHold: 'LEGAL_HOLD',
+  /** Whether a recording runs under one control id (`RECCTL#<controlId>`, see RecordingControl). */
+  recordingControlPrefix: 'RECCTL#',
   /**
    * The `erased` tombstone erasure leaves (an audit event, under the event prefix). One fixed key
    * per call, so every writer can look for it with one GetItem before it writes (see

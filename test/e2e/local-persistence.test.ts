@@ -40,7 +40,11 @@ describe('local stack persistence under the data directory', () => {
     first = await startE2eStack(data.dir);
     const consent = await runTool(first.client, call, 'get_recording_consent', { response: 'yes' });
     expect(consent.status).toBe(200);
-    const stored = await first.client.post(first.client.url('/recording-status'), recordingStatusBody(call));
+    const stored = await first.client.post(
+      // SignalWire posts to the record_call's status_url, which names the segment (the first: 1).
+      `${first.client.url('/recording-status')}?segment=1`,
+      recordingStatusBody(call),
+    );
     expect(stored.ok).toBe(true);
     itemsBefore = await consentItems(first.stack, call.callId);
     await first.stack.stop();

@@ -137,8 +137,16 @@ describe('local stack over HTTP', () => {
         control_id: 'main',
         format: started?.format,
         stereo: started?.stereo,
-        status_url: started?.status_url,
       });
+      // The same webhook, tagged with the next segment (shared/agent/recording-state.ts).
+      const withoutSegment = (url: unknown) => {
+        const u = new URL(String(url));
+        const segment = u.searchParams.get('segment');
+        u.searchParams.delete('segment');
+        return { url: u.toString(), segment };
+      };
+      expect(withoutSegment(resumed?.status_url)).toEqual({ url: withoutSegment(started?.status_url).url, segment: '2' });
+      expect(withoutSegment(started?.status_url).segment).toBe('1');
     });
 
     it('never starts recording when the caller declines', async () => {

@@ -341,8 +341,8 @@ describe('observability', () => {
     expect(body).toContain('\\"AWS/ApiGateway\\",\\"4xx\\"');
   });
 
-  it('alarms on errors and throttles per function, DLQ depth, recordings without consent and API 5xx rate', () => {
-    template.resourceCountIs('AWS::CloudWatch::Alarm', 6 * 2 + 5);
+  it('alarms on errors and throttles per function, DLQ depth, recordings without consent, recording incidents and API 5xx rate', () => {
+    template.resourceCountIs('AWS::CloudWatch::Alarm', 6 * 2 + 6);
     const alarms = Object.values(resourcesOf(template, 'AWS::CloudWatch::Alarm')).map((a) => a.Properties!);
     const byMetric = (name: string) => alarms.filter((a) => a.MetricName === name);
     expect(byMetric('Errors')).toHaveLength(6);
@@ -357,6 +357,15 @@ describe('observability', () => {
         Namespace: 'RecordingAgent',
         Dimensions: [{ Name: 'service', Value: 'recording-status' }],
         Threshold: 1,
+      }),
+    ]);
+    expect(byMetric('RecordingIncident')).toEqual([
+      expect.objectContaining({
+        Namespace: 'RecordingAgent',
+        Dimensions: [{ Name: 'service', Value: 'recording-status' }],
+        Threshold: 1,
+        ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+        TreatMissingData: 'notBreaching',
       }),
     ]);
     expect(byMetric('SensitiveWhileRecording')).toEqual([

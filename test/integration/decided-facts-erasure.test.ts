@@ -78,7 +78,8 @@ describe('facts the SWML decided stay decided, on the emulators (issue #11 point
     const served = await serveSwml(callId, TEXAS);
     // Hostile request fields (another one-party caller) change nothing stored.
     const response = await post('resume_recording', {}, callId, served.swaigQuery, { caller: NEW_YORK });
-    expect(recordingVerbs(response)).toEqual(['record_call']);
+    // The document started the recording itself: no second record_call (issue #11 point 2).
+    expect(recordingVerbs(response)).toEqual([]);
     expect(await consentItem(callId)).toMatchObject({
       state: 'granted',
       evidence: 'implied:one-party-disclosure',

@@ -37,6 +37,14 @@ export class FlakyConsentStore implements ConsentStore {
     this.guard();
     return this.inner.listEvents(...a);
   }
+  async getRecordingControl(...a: Parameters<ConsentStore['getRecordingControl']>) {
+    this.guard();
+    return this.inner.getRecordingControl(...a);
+  }
+  async putRecordingControl(...a: Parameters<ConsentStore['putRecordingControl']>) {
+    this.guard();
+    return this.inner.putRecordingControl(...a);
+  }
   async callsForCaller(...a: Parameters<ConsentStore['callsForCaller']>) {
     this.guard();
     return this.inner.callsForCaller(...a);

@@ -211,6 +211,10 @@ describe('facts the SWML decided stay decided (issue #11 point 5)', () => {
   it("implied consent carries the decision's caller hash (found by caller), not the request's", async () => {
     const callId = randomUUID();
     const texas = await serveSwml(callId, TEXAS);
+    // The document started the recording itself: pause it first (one recording at a time), then resume.
+    expect(recordingVerbs(await post('pause_recording', {}, callId, { query: texas.swaigQuery, caller: NEW_YORK }))).toEqual([
+      'stop_record_call',
+    ]);
     expect(recordingVerbs(await post('resume_recording', {}, callId, { query: texas.swaigQuery, caller: NEW_YORK }))).toEqual([
       'record_call',
     ]);

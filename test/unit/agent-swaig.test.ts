@@ -117,7 +117,8 @@ describe('consent tool', () => {
       beep: false,
       input_sensitivity: 44,
       control_id: 'main',
-      status_url: `https://signalwire:${TEST_SECRETS.SWML_BASIC_AUTH_PASSWORD}@agent.example.com/recording-status`,
+      // `segment`: which of the call's record_calls a callback is about (shared/agent/recording-state.ts).
+      status_url: `https://signalwire:${TEST_SECRETS.SWML_BASIC_AUTH_PASSWORD}@agent.example.com/recording-status?segment=1`,
     });
   });
 
@@ -126,7 +127,8 @@ describe('consent tool', () => {
     // A yes followed by anything else is not an unambiguous yes (consent-policy/2026-1): declined.
     await call('get_recording_consent', { response: 'yes my card is 4111111111111111' }, callId);
     const events = await store.listEvents(callId);
-    expect(events.map((e) => e.type)).toEqual(['disclosure_given', 'consent_declined', 'recording_stopped']);
+    // Nothing ran, so no stop_record_call went out: the trail says it was skipped.
+    expect(events.map((e) => e.type)).toEqual(['disclosure_given', 'consent_declined', 'recording_skipped']);
     expect(events[0]?.detail).toEqual({ mode: 'consent-first', jurisdiction: 'US-CA' });
     expect(events[1]?.detail).toEqual({ category: 'declined:not-affirmative' });
     expect((await store.getConsent(callId))?.evidence).toBe('declined:not-affirmative');
@@ -185,6 +187,11 @@ describe('recording control', () => {
     try {
       const disclosed = { recording_mode: 'disclose-and-record' };
       const texas = randomUUID();
+      // The document itself started the recording: a resume starts no second one; pause, then resume does.
+      expect(recordingVerbs(await call('resume_recording', {}, texas, { caller: TEXAS, globalData: disclosed }))).toEqual([]);
+      expect(recordingVerbs(await call('pause_recording', {}, texas, { caller: TEXAS, globalData: disclosed }))).toEqual([
+        'stop_record_call',
+      ]);
       expect(recordingVerbs(await call('resume_recording', {}, texas, { caller: TEXAS, globalData: disclosed }))).toEqual([
         'record_call',
       ]);

@@ -154,6 +154,36 @@ export function consentStoreContract(name: string, makeStore: (options: Contract
       expect((await s.setConsent(other, 'granted', { category: 'affirmative:yes' })).state).toBe('granted');
     });
 
+    it('recording control: one conditional single-item write per version; concurrent claims, one wins; erased refuses', async () => {
+      const s = store();
+      const callId = randomUUID();
+      expect(await s.getRecordingControl(callId, 'main')).toBeUndefined();
+      const base = {
+        callId,
+        controlId: 'main',
+        ended: [],
+        collecting: false,
+        updatedAt: now.toISOString(),
+        expiresAt,
+      };
+      const starting = { ...base, status: 'starting' as const, segment: 1, version: 1 };
+      expect(await s.putRecordingControl(starting, undefined)).toBe(true);
+      // Created already: a second "create" loses, as does a write against a stale version.
+      expect(await s.putRecordingControl({ ...starting, status: 'idle' }, undefined)).toBe(false);
+      expect(await s.getRecordingControl(callId, 'main')).toEqual(starting);
+      const claims = await Promise.all([
+        s.putRecordingControl({ ...base, status: 'recording', recordingId: 'a', segment: 1, version: 2 }, 1),
+        s.putRecordingControl({ ...base, status: 'idle', segment: 1, version: 2 }, 1),
+      ]);
+      expect(claims.filter(Boolean)).toHaveLength(1);
+      expect((await s.getRecordingControl(callId, 'main'))?.version).toBe(2);
+      // Another control id is another item.
+      expect(await s.getRecordingControl(callId, 'other')).toBeUndefined();
+      await s.markErased(callId, { reason: 'data-subject-request' });
+      await expect(s.getRecordingControl(callId, 'main')).rejects.toBeInstanceOf(CallErasedError);
+      await expect(s.putRecordingControl({ ...starting, version: 3 }, 2)).rejects.toBeInstanceOf(CallErasedError);
+    });
+
     it('callsForCaller finds the calls announced with that caller hash', async () => {
       const s = store();
       const hash = `hash-${randomUUID()}`;

@@ -143,14 +143,23 @@ afterEach(() => vi.restoreAllMocks());
 const metricCount = (name: string): number => metricSpy.mock.calls.filter((c) => c[0] === name).length;
 
 describe('ingestRecordingWebhook: states', () => {
-  it.each(['recording', 'paused'])('acknowledges %s without storing anything', async (state) => {
-    const w = await world();
-    expect(await ingestRecordingWebhook(callback(state), w.deps)).toEqual({ outcome: 'acknowledged' });
-    expect(w.metadata.objects.size).toBe(0);
-    expect(w.ledger.entries.size).toBe(0);
-    expect(w.queue.messages).toHaveLength(0);
-    expect((await w.consent.listEvents(CALL)).filter((e) => e.type.startsWith('recording_'))).toHaveLength(0);
-  });
+  it.each(['recording', 'paused'])(
+    'acknowledges %s: stores no recording, audits the confirmation with its recording_id',
+    async (state) => {
+      const w = await world();
+      expect(await ingestRecordingWebhook(callback(state), w.deps)).toEqual({ outcome: 'acknowledged' });
+      expect(w.metadata.objects.size).toBe(0);
+      expect(w.ledger.entries.size).toBe(0);
+      expect(w.queue.messages).toHaveLength(0);
+      const events = (await w.consent.listEvents(CALL)).filter((e) => e.type.startsWith('recording_'));
+      expect(events).toEqual([
+        expect.objectContaining({ type: 'recording_confirmed', detail: expect.objectContaining({ state, consent: 'granted' }) }),
+      ]);
+      expect(events[0]?.detail?.recordingId).toEqual(expect.any(String));
+      // The server now knows a recording runs under the control id.
+      expect((await w.consent.getRecordingControl(CALL, 'main'))?.status).toBe(state);
+    },
+  );
 
   it('stores a finished recording: metadata, one audit event, one transcription job, one metric', async () => {
     // Prepare
@@ -430,10 +439,13 @@ describe('ingestRecordingWebhook: a callback after the call was erased', () => {
     assertNothingStored(w);
   });
 
-  it('recording/paused callbacks stay plain acknowledgements (nothing to store, no storage read)', async () => {
+  it('recording/paused callbacks are acknowledged and write nothing about the erased call', async () => {
     const w = await world();
+    const before = await w.consent.listEvents(CALL);
     w.callData.erase();
-    failOnce(w.callData, 'listItems');
     expect((await ingestRecordingWebhook(callback('recording'), w.deps)).outcome).toBe('acknowledged');
+    expect((await ingestRecordingWebhook(callback('paused'), w.deps)).outcome).toBe('acknowledged');
+    expect(await w.consent.listEvents(CALL)).toEqual(before);
+    expect(await w.consent.getRecordingControl(CALL, 'main')).toBeUndefined();
   });
 });

@@ -42,6 +42,8 @@ interface ToolStep {
   args: Json;
   /** A SWML verb the response must carry for the step to count as done. */
   expectVerb?: string;
+  /** A SWML verb the response must not carry (e.g. a second record_call while one runs). */
+  forbidVerb?: string;
 }
 
 /** The scripted call after the SWML fetch: consent, pause around the SSN, resume, payment. */
@@ -49,8 +51,9 @@ const SCRIPT: ToolStep[] = [
   { tool: 'get_recording_consent', args: { response: CALLER_SAYS.response }, expectVerb: 'record_call' },
   { tool: 'pause_recording', args: {}, expectVerb: 'stop_record_call' },
   { tool: 'collect_ssn', args: {} },
-  { tool: 'ssn_received', args: { ssn: CALLER_SAYS.ssn, ssn_last_four: CALLER_SAYS.ssn_last_four } },
-  { tool: 'resume_recording', args: {}, expectVerb: 'record_call' },
+  // ssn_received resumes the recording; a resume_recording after it must not start a second one.
+  { tool: 'ssn_received', args: { ssn: CALLER_SAYS.ssn, ssn_last_four: CALLER_SAYS.ssn_last_four }, expectVerb: 'record_call' },
+  { tool: 'resume_recording', args: {}, forbidVerb: 'record_call' },
   { tool: 'process_payment', args: { amount: CALLER_SAYS.amount, description: CALLER_SAYS.description }, expectVerb: 'pay' },
 ];
 
@@ -148,6 +151,7 @@ export const simulateCommand: CliCommand = {
       globalData = { ...globalData, ...globalDataUpdates(reply.body) };
       const actionVerbs = swmlActionVerbs(reply.body);
       if (step.expectVerb && !verb(actionVerbs, step.expectVerb)) walk.fail(`expected a ${step.expectVerb} action`);
+      if (step.forbidVerb && verb(actionVerbs, step.forbidVerb)) walk.fail(`unexpected ${step.forbidVerb} action`);
       const recordCall = verb(actionVerbs, 'record_call');
       if (recordCall && typeof recordCall.status_url === 'string') statusUrl = recordCall.status_url;
       pay = verb(actionVerbs, 'pay') ?? pay;
