@@ -2,7 +2,7 @@ import type { Context } from 'aws-lambda';
 import { getConfig, type RecordingMode } from '#shared/config.js';
 import { loadSecrets } from '#shared/aws/secrets.js';
 import { DynamoConsentStore } from '#shared/consent/dynamo-consent-store.js';
-import { decisionFromQuery } from '#shared/consent/call-decision.js';
+import { decidedUrl, decisionFromQuery } from '#shared/consent/call-decision.js';
 import { CallErasedError, type ConsentStore } from '#shared/consent/types.js';
 import type { HttpEvent } from '#shared/http/middleware.js';
 import { publicBaseUrl } from '#shared/http/public-url.js';
@@ -81,6 +81,10 @@ export async function swaigCore(event: HttpEvent, _context?: Context): Promise<H
     urls,
     signedDecision: (callId) => decisionFromQuery(event.queryStringParameters, callId, secrets.tokenSecret),
     // A processor's own connector gets its URL as configured; ours learns the call from a signed token.
+    recordingStatusUrl: (callId) => {
+      const signed = decisionFromQuery(event.queryStringParameters, callId, secrets.tokenSecret);
+      return signed ? decidedUrl(urls.recordingStatus, callId, signed, secrets.tokenSecret) : urls.recordingStatus;
+    },
     paymentUrl: (callId) =>
       config.PAYMENT_CONNECTOR_URL
         ? urls.payment

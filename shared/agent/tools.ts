@@ -20,6 +20,11 @@ export interface AgentDeps {
   signedDecision(callId: string): CallDecision | undefined;
   /** The payment connector URL for this call (ours carries the call's token: shared/payments/call-token.ts). */
   paymentUrl(callId: string): string;
+  /**
+   * The status_url for a recording this call's tools start: with the call's signed decision, as
+   * the SWML's own recording has, so its callbacks authenticate without basic auth too.
+   */
+  recordingStatusUrl(callId: string): string;
 }
 
 /**
@@ -46,7 +51,10 @@ async function setTerminalConsent(
   }
 }
 
-const startRecordingResult = (deps: AgentDeps) => new FunctionResult().recordCall(recordingOptions(deps.config, deps.urls));
+const startRecordingResult = (deps: AgentDeps, context: ToolContext) =>
+  new FunctionResult().recordCall(
+    recordingOptions(deps.config, { ...deps.urls, recordingStatus: deps.recordingStatusUrl(context.callId) }),
+  );
 const pauseRecordingResult = () => new FunctionResult().stopRecordCall(RECORDING_CONTROL_ID);
 
 /** Every tool of the recording agent with its implementation, in the order the LLM sees them. */
@@ -66,7 +74,7 @@ export const agentTools: ReadonlyArray<ToolDefinition<z.ZodMiniObject, AgentDeps
       }
       await deps.consent.appendEvent(context.callId, { type: 'consent_granted', detail: { category: answer.category } });
       countMetric(MetricName.ConsentGranted);
-      return startRecordingResult(deps)
+      return startRecordingResult(deps, context)
         .setResponse('Thank the caller: recording has started. Continue helping them.')
         .updateGlobalData({ recording_consent: true });
     }
@@ -87,8 +95,8 @@ export const agentTools: ReadonlyArray<ToolDefinition<z.ZodMiniObject, AgentDeps
       )
       .updateGlobalData({ recording_consent: false });
   }),
-  implementTool(spec.startRecording, async (_args, _context, deps: AgentDeps) => {
-    return startRecordingResult(deps).setResponse('Recording has started.');
+  implementTool(spec.startRecording, async (_args, context, deps: AgentDeps) => {
+    return startRecordingResult(deps, context).setResponse('Recording has started.');
   }),
   implementTool(spec.stopRecording, async (_args, context, deps: AgentDeps) => {
     await ensureCall(context, deps);
@@ -105,22 +113,24 @@ export const agentTools: ReadonlyArray<ToolDefinition<z.ZodMiniObject, AgentDeps
   implementTool(spec.pauseRecording, async () => {
     return pauseRecordingResult().setResponse('Recording is paused.').updateGlobalData({ recording_paused: true });
   }),
-  implementTool(spec.resumeRecording, async (_args, _context, deps: AgentDeps) => {
-    return startRecordingResult(deps).setResponse('Recording has resumed.').updateGlobalData({ recording_paused: false });
+  implementTool(spec.resumeRecording, async (_args, context, deps: AgentDeps) => {
+    return startRecordingResult(deps, context)
+      .setResponse('Recording has resumed.')
+      .updateGlobalData({ recording_paused: false });
   }),
   implementTool(spec.secureMode, async () => {
     return pauseRecordingResult()
       .setResponse('Secure mode is on and recording is paused. Ask for the sensitive information now.')
       .updateGlobalData({ secure_mode: true });
   }),
-  implementTool(spec.normalMode, async (_args, _context, deps: AgentDeps) => {
-    return startRecordingResult(deps)
+  implementTool(spec.normalMode, async (_args, context, deps: AgentDeps) => {
+    return startRecordingResult(deps, context)
       .setResponse('Secure mode is off and recording has resumed.')
       .updateGlobalData({ secure_mode: false });
   }),
-  implementTool(spec.collectSensitiveInfo, async (args, _context, deps: AgentDeps) => {
+  implementTool(spec.collectSensitiveInfo, async (args, context, deps: AgentDeps) => {
     const label = args.info_type.replace(/_/g, ' ');
-    return startRecordingResult(deps)
+    return startRecordingResult(deps, context)
       .setResponse(`The ${label} has been received and verified. Do not repeat it. Secure mode is off.`)
       .updateGlobalData({ secure_mode: false, [`${args.info_type}_verified`]: true });
   }),
@@ -129,14 +139,14 @@ export const agentTools: ReadonlyArray<ToolDefinition<z.ZodMiniObject, AgentDeps
       .setResponse('Recording is paused. Ask the caller for their Social Security number, then call ssn_received with it.')
       .updateGlobalData({ secure_mode: true });
   }),
-  implementTool(spec.ssnReceived, async (args, _context, deps: AgentDeps) => {
+  implementTool(spec.ssnReceived, async (args, context, deps: AgentDeps) => {
     const digits = args.ssn.replace(/[\s-]/g, '');
     if (!/^\d{9}$/.test(digits)) {
       return new FunctionResult(
         'That does not look like a nine-digit Social Security number. Recording stays paused; ask the caller to repeat it.',
       );
     }
-    return startRecordingResult(deps)
+    return startRecordingResult(deps, context)
       .setResponse(
         `The Social Security number ending in ${digits.slice(-4)} is verified. Only ever mention the last four digits.`,
       )

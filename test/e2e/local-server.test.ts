@@ -138,11 +138,13 @@ describe('local stack over HTTP', () => {
         format: started?.format,
         stereo: started?.stereo,
       });
-      // The same webhook, tagged with the next segment (shared/agent/recording-state.ts).
+      // The same webhook and decision, tagged with the next segment (shared/agent/recording-state.ts);
+      // each carries its own signed basis (a fresh nonce), so that one is left out of the comparison.
       const withoutSegment = (url: unknown) => {
         const u = new URL(String(url));
         const segment = u.searchParams.get('segment');
         u.searchParams.delete('segment');
+        u.searchParams.delete('basis');
         return { url: u.toString(), segment };
       };
       expect(withoutSegment(resumed?.status_url)).toEqual({ url: withoutSegment(started?.status_url).url, segment: '2' });

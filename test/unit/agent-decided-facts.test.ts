@@ -161,6 +161,24 @@ describe('facts the SWML decided stay decided (issue #11 point 5)', () => {
     });
   });
 
+  it("a recording a tool starts carries the call's signed decision in its status_url (its callbacks authenticate without basic auth)", async () => {
+    const callId = randomUUID();
+    const served = await serveSwml(callId, CALIFORNIA);
+    const response = await post(...YES, callId, { query: served.swaigQuery });
+    const statusUrl = JSON.stringify(response.action ?? []).match(/"status_url":"([^"]+)"/)?.[1];
+    expect(statusUrl).toBeDefined();
+    const query = Object.fromEntries(new URL(statusUrl ?? '').searchParams);
+    expect(decisionFromQuery(query, callId, TEST_SECRETS.TOKEN_SECRET)).toMatchObject({ mode: 'consent-first' });
+    expect(decisionFromQuery(query, randomUUID(), TEST_SECRETS.TOKEN_SECRET)).toBeUndefined();
+  });
+
+  it('without a signed decision on the request, a tool-started recording gets the plain status_url', async () => {
+    const callId = randomUUID();
+    const response = await post(...YES, callId);
+    const statusUrl = JSON.stringify(response.action ?? []).match(/"status_url":"([^"]+)"/)?.[1];
+    expect(statusUrl === undefined || !statusUrl.includes('decided=')).toBe(true);
+  });
+
   it("another call's decision opens nothing: a Texas disclose-and-record decision replayed on another call id", async () => {
     const texasCall = randomUUID();
     const texas = await serveSwml(texasCall, TEXAS);

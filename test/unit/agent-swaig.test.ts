@@ -117,8 +117,13 @@ describe('consent tool', () => {
       beep: false,
       input_sensitivity: 44,
       control_id: 'main',
+      // The call's signed decision (its callbacks authenticate without basic auth too), and
       // `segment`: which of the call's record_calls a callback is about (shared/agent/recording-state.ts).
-      status_url: `https://signalwire:${TEST_SECRETS.SWML_BASIC_AUTH_PASSWORD}@agent.example.com/recording-status?segment=1`,
+      status_url: expect.stringMatching(
+        new RegExp(
+          `^https://signalwire:${TEST_SECRETS.SWML_BASIC_AUTH_PASSWORD}@agent\\.example\\.com/recording-status\\?decided=[^&]+&basis=[^&]+&segment=1$`,
+        ),
+      ),
     });
   });
 
