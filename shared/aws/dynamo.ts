@@ -1,4 +1,4 @@
-import { type DynamoDBDocumentClient, QueryCommand, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
+import { type DynamoDBDocumentClient, type PutCommandInput, QueryCommand, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
 
 /**
  * A conditional write lost its condition. Matched by name, not `instanceof`: the error class
@@ -22,4 +22,21 @@ export async function queryAll(
     start = page.LastEvaluatedKey;
   } while (start);
   return items;
+}
+
+/**
+ * Optimistic concurrency for a single-item put (the emulator has no transactions): the item must
+ * still be at `expectedVersion`, or absent when there was none.
+ */
+export function versionCondition(
+  expectedVersion: number | undefined,
+  partitionKey: string,
+): Pick<PutCommandInput, 'ConditionExpression' | 'ExpressionAttributeNames' | 'ExpressionAttributeValues'> {
+  return expectedVersion === undefined
+    ? { ConditionExpression: 'attribute_not_exists(#pk)', ExpressionAttributeNames: { '#pk': partitionKey } }
+    : {
+        ConditionExpression: '#version = :expected',
+        ExpressionAttributeNames: { '#version': 'version' },
+        ExpressionAttributeValues: { ':expected': expectedVersion },
+      };
 }

@@ -1,6 +1,6 @@
-import { GetCommand, PutCommand, type DynamoDBDocumentClient, type PutCommandInput } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { dynamo } from '#shared/aws/clients.js';
-import { isConditionalCheckFailed, queryAll } from '#shared/aws/dynamo.js';
+import { isConditionalCheckFailed, queryAll, versionCondition } from '#shared/aws/dynamo.js';
 import { callKey, eventSortKey, SK, TABLE } from '#shared/storage/layout.js';
 import { getConfig } from '#shared/config.js';
 import { logger } from '#shared/observability/logger.js';
@@ -222,14 +222,7 @@ export class DynamoConsentStore implements ConsentStore {
   async putRecordingControl(control: RecordingControl, expectedVersion: number | undefined): Promise<boolean> {
     return this.guard('putRecordingControl', async () => {
       if (await this.isErased(control.callId)) throw erasedError(control.callId);
-      const condition: Pick<PutCommandInput, 'ConditionExpression' | 'ExpressionAttributeNames' | 'ExpressionAttributeValues'> =
-        expectedVersion === undefined
-          ? { ConditionExpression: 'attribute_not_exists(#pk)', ExpressionAttributeNames: { '#pk': TABLE.partitionKey } }
-          : {
-              ConditionExpression: '#version = :expected',
-              ExpressionAttributeNames: { '#version': 'version' },
-              ExpressionAttributeValues: { ':expected': expectedVersion },
-            };
+      const condition = versionCondition(expectedVersion, TABLE.partitionKey);
       try {
         await this.client.send(
           new PutCommand({
@@ -326,14 +319,7 @@ export class DynamoConsentStore implements ConsentStore {
    * Returns false when the condition failed, i.e. someone else wrote first.
    */
   private async putConsent(record: ConsentRecord, expectedVersion: number | undefined): Promise<boolean> {
-    const condition: Pick<PutCommandInput, 'ConditionExpression' | 'ExpressionAttributeNames' | 'ExpressionAttributeValues'> =
-      expectedVersion === undefined
-        ? { ConditionExpression: 'attribute_not_exists(#pk)', ExpressionAttributeNames: { '#pk': TABLE.partitionKey } }
-        : {
-            ConditionExpression: '#version = :expected',
-            ExpressionAttributeNames: { '#version': 'version' },
-            ExpressionAttributeValues: { ':expected': expectedVersion },
-          };
+    const condition = versionCondition(expectedVersion, TABLE.partitionKey);
     try {
       await this.client.send(
         new PutCommand({
