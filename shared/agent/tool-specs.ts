@@ -91,8 +91,9 @@ export const processPayment = defineToolSpec({
   name: 'process_payment',
   description: 'Take a card payment: the caller enters card details on the keypad; recording is paused meanwhile.',
   args: z.object({
+    // No free-text description: whatever the AI writes there (possibly what the caller said) would
+    // go verbatim into the pay verb and on to the processor.
     amount: z.string().check(z.regex(/^\d{1,7}(\.\d{2})?$/, 'an amount like 10.00'), z.describe('Amount to charge, e.g. 10.00')),
-    description: z.optional(z.string().check(z.maxLength(200))).check(z.describe('What the payment is for')),
   }),
   secure: false,
 });

@@ -162,7 +162,6 @@ export const agentTools: ReadonlyArray<ToolDefinition<z.ZodMiniObject, AgentDeps
       connectorUrl: deps.paymentUrl(context.callId),
       inputMethod: 'dtmf',
       chargeAmount: args.amount,
-      description: args.description,
       securityCode: true,
       postalCode: true,
       aiResponse:

@@ -155,7 +155,8 @@ function normalizeState(raw: string): RecordingState {
   // Own keys only: "constructor" or "__proto__" must not resolve through the prototype.
   const state = Object.hasOwn(STATE_ALIASES, key) ? STATE_ALIASES[key] : undefined;
   // The raw value is ours to echo: it is bounded and never sensitive, but keep it short anyway.
-  if (!state) throw badRequest('invalid_state', `unknown recording state "${raw.slice(0, 32)}"`);
+  // The value is not echoed: an unknown state is sender-controlled text (it may carry personal data).
+  if (!state) throw badRequest('invalid_state', 'unknown recording state');
   return state;
 }
 

@@ -44,7 +44,8 @@ export async function dispatchSwaig<Deps>(
     });
   }
   const tool = byName.get(request.functionName);
-  if (!tool) throw notFound('unknown_function', `unknown SWAIG function '${request.functionName}'`);
+  // The name is not echoed: an unknown one is caller-controlled text (it may carry personal data).
+  if (!tool) throw notFound('unknown_function', "unknown SWAIG function: not one of this agent's tools");
   if (tool.secure) {
     const verdict = verifyToolToken(options.tokenSecret, options.token, request.callId, tool.name);
     if (verdict !== 'valid')

@@ -285,6 +285,14 @@ describe('sensitive capture', () => {
       .map((a) => ((a.SWML as { sections: { main: Record<string, unknown>[] } }).sections.main ?? []).flatMap(Object.keys));
 
   describe('payment without recording the card (issue #11 point 7)', () => {
+    it('never copies request text into the pay verb: a description (say, an SSN the caller spoke) is dropped', async () => {
+      const response = await call('process_payment', { amount: '10.00', description: 'for SSN 078-05-1120' }, randomUUID());
+      const text = JSON.stringify(response);
+      expect(text).toContain('"pay"');
+      expect(text).not.toContain('078-05-1120');
+      expect(text).not.toContain('"description"');
+    });
+
     it('process_payment pauses at once: no post_process, stop_record_call then pay in one SWML document', async () => {
       const callId = randomUUID();
       await call('get_recording_consent', { response: 'yes' }, callId);
@@ -379,6 +387,12 @@ describe('bad input (through the real handler)', () => {
     const result = await send(body);
     expect(result.statusCode).toBe(status);
     expect(JSON.parse(result.body).error.code).toBe(code);
+  });
+
+  it('does not echo an unknown function name (it may carry personal data)', async () => {
+    const result = await send(swaigRequestBody('ssn_078_05_1120', {}, randomUUID()));
+    expect(result.statusCode).toBe(404);
+    expect(result.body).not.toContain('078');
   });
 
   it('malformed JSON → 400, oversized → 413, no auth → 401, wrong auth → 401, wrong content type → 415', async () => {

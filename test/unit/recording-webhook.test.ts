@@ -276,6 +276,11 @@ describe('parseRecordingWebhook: hostile or broken input is a 400 that echoes no
 
   it('rejects unknown states, negative durations and non-objects', () => {
     expect(rejection({ call_id: CALL, status: 'exploded' }).code).toBe('invalid_state');
+    // The state is not echoed: it may carry personal data.
+    expect(rejection({ call_id: CALL, status: '078-05-1120' })).toMatchObject({
+      code: 'invalid_state',
+      message: 'unknown recording state',
+    });
     // Names inherited by every object are not states.
     for (const status of ['constructor', '__proto__', 'toString', 'hasOwnProperty']) {
       expect(rejection({ call_id: CALL, recording_url: URL_, status }).code).toBe('invalid_state');

@@ -34,7 +34,6 @@ const CALLER_SAYS: Json = {
   ssn: '123-45-6789',
   ssn_last_four: '6789',
   amount: '10.00',
-  description: 'Simulated order',
 };
 
 interface ToolStep {
@@ -54,7 +53,7 @@ const SCRIPT: ToolStep[] = [
   // ssn_received resumes the recording; a resume_recording after it must not start a second one.
   { tool: 'ssn_received', args: { ssn: CALLER_SAYS.ssn, ssn_last_four: CALLER_SAYS.ssn_last_four }, expectVerb: 'record_call' },
   { tool: 'resume_recording', args: {}, forbidVerb: 'record_call' },
-  { tool: 'process_payment', args: { amount: CALLER_SAYS.amount, description: CALLER_SAYS.description }, expectVerb: 'pay' },
+  { tool: 'process_payment', args: { amount: CALLER_SAYS.amount }, expectVerb: 'pay' },
 ];
 
 /** Keeps the script's arguments the tool declares, and fills required ones the caller would give. */
