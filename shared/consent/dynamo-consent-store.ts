@@ -134,14 +134,7 @@ export class DynamoConsentStore implements ConsentStore {
           await this.client.send(
             new PutCommand({
               TableName: this.tableName,
-              Item: {
-                [TABLE.partitionKey]: callKey(callId),
-                [TABLE.sortKey]: eventSortKey(at, seq),
-                type: event.type,
-                at,
-                ...(detail ? { detail } : {}),
-                [TABLE.ttlAttribute]: consentExpiresAt(now, this.retentionDays),
-              },
+              Item: this.eventItem(callId, eventSortKey(at, seq), event.type, now, detail),
               ConditionExpression: 'attribute_not_exists(#sk)',
               ExpressionAttributeNames: { '#sk': TABLE.sortKey },
             }),
@@ -164,16 +157,9 @@ export class DynamoConsentStore implements ConsentStore {
         await this.client.send(
           new PutCommand({
             TableName: this.tableName,
-            Item: {
-              [TABLE.partitionKey]: callKey(callId),
-              [TABLE.sortKey]: SK.erasedTombstone,
-              type: 'erased',
-              at: now.toISOString(),
-              ...(sanitized ? { detail: sanitized } : {}),
-              // Like every audit event: kept as long as anyone could ask about the call, then gone
-              // (see eraseCall). A call is over long before, so no write can come for it after.
-              [TABLE.ttlAttribute]: consentExpiresAt(now, this.retentionDays),
-            },
+            // Like every audit event: kept as long as anyone could ask about the call, then gone
+            // (see eraseCall). A call is over long before, so no write can come for it after.
+            Item: this.eventItem(callId, SK.erasedTombstone, 'erased', now, sanitized),
             // A second erasure keeps the first tombstone: it records when the call was erased.
             ConditionExpression: 'attribute_not_exists(#sk)',
             ExpressionAttributeNames: { '#sk': TABLE.sortKey },
@@ -184,6 +170,24 @@ export class DynamoConsentStore implements ConsentStore {
         if (!isConditionalCheckFailed(error)) throw error;
       }
     });
+  }
+
+  /** One audit event item as stored: its time, type, sanitized detail and the consent-evidence expiry. */
+  private eventItem(
+    callId: string,
+    sk: string,
+    type: AuditEvent['type'],
+    now: Date,
+    detail: AuditEvent['detail'],
+  ): Record<string, unknown> {
+    return {
+      [TABLE.partitionKey]: callKey(callId),
+      [TABLE.sortKey]: sk,
+      type,
+      at: now.toISOString(),
+      ...(detail ? { detail } : {}),
+      [TABLE.ttlAttribute]: consentExpiresAt(now, this.retentionDays),
+    };
   }
 
   async listEvents(callId: string): Promise<AuditEvent[]> {

@@ -71,6 +71,11 @@ onInstanceReset(() => {
   productionDeps = undefined;
 });
 
+/** Tests run the real handler on in-memory stores; {@link resetInstance} forgets them. */
+export function useRecordingDepsForTests(deps: IngestDeps | undefined): void {
+  productionDeps = deps;
+}
+
 /**
  * POST /recording-status: SignalWire's record_call status callback (either payload shape).
  * 200 `{status, recording_id}` once handled: `stored`, `duplicate`, `acknowledged`, `audited`,

@@ -10,11 +10,9 @@ import { resetInstance } from '#shared/instance.js';
 import { metrics, MetricName } from '#shared/observability/metrics.js';
 import { paymentConnectorUrl } from '#shared/payments/call-token.js';
 import { usePaymentAuditStoreForTests } from '#shared/payments/payment-audit.js';
-import type { IngestDeps } from '#shared/recordings/ingest.js';
-import { InMemoryIngestLedger } from '#shared/recordings/ingest-ledger.js';
-import { InProcessJobQueue } from '#shared/recordings/job-queue.js';
-import { InMemoryRecordingStore } from '#shared/recordings/memory-recording-store.js';
 import { captureLogs } from '#test/support/logs.js';
+import { useRecordingDepsForTests } from '#shared/recordings/recording-status-core.js';
+import { memoryRecordingDeps } from '#test/support/memory-recording-deps.js';
 import { apiEvent, lambdaContext } from '#test/support/signalwire.js';
 import { TEST_SECRETS } from '#test/support/storage.js';
 
@@ -26,15 +24,7 @@ import { TEST_SECRETS } from '#test/support/storage.js';
  * and the request is processed. Issue #11 point 7: the connector audits each outcome on the call
  * its token proves, and a payment without a valid token is still answered, audited nowhere.
  */
-const memory = vi.hoisted(() => ({ deps: undefined as IngestDeps | undefined }));
-vi.mock('#shared/recordings/ingest.js', async (importOriginal) => {
-  const real = await importOriginal<typeof import('#shared/recordings/ingest.js')>();
-  return {
-    ...real,
-    ingestRecordingWebhook: (event: Parameters<typeof real.ingestRecordingWebhook>[0], deps: IngestDeps) =>
-      real.ingestRecordingWebhook(event, memory.deps ?? deps),
-  };
-});
+let memory = memoryRecordingDeps();
 
 type Handler = (event: HttpEvent, context: Context) => Promise<HttpResult>;
 
@@ -55,22 +45,15 @@ beforeAll(async () => {
 });
 
 afterAll(() => {
-  memory.deps = undefined;
+  useRecordingDepsForTests(undefined);
   usePaymentAuditStoreForTests(undefined);
   process.env = saved;
   resetInstance();
 });
 
 beforeEach(() => {
-  memory.deps = {
-    consent: new InMemoryConsentStore(),
-    metadata: new InMemoryRecordingStore(),
-    ledger: new InMemoryIngestLedger(),
-    queue: new InProcessJobQueue(),
-    callData: { listItems: async () => [], setItemExpiry: async () => undefined, putJson: async () => undefined },
-    settings: { stereo: true, retentionDays: 30 },
-    inFlightPollDelayMs: 0,
-  };
+  memory = memoryRecordingDeps();
+  useRecordingDepsForTests(memory);
   audit = new InMemoryConsentStore();
   usePaymentAuditStoreForTests(audit);
   addMetric?.mockRestore();
@@ -131,14 +114,14 @@ describe('callback auth: basic auth OR the call token on /recording-status and /
       const callId = randomUUID();
       const result = await statusCallback(callId, { query: statusQuery(callId), auth: null });
       expect(result.statusCode).toBe(200);
-      expect(await memory.deps?.consent.listEvents(callId)).toContainEqual(expect.objectContaining({ type: 'recording_error' }));
+      expect(await memory.consent.listEvents(callId)).toContainEqual(expect.objectContaining({ type: 'recording_error' }));
     });
 
     it('neither → 401, nothing processed', async () => {
       const callId = randomUUID();
       expect((await statusCallback(callId, { auth: null })).statusCode).toBe(401);
       expect((await statusCallback(callId, { auth: WRONG_AUTH })).statusCode).toBe(401);
-      expect(await memory.deps?.consent.listEvents(callId)).toEqual([]);
+      expect(await memory.consent.listEvents(callId)).toEqual([]);
       expect(counted(MetricName.AuthFailure)).toBe(2);
     });
 
@@ -152,7 +135,7 @@ describe('callback auth: basic auth OR the call token on /recording-status and /
       for (const auth of [null, WRONG_AUTH]) {
         expect((await statusCallback(callId, { query: query(callId), auth })).statusCode).toBe(401);
       }
-      expect(await memory.deps?.consent.listEvents(callId)).toEqual([]);
+      expect(await memory.consent.listEvents(callId)).toEqual([]);
     });
 
     it('a wrong token with good basic auth → processed (either credential is enough)', async () => {

@@ -1,7 +1,7 @@
 import { createHmac } from 'node:crypto';
 import type { Context } from 'aws-lambda';
 import fc from 'fast-check';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   paymentConnectorBody,
   recordingStatusBody,
@@ -17,11 +17,9 @@ import { InMemoryConsentStore } from '#shared/consent/memory-consent-store.js';
 import type { HttpEvent } from '#shared/http/middleware.js';
 import { publicBaseUrl } from '#shared/http/public-url.js';
 import type { HttpResult } from '#shared/http/response.js';
-import type { IngestDeps } from '#shared/recordings/ingest.js';
-import { InMemoryIngestLedger } from '#shared/recordings/ingest-ledger.js';
-import { InMemoryRecordingStore } from '#shared/recordings/memory-recording-store.js';
-import { InProcessJobQueue } from '#shared/recordings/job-queue.js';
 import { anyText, dropOutput, rawBodies } from '#test/support/fuzz.js';
+import { useRecordingDepsForTests } from '#shared/recordings/recording-status-core.js';
+import { memoryRecordingDeps } from '#test/support/memory-recording-deps.js';
 import { apiEvent, lambdaContext } from '#test/support/signalwire.js';
 import { TEST_SECRETS } from '#test/support/storage.js';
 import { resetInstance } from '#shared/instance.js';
@@ -35,15 +33,7 @@ import { resetInstance } from '#shared/instance.js';
  * Recording ingest runs for real, on in-memory stores (the module's production dependencies
  * would need the emulators), so a fuzzed body that parses is stored like any other.
  */
-const memory = vi.hoisted(() => ({ deps: undefined as IngestDeps | undefined }));
-vi.mock('#shared/recordings/ingest.js', async (importOriginal) => {
-  const real = await importOriginal<typeof import('#shared/recordings/ingest.js')>();
-  return {
-    ...real,
-    ingestRecordingWebhook: (event: Parameters<typeof real.ingestRecordingWebhook>[0], deps: IngestDeps) =>
-      real.ingestRecordingWebhook(event, memory.deps ?? deps),
-  };
-});
+let memory = memoryRecordingDeps();
 
 type Handler = (event: HttpEvent, context: Context) => Promise<HttpResult>;
 
@@ -102,16 +92,8 @@ beforeAll(async () => {
   Object.assign(process.env, TEST_SECRETS, { SWML_PROXY_URL_BASE: BASE, SIGNALWIRE_SIGNING_KEY: SIGNING_KEY });
   resetInstance();
   useConsentStoreForTests(new InMemoryConsentStore());
-  memory.deps = {
-    consent: new InMemoryConsentStore(),
-    metadata: new InMemoryRecordingStore(),
-    ledger: new InMemoryIngestLedger(),
-    queue: new InProcessJobQueue(),
-    // No call is held or erased: listItems finds nothing, so nothing is pinned or put here.
-    callData: { listItems: async () => [], setItemExpiry: async () => undefined, putJson: async () => undefined },
-    settings: { stereo: true, retentionDays: 30 },
-    inFlightPollDelayMs: 0,
-  };
+  memory = memoryRecordingDeps();
+  useRecordingDepsForTests(memory);
   swaig = (await import('#functions/swaig/handler.js')).handler as unknown as Handler;
   recordingStatus = (await import('#functions/recording-status/handler.js')).handler as unknown as Handler;
   payment = (await import('#functions/payment-connector/handler.js')).handler as unknown as Handler;
@@ -120,7 +102,7 @@ beforeAll(async () => {
 afterAll(() => {
   restoreOutput();
   useConsentStoreForTests(undefined);
-  memory.deps = undefined;
+  useRecordingDepsForTests(undefined);
 });
 
 /** A 4xx or a success, with a JSON body; never a 5xx. */
@@ -150,11 +132,14 @@ describe.each([
 async function withoutProxyBase(work: () => Promise<void>): Promise<void> {
   delete process.env.SWML_PROXY_URL_BASE;
   resetInstance();
+  // The reset forgets the in-memory stores too: the same ones go back in.
+  useRecordingDepsForTests(memory);
   try {
     await work();
   } finally {
     process.env.SWML_PROXY_URL_BASE = BASE;
     resetInstance();
+    useRecordingDepsForTests(memory);
   }
 }
 

@@ -153,6 +153,11 @@ export function recordingStatusBody(call: SimulatedCall, input: RecordingEventIn
       format: input.format ?? 'mp3',
     };
   }
+  return recordCallback(call, params);
+}
+
+/** The `calling.call.record` envelope around a callback's params (docs/protocol.md §3). */
+function recordCallback(call: SimulatedCall, params: Record<string, unknown>): Record<string, unknown> {
   return {
     event_type: 'calling.call.record',
     event_channel: `swml:${call.nodeId}`,
@@ -190,12 +195,5 @@ export function currentRecordingStatusBody(call: SimulatedCall, input: Recording
       : {}),
     record: { audio: { format: input.format ?? 'mp3', direction: 'both', stereo: true } },
   };
-  return {
-    event_type: 'calling.call.record',
-    event_channel: `swml:${call.nodeId}`,
-    timestamp: Date.now() / 1000,
-    project_id: call.projectId,
-    space_id: call.spaceId,
-    params,
-  };
+  return recordCallback(call, params);
 }
