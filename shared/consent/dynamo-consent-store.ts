@@ -1,7 +1,8 @@
 import { GetCommand, PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { dynamo } from '#shared/aws/clients.js';
 import { isConditionalCheckFailed, queryAll, versionCondition } from '#shared/aws/dynamo.js';
-import { callKey, eventSortKey, SK, TABLE } from '#shared/storage/layout.js';
+import { callKey, eventSortKey, LEGAL_HOLD_EXPIRES_AT, SK, TABLE } from '#shared/storage/layout.js';
+import { DynamoWriteGate, type OperatorGate } from '#shared/storage/write-gate.js';
 import { getConfig } from '#shared/config.js';
 import { logger } from '#shared/observability/logger.js';
 import { auditEventFromItem, consentExpiresAt, newConsentRecord, nextConsent, sanitizeDetail } from './transitions.js';
@@ -27,6 +28,8 @@ export interface DynamoConsentStoreOptions {
    * aborted and the store reports {@link ConsentStoreUnavailableError}, so callers fail closed.
    */
   timeoutMs?: number;
+  /** The call's write gate; by default the one on this table's GUARD items. */
+  gate?: OperatorGate;
 }
 
 /** Optimistic-concurrency retries before contention is reported as unavailability. */
@@ -43,32 +46,22 @@ const MAX_EVENT_SEQ = 1000;
  * emulator) lacks TransactWriteItems, and none are needed. Every item carries `expiresAt`.
  * Any SDK failure becomes {@link ConsentStoreUnavailableError}.
  *
- * An erased call stays erased (issue #11 point 6). Erasure (shared/privacy/erase.ts) writes the
- * call's tombstone at a fixed key ({@link SK.erasedTombstone}) before it deletes any item; every
- * write here (ensureCall, setConsent, appendEvent) and getConsent first read that key and the
- * legal-hold marker (consistent reads, in parallel with the read the operation needs anyway) and
- * throw {@link CallErasedError} for a call that is erased and not held (hold beats erasure, as
- * in recording ingest). A condition on the consent item cannot do this: erasure deletes that
- * item, after which `attribute_not_exists` holds again; and a condition cannot look at another
- * item without transactions. So the guarantee comes from ordering, and is not a single atomic
- * step:
- * - a write whose check ran after the tombstone was written is refused (the common case: any
- *   request after the erasure);
- * - a write whose check ran before the tombstone, and that lands before erasure's last listing
- *   of the call, is deleted by erasure (it deletes what it lists after the tombstone: see
- *   eraseCall's sweep);
- * - ensureCall and setConsent read the tombstone again after they write and throw
- *   {@link CallErasedError} if it appeared meanwhile, so the caller never acts on such a write;
- *   and getConsent reads it with the consent item, so a consent item a racing write left can
- *   never let a recording start.
- * The window that remains: a write whose check ran before the tombstone and that lands after
- * erasure's final listing (the check-to-write gap of one request, milliseconds, outlasting the
- * whole erasure). What it leaves is an item no recording can follow; it is logged (consent
- * writes) and a rerun of the erasure deletes it, else TTL does.
+ * An erased call stays erased (issue #11 point 6), and an erasure is complete whatever writes
+ * beside it (issue #12 point 1). Every write here (ensureCall, setConsent, appendEvent,
+ * putRecordingControl) enters the call's write gate first (shared/storage/write-gate.ts) and
+ * leaves it after: the gate refuses a call whose erasure has begun ({@link CallErasedError}),
+ * and an erasure waits for the writers that entered before it began, so what they wrote is in
+ * its one listing of the call and nothing lands after it. The gate also says whether the call
+ * is under legal hold: then what is written here never expires (`expiresAt` pinned to
+ * {@link LEGAL_HOLD_EXPIRES_AT}), like everything else the hold keeps.
+ * getConsent and getRecordingControl read the gate and the tombstone key with the item they
+ * need (consistent reads, in parallel), so a recording never starts for an erased call; the
+ * tombstone check also covers calls erased before the gate existed.
  */
 export class DynamoConsentStore implements ConsentStore {
   private readonly clock: () => Date;
   private readonly timeoutMs: number;
+  private readonly gate: OperatorGate;
 
   constructor(
     private readonly client: DynamoDBDocumentClient = dynamo(),
@@ -78,6 +71,13 @@ export class DynamoConsentStore implements ConsentStore {
   ) {
     this.clock = options.clock ?? (() => new Date());
     this.timeoutMs = options.timeoutMs ?? 3000;
+    this.gate =
+      options.gate ??
+      new DynamoWriteGate(client, tableName, {
+        clock: this.clock,
+        guardExpiresAt: (now) => consentExpiresAt(now, retentionDays),
+        requestOptions: () => this.requestOptions(),
+      });
   }
 
   async getConsent(callId: string): Promise<ConsentRecord | undefined> {
@@ -88,11 +88,11 @@ export class DynamoConsentStore implements ConsentStore {
     return this.guard('ensureCall', async () => {
       const stored = await this.readLiveConsent(callId);
       if (stored) return stored;
-      const record = newConsentRecord(callId, init, this.clock(), this.retentionDays);
-      if (await this.putConsent(record, undefined)) {
-        await this.confirmNotErased(callId, 'ensureCall');
-        return record;
-      }
+      const created = await this.asWriter(callId, async (held) => {
+        const record = pinnedIfHeld(newConsentRecord(callId, init, this.clock(), this.retentionDays), held);
+        return (await this.putConsent(record, undefined)) ? record : undefined;
+      });
+      if (created) return created;
       const existing = await this.readLiveConsent(callId);
       if (!existing) throw new ConsentStoreUnavailableError('consent record vanished during ensureCall');
       return existing;
@@ -104,49 +104,54 @@ export class DynamoConsentStore implements ConsentStore {
     state: Exclude<ConsentState, 'pending'>,
     evidence: { category: string },
   ): Promise<ConsentRecord> {
-    return this.guard('setConsent', async () => {
-      for (let attempt = 0; attempt < MAX_WRITE_ATTEMPTS; attempt += 1) {
-        const now = this.clock();
-        const stored = await this.readLiveConsent(callId);
-        const current = stored ?? newConsentRecord(callId, { jurisdiction: UNKNOWN_JURISDICTION }, now, this.retentionDays);
-        const next = nextConsent(current, state, evidence, now, this.retentionDays);
-        // Already in that state: nothing to write. (A fresh record is 'pending', never requested.)
-        if (!next && stored) return stored;
-        if (next && (await this.putConsent(next, stored?.version))) {
-          await this.confirmNotErased(callId, 'setConsent');
-          return next;
+    return this.guard('setConsent', () =>
+      this.asWriter(callId, async (held) => {
+        for (let attempt = 0; attempt < MAX_WRITE_ATTEMPTS; attempt += 1) {
+          const now = this.clock();
+          const stored = await this.readConsent(callId);
+          const current = stored ?? newConsentRecord(callId, { jurisdiction: UNKNOWN_JURISDICTION }, now, this.retentionDays);
+          const next = nextConsent(current, state, evidence, now, this.retentionDays);
+          // Already in that state: nothing to write. (A fresh record is 'pending', never requested.)
+          if (!next && stored) return stored;
+          if (next) {
+            const record = pinnedIfHeld(next, held);
+            if (await this.putConsent(record, stored?.version)) return record;
+          }
+          // Someone else changed it between our read and write: read again and re-decide.
         }
-        // Someone else changed it between our read and write: read again and re-decide.
-      }
-      throw new ConsentStoreUnavailableError(`consent for the call kept changing; gave up after ${MAX_WRITE_ATTEMPTS} attempts`);
-    });
+        throw new ConsentStoreUnavailableError(
+          `consent for the call kept changing; gave up after ${MAX_WRITE_ATTEMPTS} attempts`,
+        );
+      }),
+    );
   }
 
   async appendEvent(callId: string, event: { type: AuditEventType; detail?: AuditEvent['detail'] }): Promise<void> {
     if (event.type === 'erased') return this.markErased(callId, event.detail);
-    await this.guard('appendEvent', async () => {
-      if (await this.isErased(callId)) throw erasedError(callId);
-      const now = this.clock();
-      const at = now.toISOString();
-      const detail = sanitizeDetail(event.detail);
-      for (let seq = 0; seq < MAX_EVENT_SEQ; seq += 1) {
-        try {
-          await this.client.send(
-            new PutCommand({
-              TableName: this.tableName,
-              Item: this.eventItem(callId, eventSortKey(at, seq), event.type, now, detail),
-              ConditionExpression: 'attribute_not_exists(#sk)',
-              ExpressionAttributeNames: { '#sk': TABLE.sortKey },
-            }),
-            this.requestOptions(),
-          );
-          return;
-        } catch (error) {
-          if (!isConditionalCheckFailed(error)) throw error;
+    await this.guard('appendEvent', () =>
+      this.asWriter(callId, async (held) => {
+        const now = this.clock();
+        const at = now.toISOString();
+        const detail = sanitizeDetail(event.detail);
+        for (let seq = 0; seq < MAX_EVENT_SEQ; seq += 1) {
+          try {
+            await this.client.send(
+              new PutCommand({
+                TableName: this.tableName,
+                Item: this.eventItem(callId, eventSortKey(at, seq), event.type, now, detail, held),
+                ConditionExpression: 'attribute_not_exists(#sk)',
+                ExpressionAttributeNames: { '#sk': TABLE.sortKey },
+              }),
+              this.requestOptions(),
+            );
+            return;
+          } catch (error) {
+            if (!isConditionalCheckFailed(error)) throw error;
+          }
         }
-      }
-      throw new ConsentStoreUnavailableError('too many audit events in one millisecond');
-    });
+        throw new ConsentStoreUnavailableError('too many audit events in one millisecond');
+      }),
+    );
   }
 
   async markErased(callId: string, detail: AuditEvent['detail']): Promise<void> {
@@ -169,6 +174,7 @@ export class DynamoConsentStore implements ConsentStore {
       } catch (error) {
         if (!isConditionalCheckFailed(error)) throw error;
       }
+      await this.gate.sealErased(callId);
     });
   }
 
@@ -179,6 +185,7 @@ export class DynamoConsentStore implements ConsentStore {
     type: AuditEvent['type'],
     now: Date,
     detail: AuditEvent['detail'],
+    held = false,
   ): Record<string, unknown> {
     return {
       [TABLE.partitionKey]: callKey(callId),
@@ -186,7 +193,7 @@ export class DynamoConsentStore implements ConsentStore {
       type,
       at: now.toISOString(),
       ...(detail ? { detail } : {}),
-      [TABLE.ttlAttribute]: consentExpiresAt(now, this.retentionDays),
+      [TABLE.ttlAttribute]: held ? LEGAL_HOLD_EXPIRES_AT : consentExpiresAt(now, this.retentionDays),
     };
   }
 
@@ -224,29 +231,29 @@ export class DynamoConsentStore implements ConsentStore {
 
   /** One conditional put on the control item (version read before, or absent): no transactions needed. */
   async putRecordingControl(control: RecordingControl, expectedVersion: number | undefined): Promise<boolean> {
-    return this.guard('putRecordingControl', async () => {
-      if (await this.isErased(control.callId)) throw erasedError(control.callId);
-      const condition = versionCondition(expectedVersion, TABLE.partitionKey);
-      try {
-        await this.client.send(
-          new PutCommand({
-            TableName: this.tableName,
-            Item: {
-              [TABLE.partitionKey]: callKey(control.callId),
-              [TABLE.sortKey]: `${SK.recordingControlPrefix}${control.controlId}`,
-              ...control,
-            },
-            ...condition,
-          }),
-          this.requestOptions(),
-        );
-      } catch (error) {
-        if (isConditionalCheckFailed(error)) return false;
-        throw error;
-      }
-      await this.confirmNotErased(control.callId, 'putRecordingControl');
-      return true;
-    });
+    return this.guard('putRecordingControl', () =>
+      this.asWriter(control.callId, async (held) => {
+        const condition = versionCondition(expectedVersion, TABLE.partitionKey);
+        try {
+          await this.client.send(
+            new PutCommand({
+              TableName: this.tableName,
+              Item: {
+                [TABLE.partitionKey]: callKey(control.callId),
+                [TABLE.sortKey]: `${SK.recordingControlPrefix}${control.controlId}`,
+                ...pinnedIfHeld(control, held),
+              },
+              ...condition,
+            }),
+            this.requestOptions(),
+          );
+        } catch (error) {
+          if (isConditionalCheckFailed(error)) return false;
+          throw error;
+        }
+        return true;
+      }),
+    );
   }
 
   async callsForCaller(callerHash: string): Promise<string[]> {
@@ -279,17 +286,28 @@ export class DynamoConsentStore implements ConsentStore {
     return record;
   }
 
-  /** Erased and not under legal hold: the tombstone exists and the hold marker does not (consistent reads). */
+  /**
+   * Erased or being erased: the gate refuses writers, or (a call erased before the gate existed)
+   * the tombstone exists without a hold marker. Consistent reads, in parallel.
+   */
   private async isErased(callId: string): Promise<boolean> {
-    const [tombstone, hold] = await Promise.all([this.exists(callId, SK.erasedTombstone), this.exists(callId, SK.legalHold)]);
-    return tombstone && !hold;
+    const [guard, tombstone, hold] = await Promise.all([
+      this.gate.read(callId),
+      this.exists(callId, SK.erasedTombstone),
+      this.exists(callId, SK.legalHold),
+    ]);
+    return guard.erasure !== undefined || (tombstone && !hold);
   }
 
-  /** After a consent write: if erasure began meanwhile, say so (the write is left for erasure to delete) and refuse. */
-  private async confirmNotErased(callId: string, operation: string): Promise<void> {
-    if (!(await this.isErased(callId))) return;
-    logger.error('consent written while the call was being erased: run the erasure again', { operation });
-    throw erasedError(callId);
+  /** Runs a write inside the call's write gate (see the class doc); `held` says which layout to write. */
+  private async asWriter<T>(callId: string, write: (held: boolean) => Promise<T>): Promise<T> {
+    const pass = await this.gate.enter(callId);
+    if (pass === 'erased') throw erasedError(callId);
+    try {
+      return await write(pass.held);
+    } finally {
+      await pass.leave();
+    }
   }
 
   private async exists(callId: string, sk: string): Promise<boolean> {
@@ -360,6 +378,11 @@ export class DynamoConsentStore implements ConsentStore {
       throw new ConsentStoreUnavailableError(`consent store ${operation} failed (${name})`, { cause: error });
     }
   }
+}
+
+/** A record written while the call is held never expires, like the rest of the held call. */
+function pinnedIfHeld<T extends { expiresAt: number }>(record: T, held: boolean): T {
+  return held ? { ...record, expiresAt: LEGAL_HOLD_EXPIRES_AT } : record;
 }
 
 function toConsentRecord(item: Record<string, unknown>): ConsentRecord {

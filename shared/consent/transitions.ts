@@ -1,3 +1,4 @@
+import { evidenceExpiresAt } from '#shared/storage/layout.js';
 import { redactString } from '#shared/validation/personal-data.js';
 import { POLICY_VERSION } from './policy.js';
 import {
@@ -9,19 +10,13 @@ import {
   type ConsentState,
 } from './types.js';
 
-const DAY_SECONDS = 86_400;
-
 /**
  * Consent evidence must outlive the recording it covers (issue #4 §5): a recording can be
  * stored up to a day after the call (SignalWire's status webhook may retry) and then lives
- * `retentionDays`, so consent and audit items get a 30-day margin on top. Epoch seconds, for
- * DynamoDB TTL.
+ * `retentionDays`, so consent and audit items get the evidence margin on top
+ * (shared/storage/layout.ts). Epoch seconds, for DynamoDB TTL.
  */
-export const CONSENT_RETENTION_MARGIN_DAYS = 30;
-
-export function consentExpiresAt(now: Date, retentionDays: number): number {
-  return Math.floor(now.getTime() / 1000) + (retentionDays + CONSENT_RETENTION_MARGIN_DAYS) * DAY_SECONDS;
-}
+export const consentExpiresAt = evidenceExpiresAt;
 
 /** A fresh pending record, as `ensureCall` stores it. */
 export function newConsentRecord(callId: string, init: CallInit, now: Date, retentionDays: number): ConsentRecord {

@@ -1,3 +1,4 @@
+import type { OperatorGate } from '#shared/storage/write-gate.js';
 import type { ConsentStore } from '#shared/consent/types.js';
 import type { CallDataStore } from '#shared/storage/call-data.js';
 import type { SignalWireRecordings } from '#shared/signalwire/recordings.js';
@@ -12,5 +13,9 @@ export interface PrivacyDeps {
   /** Keyed-hash secret, to turn a caller's number into the hash the index holds. */
   callerHashSecret: () => Promise<string>;
   retentionDays: number;
+  /** The calls' write gate and operator lock (shared/storage/write-gate.ts). */
+  gate: OperatorGate;
+  /** How long an operation waits for writers that entered before it; default: their longest lease. */
+  drainBudgetMs?: number;
   now?: () => Date;
 }

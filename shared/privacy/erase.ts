@@ -1,7 +1,11 @@
 import { callerHash } from '#shared/consent/caller-hash.js';
 import { logger } from '#shared/observability/logger.js';
 import type { PrivacyDeps } from './deps.js';
-import { isHeldKey, isMetadataKey, SK } from '#shared/storage/layout.js';
+import { evidenceExpiresAt, isHeldKey, isMetadataKey, SK } from '#shared/storage/layout.js';
+import type { StoredItem } from '#shared/storage/call-data.js';
+import { DEFAULT_WRITER_LEASE_MS, type OperatorLock } from '#shared/storage/write-gate.js';
+import { nowOf } from '#shared/clock.js';
+import { withOperatorLock } from './operator-lock.js';
 import { recordingUuidFromUrl } from '#shared/signalwire/recordings.js';
 import { isTombstone, snapshotCall, type CallSnapshot } from '#shared/storage/protection.js';
 import { LegalHoldError, type CallerRef, type EraseCallerResult, type EraseCallResult, type OperatorRequest } from './types.js';
@@ -9,38 +13,37 @@ import { LegalHoldError, type CallerRef, type EraseCallerResult, type EraseCallR
 /**
  * Erase everything held about one call: SignalWire's copies of its recordings (when credentials
  * are configured), the S3 objects (metadata, archived audio) and the table items (consent,
- * audit events, ingest ledger), leaving an `erased` tombstone event.
+ * audit events, ingest ledger, recording control), leaving an `erased` tombstone event.
  *
- * Order, and why:
- * 1. Refuse a call under legal hold before touching anything ({@link LegalHoldError}).
- * 2. SignalWire first: the uuid of their copy is only in our metadata. Deleting ours first and
- *    then failing at SignalWire would orphan their copy with no way left to find it. A failure
- *    there throws before any local change, and the retry starts over (404 counts as done).
- * 3. The tombstone, before anything local is deleted: an erased call stays erased (issue #11
- *    point 6). From the moment it exists the consent store refuses every write for the call (a
- *    consent "yes", a start tool, an audit event: see DynamoConsentStore), so a live call cannot
- *    re-create what is about to go. Written by the consent store at the call's one tombstone key,
- *    with expiresAt = now + retention (+ the evidence margin). It outlives the erased data by that
- *    long, which answers "was this call erased, when, why" for as long as anyone could ask about
- *    the recording, and then goes too: a tombstone kept forever would keep a call id (which
- *    SignalWire's own logs tie to a caller) forever, the retention breach erasure is meant to end.
- *    (No call lasts that long, so nothing can write for it after the tombstone expires.)
- * 4. S3 objects, then table items, the consent item last: it is what the byCaller index finds,
- *    so an erasure by caller interrupted halfway still finds this call when retried.
- * 5. A sweep: the call's consent item and audit events are listed again and whatever a writer
- *    stored after the first listing (its check for the tombstone ran before step 3) is deleted.
- *    What remains possible is a write that checked before step 3 and lands after this listing;
- *    see DynamoConsentStore for that window. Objects and ledger items are not swept: the
- *    recording webhook has its own protocol for a call erased while it stores (ingest.ts).
+ * Complete whatever runs beside it (issue #12 point 1), through the call's write gate
+ * (shared/storage/write-gate.ts):
+ * 1. Under the call's operator lock (no hold, release or second erasure interleaves), a held
+ *    call is refused before anything changes ({@link LegalHoldError}).
+ * 2. `beginErasure`: from this instant every writer (webhook, SWAIG tool, payment audit, archive
+ *    job) is refused, and the gate item carries the caller's keyed hash, so an erasure by caller
+ *    keeps finding this call until it is complete, though the consent item goes.
+ * 3. Drain: wait for the writers that entered before, up to their lease (longer than their
+ *    Lambda's timeout), so that after it nothing more can land.
+ * 4. SignalWire first: the uuid of their copy is only in our metadata; a failure there throws
+ *    before anything local is deleted, the call stays refused to writers, and the retry resumes.
+ * 5. The tombstone, then S3 objects and table items (the gate item stays: it keeps writers out).
+ * 6. Verify: the call is listed again; anything found is deleted once more and listed again.
+ *    Only an empty listing after a complete drain reports `erased` (and marks the gate erased);
+ *    otherwise `incomplete`, saying what remains, and a rerun finishes it.
  *
- * Idempotent: existing tombstones are kept, not duplicated; a call holding nothing but
- * tombstones reports `already_erased` and writes nothing. A call with nothing at all reports
- * `nothing_held` and writes nothing (no data is created for an unknown id).
+ * Idempotent: the tombstone is written once; a call holding nothing but tombstones reports
+ * `already_erased` and writes nothing. A call with nothing at all reports `nothing_held` and
+ * writes nothing (no data, not even a lock, is created for an unknown id).
  */
 export async function eraseCall(callId: string, request: OperatorRequest, deps: PrivacyDeps): Promise<EraseCallResult> {
-  const snapshot = await snapshotCall(callId, deps.data);
-  if (snapshot.held) throw new LegalHoldError([callId]);
-  return eraseSnapshot(snapshot, request, deps);
+  const before = await snapshotCall(callId, deps.data);
+  if (before.held) throw new LegalHoldError([callId]);
+  const guard = await deps.gate.read(callId);
+  if (guard.erasure !== 'erasing' && erasable(before).length === 0) {
+    const status = before.items.some(isTombstone) ? 'already_erased' : 'nothing_held';
+    return { callId, status, objects: 0, items: 0, signalwireDeleted: 0, signalwire: 'none_found' };
+  }
+  return withOperatorLock(callId, 'erase', deps, (lock) => eraseLocked(lock, before, request, deps));
 }
 
 /**
@@ -55,7 +58,7 @@ export async function eraseCaller(caller: CallerRef, request: OperatorRequest, d
   if (held.length > 0) throw new LegalHoldError(held);
   const calls: EraseCallResult[] = [];
   // One call after another: a SignalWire failure stops here, and the retry resumes (idempotent).
-  for (const snapshot of snapshots) calls.push(await eraseSnapshot(snapshot, request, deps));
+  for (const callId of callIds) calls.push(await eraseCall(callId, request, deps));
   return { calls };
 }
 
@@ -69,16 +72,78 @@ export async function callerHashOf(caller: CallerRef, deps: PrivacyDeps): Promis
   return 'hash' in caller ? caller.hash : callerHash(caller.number, await deps.callerHashSecret());
 }
 
-async function eraseSnapshot(snapshot: CallSnapshot, request: OperatorRequest, deps: PrivacyDeps): Promise<EraseCallResult> {
-  const { callId } = snapshot;
-  const items = snapshot.items.filter((item) => !isTombstone(item));
-  const objects = snapshot.objects.filter((key) => !isHeldKey(key));
-  if (items.length === 0 && objects.length === 0) {
-    const status = snapshot.items.some(isTombstone) ? 'already_erased' : 'nothing_held';
-    return { callId, status, objects: 0, items: 0, signalwireDeleted: 0, signalwire: 'none_found' };
+/** What erasure deletes: every item but the tombstones and the gate, every object outside legal-hold/. */
+function erasable(snapshot: CallSnapshot): Array<{ item: StoredItem } | { key: string }> {
+  return [
+    ...snapshot.items.filter((item) => !isTombstone(item) && item.sk !== SK.guard).map((item) => ({ item })),
+    ...snapshot.objects.filter((key) => !isHeldKey(key)).map((key) => ({ key })),
+  ];
+}
+
+/** How long erasure waits for writers that entered before it began: their longest lease. */
+const DEFAULT_DRAIN_BUDGET_MS = DEFAULT_WRITER_LEASE_MS;
+/** Deletion passes before erasure reports `incomplete` (the second one only deletes what a slow listing missed). */
+const ERASE_PASSES = 2;
+
+async function eraseLocked(
+  lock: OperatorLock,
+  before: CallSnapshot,
+  request: OperatorRequest,
+  deps: PrivacyDeps,
+): Promise<EraseCallResult> {
+  const { callId } = lock;
+  const callerHashAttribute = before.items.find((i) => i.sk === SK.consent)?.attributes.callerHash;
+  const writers = await deps.gate.beginErasure(lock, typeof callerHashAttribute === 'string' ? callerHashAttribute : undefined);
+  const writersInFlight = await deps.gate.drain(callId, writers, deps.drainBudgetMs ?? DEFAULT_DRAIN_BUDGET_MS);
+
+  // The listing that counts: every writer that could add to it has finished or is refused.
+  let snapshot = await snapshotCall(callId, deps.data);
+  const { signalwireDeleted, signalwire } = await deleteSignalWireCopies(snapshot, deps);
+  const first = erasable(snapshot);
+  const counts = {
+    objects: first.filter((e) => 'key' in e).length,
+    items: first.filter((e) => 'item' in e).length,
+  };
+  await deps.consent.markErased(callId, {
+    ...counts,
+    reason: request.reason,
+    requestedBy: request.requestedBy,
+    signalwireDeleted,
+    signalwire,
+  });
+
+  let remaining = first;
+  for (let pass = 0; pass < ERASE_PASSES && remaining.length > 0; pass += 1) {
+    for (const entry of remaining) {
+      if ('key' in entry) await deps.data.deleteObject(entry.key);
+      else await deps.data.deleteItem(callId, entry.item.sk);
+    }
+    snapshot = await snapshotCall(callId, deps.data);
+    remaining = erasable(snapshot);
   }
 
-  const uuids = await signalWireUuids(objects, deps);
+  if (remaining.length > 0 || writersInFlight > 0) {
+    const left = {
+      objects: remaining.filter((e) => 'key' in e).length,
+      items: remaining.filter((e) => 'item' in e).length,
+      writersInFlight,
+    };
+    logger.error('erasure incomplete: run it again', { call_id: callId, ...left });
+    return { callId, status: 'incomplete', ...counts, signalwireDeleted, signalwire, remaining: left };
+  }
+  await deps.gate.completeErasure(lock, evidenceExpiresAt(nowOf(deps), deps.retentionDays));
+  logger.info('call erased', { call_id: callId, ...counts, signalwireDeleted });
+  return { callId, status: 'erased', ...counts, signalwireDeleted, signalwire };
+}
+
+async function deleteSignalWireCopies(
+  snapshot: CallSnapshot,
+  deps: PrivacyDeps,
+): Promise<Pick<EraseCallResult, 'signalwireDeleted' | 'signalwire'>> {
+  const uuids = await signalWireUuids(
+    snapshot.objects.filter((key) => !isHeldKey(key)),
+    deps,
+  );
   let signalwireDeleted = 0;
   if (deps.signalwire) {
     for (const uuid of uuids) {
@@ -89,36 +154,11 @@ async function eraseSnapshot(snapshot: CallSnapshot, request: OperatorRequest, d
   const signalwire = uuids.length === 0 ? 'none_found' : deps.signalwire ? 'deleted' : 'not_configured';
   if (signalwire === 'not_configured') {
     logger.warn('SignalWire credentials not configured: their copies of the recordings were not deleted', {
-      call_id: callId,
+      call_id: snapshot.callId,
       recordings: uuids.length,
     });
   }
-
-  await deps.consent.markErased(callId, {
-    objects: objects.length,
-    items: items.length,
-    reason: request.reason,
-    requestedBy: request.requestedBy,
-    signalwireDeleted,
-    signalwire,
-  });
-
-  for (const key of objects) await deps.data.deleteObject(key);
-  const consentLast = [...items.filter((i) => i.sk !== SK.consent), ...items.filter((i) => i.sk === SK.consent)];
-  for (const item of consentLast) await deps.data.deleteItem(callId, item.sk);
-  await sweepConsentWrites(callId, deps);
-
-  logger.info('call erased', { call_id: callId, objects: objects.length, items: items.length, signalwireDeleted });
-  return { callId, status: 'erased', objects: objects.length, items: items.length, signalwireDeleted, signalwire };
-}
-
-/** Step 5 of {@link eraseCall}: delete consent items and audit events written while the erasure ran. */
-async function sweepConsentWrites(callId: string, deps: PrivacyDeps): Promise<void> {
-  const late = (await deps.data.listItems(callId)).filter(
-    (item) => !isTombstone(item) && (item.sk === SK.consent || item.sk.startsWith(SK.eventPrefix)),
-  );
-  for (const item of late) await deps.data.deleteItem(callId, item.sk);
-  if (late.length > 0) logger.warn('erasure deleted items written while it ran', { call_id: callId, items: late.length });
+  return { signalwireDeleted, signalwire };
 }
 
 /** SignalWire uuids of the call's recordings, from the URLs in its metadata documents. */

@@ -52,7 +52,8 @@ async function collectCall(callId: string, deps: PrivacyDeps): Promise<CallExpor
     events,
     recordings,
     objects: snapshot.objects,
-    otherItems: snapshot.items.filter((i) => i.sk !== SK.consent && !i.sk.startsWith(SK.eventPrefix)),
+    // The write gate's item is bookkeeping about writers, not data about the caller.
+    otherItems: snapshot.items.filter((i) => i.sk !== SK.consent && i.sk !== SK.guard && !i.sk.startsWith(SK.eventPrefix)),
     legalHold: snapshot.marker ?? null,
   };
 }

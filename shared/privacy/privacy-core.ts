@@ -1,3 +1,5 @@
+import { CallBusyError, PhaseConflictError } from '#shared/storage/write-gate.js';
+import { dynamoWriteGate } from '#shared/storage/write-gate.js';
 import * as z from '#shared/validation/zod.js';
 import { zodIssuesMessage } from '#shared/validation/zod-message.js';
 import { isSafeId } from '#shared/validation/ids.js';
@@ -80,7 +82,7 @@ export function parseCaller(value: string): CallerRef | undefined {
   return undefined;
 }
 
-type OperatorErrorCode = 'invalid_request' | 'legal_hold' | 'not_found' | 'signalwire_delete_failed';
+type OperatorErrorCode = 'invalid_request' | 'legal_hold' | 'not_found' | 'signalwire_delete_failed' | 'busy' | 'erased';
 
 export type OperatorResponse =
   | { ok: true; action: PrivacyAction; result: unknown }
@@ -131,9 +133,15 @@ export async function runPrivacyRequest(request: PrivacyRequest, deps: PrivacyDe
     }
   } catch (error) {
     if (error instanceof LegalHoldError) return failure('legal_hold', error.message);
+    if (error instanceof CallBusyError) return failure('busy', error.message, true);
+    if (error instanceof PhaseConflictError) {
+      return error.state.erasure
+        ? failure('erased', 'the call is erased or being erased: nothing to hold (run erase again to complete it)')
+        : failure('legal_hold', new LegalHoldError([callId ?? '']).message);
+    }
     if (error instanceof CallNotFoundError) return failure('not_found', error.message);
     if (error instanceof SignalWireDeleteError) {
-      logger.warn('SignalWire recording delete failed; erasure stopped before local changes', { status: error.status });
+      logger.warn('SignalWire recording delete failed; erasure stopped before deleting anything local', { status: error.status });
       return failure('signalwire_delete_failed', error.message, true);
     }
     throw error;
@@ -153,6 +161,7 @@ async function buildPrivacyDeps(): Promise<PrivacyDeps> {
     ...(signalwire ? { signalwire } : {}),
     callerHashSecret: async () => (await loadSecrets(config)).callerHashSecret,
     retentionDays: config.RETENTION_DAYS,
+    gate: dynamoWriteGate(),
   };
 }
 

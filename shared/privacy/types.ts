@@ -24,7 +24,7 @@ export interface OperatorRequest {
 /** A caller named by number (hashed before use, never stored) or by its keyed hash. */
 export type CallerRef = { number: string } | { hash: string };
 
-type EraseStatus = 'erased' | 'already_erased' | 'nothing_held';
+type EraseStatus = 'erased' | 'already_erased' | 'nothing_held' | 'incomplete';
 
 export interface EraseCallResult {
   callId: string;
@@ -37,6 +37,11 @@ export interface EraseCallResult {
   signalwireDeleted: number;
   /** Whether SignalWire's copies were in scope: credentials configured or not. */
   signalwire: 'deleted' | 'not_configured' | 'none_found';
+  /**
+   * `incomplete` only: what the final listing still found, and writers still in flight when
+   * the wait for them ended. The call stays closed to writers; run the erasure again.
+   */
+  remaining?: { objects: number; items: number; writersInFlight: number };
 }
 
 export interface EraseCallerResult {
@@ -67,11 +72,13 @@ export interface ExportDocument {
 
 export interface LegalHoldResult {
   callId: string;
-  status: 'held' | 'already_held' | 'released' | 'not_held';
+  status: 'held' | 'already_held' | 'released' | 'not_held' | 'incomplete';
   /** Objects moved to (hold) or back from (release) the legal-hold/ prefix in this run. */
   objectsMoved: number;
   /** Table items whose expiresAt was removed (hold) or set again (release). */
   itemsUpdated: number;
+  /** `incomplete` only: what is still out of place, and writers still in flight; run it again. */
+  remaining?: { objects: number; items: number; writersInFlight: number };
 }
 
 /** The call is under legal hold: erasure is refused and nothing was changed. */

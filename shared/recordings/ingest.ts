@@ -8,6 +8,7 @@ import { logger } from '#shared/observability/logger.js';
 import { countMetric, MetricName } from '#shared/observability/metrics.js';
 import { LEGAL_HOLD_EXPIRES_AT } from '#shared/storage/layout.js';
 import type { SignalWireRecordings } from '#shared/signalwire/recordings.js';
+import type { WriteGate } from '#shared/storage/write-gate.js';
 import { SignalWireDeleteError } from '#shared/signalwire/recordings.js';
 import type { IngestLedger, IngestStep, LedgerEntry } from './ingest-ledger.js';
 import {
@@ -44,6 +45,11 @@ export interface IngestDeps {
    * erasure are read from it, and a held call's metadata is written through it.
    */
   callData: IngestCallData;
+  /**
+   * The call's write gate (shared/storage/write-gate.ts): a callback stores only inside it, so
+   * an erasure, hold or release waits for it to finish and never misses what it wrote.
+   */
+  gate: WriteGate;
   /** SignalWire's recordings API, when project credentials are configured (see {@link deleteSignalWireCopy}). */
   signalwire?: SignalWireRecordings;
   now?: () => Date;
@@ -221,49 +227,24 @@ async function flagAfterWithdrawal(event: RecordingEvent, deps: IngestDeps, snap
 
 /**
  * The metadata goes where the call's hold says: under legal-hold/ when held, else recordings/.
- *
- * A hold placed while this runs: `setLegalHold` writes its marker first and lists the call's
- * objects after, and we look for the marker again after writing. So either that listing
- * includes our object (the hold moves it), or the marker is visible here and we write the held
- * copy ourselves. This role cannot delete, so the original then stays under recordings/ until
- * the lifecycle rule takes it or `hold` is run again (which tidies it); the held copy is safe.
+ * The write gate makes this final: a hold or release waits for this callback to leave the gate
+ * before it moves the call's objects, and a callback entering after it sees the new layout.
  */
 async function putMetadata(a: Attempt, metadata: RecordingMetadata): Promise<string> {
   const { deps, protection } = a;
-  const held = (p: CallProtection): Promise<string> =>
-    guarded('recording metadata store', () => putHeldMetadata(metadata, p, deps.callData, nowOf(deps)));
-  if (protection.held) return held(protection);
-  const key = await guarded('recording metadata store', () => deps.metadata.put(metadata));
-  const after = await readProtection(deps, metadata.callId);
-  if (!after.held) return key;
-  logger.warn('legal hold set while a recording was stored: held copy written; run hold again to tidy recordings/', {
-    recording_id: metadata.recordingId,
-  });
-  return held(after);
+  if (protection.held) {
+    return guarded('recording metadata store', () => putHeldMetadata(metadata, protection, deps.callData, nowOf(deps)));
+  }
+  return guarded('recording metadata store', () => deps.metadata.put(metadata));
 }
 
 /**
- * Last step under the lease: a held call's items (our ledger item and audit event among them)
- * must not expire. Read again rather than trusting the first read: a hold set meanwhile pins
- * the items it lists after its marker, so whatever we wrote before this read is covered either
- * way. Erasure or release racing us cannot be undone from here (this role may not delete or
- * move objects), so it is reported for the operator to rerun.
+ * Last step under the lease: a held call's items never expire. The consent store pins what it
+ * writes inside the gate, and the ledger item is born pinned; this also pins any item written
+ * before the hold by an earlier, interrupted attempt.
  */
 async function settleProtection(a: Attempt): Promise<void> {
-  const { deps, event } = a;
-  const after = await readProtection(deps, event.callId);
-  if (after.held) {
-    await guarded('call data store', () => pinHeldItems(event.callId, deps.callData));
-    return;
-  }
-  if (a.protection.held) {
-    logger.warn('legal hold released while a recording was stored under it: run hold --release again', {
-      recording_id: event.recordingId,
-    });
-  }
-  if (after.erased) {
-    logger.error('call erased while a recording was being stored: run the erasure again', { recording_id: event.recordingId });
-  }
+  if (a.protection.held) await guarded('call data store', () => pinHeldItems(a.event.callId, a.deps.callData));
 }
 
 async function auditTerminalFailure(a: Attempt, state: 'no_input' | 'error'): Promise<void> {
@@ -307,12 +288,11 @@ async function underLease(a: Attempt, work: (a: Attempt) => Promise<void>): Prom
  * Storage faults throw a {@link RetryableError} (503 at the edge) so SignalWire retries; consent that is not granted
  * still stores the recording (it exists at SignalWire either way) flagged `consent: 'missing'`.
  *
- * Legal hold and erasure (shared/privacy) are read from the call's table items before anything
- * is written, and a fault reading them is a 503 like any other (never store blind):
+ * Everything runs inside the call's write gate (shared/storage/write-gate.ts), entered before
+ * anything is written; a fault entering it is a 503 like any other (never store blind):
  * - held: the metadata lands under legal-hold/ as the hold lays it out, and the call's items,
- *   ours included, are pinned to never expire (see {@link putMetadata}); hold beats erasure,
- *   as erasure itself refuses a held call.
- * - erased (an `erased` tombstone): see {@link discardForErasedCall}.
+ *   ours included, never expire (see {@link putMetadata});
+ * - erased or being erased (the gate refuses us): see {@link discardForErasedCall}.
  */
 export async function ingestRecordingWebhook(
   event: RecordingEvent,
@@ -321,24 +301,39 @@ export async function ingestRecordingWebhook(
   options: { segment?: number } = {},
 ): Promise<{ outcome: IngestOutcome }> {
   const context = { recording_id: event.recordingId, state: event.state, shape: event.shape };
-  // Before the claim: the claim itself writes a ledger item, which for an erased call is already
-  // data re-created.
-  const protection = await readProtection(deps, event.callId);
-  if (event.state === 'recording' || event.state === 'paused') {
-    // An erased call: nothing is written about it, not even the state (see discardForErasedCall).
-    if (!(protection.erased && !protection.held)) {
-      await guarded('consent store', () =>
-        reconcileRecordingCallback(event, deps.consent, settingsOf(deps).retentionDays, options.segment),
-      );
+  // Before anything else: even the ledger claim is a write, which for an erased call is data re-created.
+  const pass = await guarded('call write gate', () => deps.gate.enter(event.callId));
+  if (pass === 'erased') {
+    if (event.state === 'recording' || event.state === 'paused') {
+      // Nothing is written about an erased call, not even its recording state.
+      logger.info('recording status acknowledged', context);
+      return { outcome: 'acknowledged' };
     }
+    return discardForErasedCall(event, deps);
+  }
+  try {
+    return await ingestInsideGate(event, deps, pass.held, options.segment);
+  } finally {
+    await pass.leave();
+  }
+}
+
+async function ingestInsideGate(
+  event: RecordingEvent,
+  deps: IngestDeps,
+  held: boolean,
+  segment: number | undefined,
+): Promise<{ outcome: IngestOutcome }> {
+  const context = { recording_id: event.recordingId, state: event.state, shape: event.shape };
+  // The hold's marker (since, reason) goes into a held recording's metadata.
+  const protection: CallProtection = held
+    ? { ...(await readProtection(deps, event.callId)), held: true }
+    : { held: false, marker: undefined, erased: false };
+  await guarded('consent store', () => reconcileRecordingCallback(event, deps.consent, settingsOf(deps).retentionDays, segment));
+  if (event.state === 'recording' || event.state === 'paused') {
     logger.info('recording status acknowledged', context);
     return { outcome: 'acknowledged' };
   }
-  if (protection.erased && !protection.held) return discardForErasedCall(event, deps);
-  // The segment ended: the control id is free again (idempotent; a replay changes nothing).
-  await guarded('consent store', () =>
-    reconcileRecordingCallback(event, deps.consent, settingsOf(deps).retentionDays, options.segment),
-  );
 
   const terminalFailure = event.state === 'no_input' || event.state === 'error' ? event.state : undefined;
   // no_input/error get their own ledger entry: a later `finished` for the same id stays independent.
@@ -358,7 +353,7 @@ export async function ingestRecordingWebhook(
 
   await underLease(attempt, storeFinished);
   countMetric(MetricName.RecordingStored);
-  logger.info('recording stored', { ...context, attempts: attempt.entry.attempts, legal_hold: protection.held });
+  logger.info('recording stored', { ...context, attempts: attempt.entry.attempts, legal_hold: held });
   return { outcome: 'stored' };
 }
 

@@ -1,14 +1,14 @@
 import { loadSecrets, loadSignalWireProject, type SignalWireProject } from '#shared/aws/secrets.js';
 import { recordImpliedConsentFromQuery } from '#shared/consent/implied-consent.js';
 import { RetryableError } from '#shared/errors.js';
-import type { ConsentStore } from '#shared/consent/types.js';
+import { CallErasedError, type ConsentStore } from '#shared/consent/types.js';
 import { DynamoConsentStore } from '#shared/consent/dynamo-consent-store.js';
 import { getConfig, type Config } from '#shared/config.js';
 import type { HttpEvent } from '#shared/http/middleware.js';
 import { json, type HttpResult } from '#shared/http/response.js';
 import { logger } from '#shared/observability/logger.js';
 import { AwsCallDataStore } from '#shared/storage/call-data-store.js';
-import { callProtection } from '#shared/storage/protection.js';
+import { dynamoWriteGate } from '#shared/storage/write-gate.js';
 import { signalWireRecordingsFromConfig } from '#shared/signalwire/recordings.js';
 import { archiveSettings } from './audio-archive.js';
 import { ingestRecordingWebhook, type IngestDeps } from './ingest.js';
@@ -60,6 +60,7 @@ export function recordingDeps(project: SignalWireProject = getConfig()): IngestD
       ledger: new DynamoIngestLedger(),
       queue: jobQueue(config, project),
       callData: new AwsCallDataStore(),
+      gate: dynamoWriteGate(),
       ...(signalwire ? { signalwire } : {}),
       settings: { stereo: config.RECORDING_STEREO, retentionDays: config.RETENTION_DAYS },
     };
@@ -90,14 +91,15 @@ export async function recordingStatusCore(event: HttpEvent): Promise<HttpResult>
     // A recording the SWML document started under a one-party rule: its consent may exist only as
     // this signed basis (no SWAIG call ever happened). Stored before ingest takes its snapshot
     // (finished) or judges the recording against consent (recording: else a false incident),
-    // and never for an erased call (a late callback must not re-create anything about it).
+    // and never for an erased call (the consent store's write gate refuses it; ingest then
+    // discards the callback).
     const { tokenSecret } = await loadSecrets(config);
-    await (async () => {
-      if ((await callProtection(recording.callId, deps.callData)).erased) return;
-      await recordImpliedConsentFromQuery(deps.consent, recording.callId, event.queryStringParameters, tokenSecret);
-    })().catch((error: unknown) => {
-      throw new RetryableError('consent could not be recorded', { cause: error });
-    });
+    await recordImpliedConsentFromQuery(deps.consent, recording.callId, event.queryStringParameters, tokenSecret).catch(
+      (error: unknown) => {
+        if (error instanceof CallErasedError) return;
+        throw new RetryableError('consent could not be recorded', { cause: error });
+      },
+    );
   }
   const segment = event.queryStringParameters?.segment;
   const { outcome } = await ingestRecordingWebhook(recording, deps, {

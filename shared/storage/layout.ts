@@ -42,6 +42,12 @@ export const SK = {
    * `isTombstone` (shared/storage/protection.ts) recognises both.
    */
   erasedTombstone: 'EVENT#~ERASED',
+  /**
+   * The call's write gate (shared/storage/write-gate.ts): which writers are in flight, whether
+   * the call is held or being erased, and the operator lock. Never deleted by erasure: it is
+   * what keeps an erased call's writers out.
+   */
+  guard: 'GUARD',
 } as const;
 
 /** `EVENT#<iso>#<seq>`, seq zero-padded so events in the same millisecond still sort in write order. */
@@ -119,6 +125,17 @@ export const isMetadataKey = (key: string): boolean => key.endsWith('.json');
 export const LEGAL_HOLD_EXPIRES_AT = 253_402_300_799;
 
 const DAY_MS = 86_400_000;
+
+/**
+ * Days consent evidence and audit events outlive the recordings they are about: the recording
+ * may be questioned up to its last day, and the evidence must still answer then.
+ */
+export const EVIDENCE_MARGIN_DAYS = 30;
+
+/** expiresAt (epoch seconds) of evidence written at `now`: retention plus {@link EVIDENCE_MARGIN_DAYS}. */
+export function evidenceExpiresAt(now: Date, retentionDays: number): number {
+  return Math.floor(expiryFrom(now, retentionDays + EVIDENCE_MARGIN_DAYS).getTime() / 1000);
+}
 
 /** `from` + retention days: when an object written at `from` expires. */
 export function expiryFrom(from: Date, retentionDays: number): Date {

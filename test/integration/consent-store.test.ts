@@ -5,7 +5,7 @@ import { DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand } from '@a
 import { DynamoConsentStore } from '#shared/consent/dynamo-consent-store.js';
 import { jurisdictionFor } from '#shared/consent/jurisdictions.js';
 import { callerHash } from '#shared/consent/caller-hash.js';
-import { CONSENT_RETENTION_MARGIN_DAYS } from '#shared/consent/transitions.js';
+import { EVIDENCE_MARGIN_DAYS } from '#shared/storage/layout.js';
 import { ConsentConflictError, ConsentStoreUnavailableError } from '#shared/consent/types.js';
 import { LOCAL_CREDENTIALS, LOCAL_REGION, provisionStorage, startEmulators } from '#infra/local/emulators.js';
 import { startTestStorage, TEST_SECRETS, type TestStorage } from '#test/support/storage.js';
@@ -13,7 +13,7 @@ import { consentStoreContract } from '#test/unit/consent-store-contract.js';
 
 const RETENTION_DAYS = 30;
 const FIXED_NOW = new Date('2025-03-01T12:00:00.000Z');
-const expectedExpiry = Math.floor(FIXED_NOW.getTime() / 1000) + (RETENTION_DAYS + CONSENT_RETENTION_MARGIN_DAYS) * 86_400;
+const expectedExpiry = Math.floor(FIXED_NOW.getTime() / 1000) + (RETENTION_DAYS + EVIDENCE_MARGIN_DAYS) * 86_400;
 
 const newCallId = (): string => randomUUID();
 /**
@@ -242,8 +242,9 @@ describe('DynamoConsentStore against dynalite', () => {
             }),
           )
         ).Items ?? [];
-      expect(items).toHaveLength(2);
-      expect(items.map((i) => i.expiresAt)).toEqual([expectedExpiry, expectedExpiry]);
+      // The consent item, the event, and the call's write gate (shared/storage/write-gate.ts).
+      expect(items.map((i) => i.sk)).toEqual(['CONSENT', expect.stringMatching(/^EVENT#/), 'GUARD']);
+      expect(items.map((i) => i.expiresAt)).toEqual([expectedExpiry, expectedExpiry, expectedExpiry]);
     });
   });
 

@@ -146,7 +146,10 @@ describe('an erased call stays erased, on the emulators (issue #11 point 6)', ()
       ]);
       expect((await eraseCall(callId, eraseRequest, testPrivacyDeps())).status).toBe('erased');
       const afterErasure = await view.items(callId);
-      expect(afterErasure.map((i) => [i.sk, i.type])).toEqual([[SK.erasedTombstone, 'erased']]);
+      expect(afterErasure.map((i) => [i.sk, i.type ?? i.erasure])).toEqual([
+        [SK.erasedTombstone, 'erased'],
+        [SK.guard, 'erased'],
+      ]);
 
       const response = await post(fn, args, callId, served.queryFor(fn), { caller: CALIFORNIA });
       expect(recordingVerbs(response)).toEqual([]);
@@ -156,7 +159,7 @@ describe('an erased call stays erased, on the emulators (issue #11 point 6)', ()
     },
   );
 
-  it('a consent write whose check ran before the tombstone but which lands after it is refused after the fact', async () => {
+  it('a call erased before the write gate existed (a tombstone item alone) never records: getConsent refuses', async () => {
     const callId = randomUUID();
     const raw = DynamoDBDocumentClient.from(new DynamoDBClient({}));
     // The tombstone is written by "erasure" just before the store's consent put reaches the table.
@@ -174,13 +177,12 @@ describe('an erased call stays erased, on the emulators (issue #11 point 6)', ()
       },
     } as unknown as DynamoDBDocumentClient;
     const store = new DynamoConsentStore(racing, storage.table, 90);
-    await expect(
-      store.ensureCall(callId, { jurisdiction: jurisdictionFor(CALIFORNIA), mode: 'consent-first' }),
-    ).rejects.toBeInstanceOf(CallErasedError);
+    // The gate knows nothing of that tombstone, so the write lands; the read that decides recording still refuses.
+    await store.ensureCall(callId, { jurisdiction: jurisdictionFor(CALIFORNIA), mode: 'consent-first' });
     await expect(new DynamoConsentStore().getConsent(callId)).rejects.toBeInstanceOf(CallErasedError);
   });
 
-  it('writes that land between erasure\u2019s first look and its tombstone are swept: only the tombstone remains', async () => {
+  it('writes that land between erasure\u2019s first look and its lock are in its listing: only the tombstone and the closed gate remain', async () => {
     const callId = randomUUID();
     const served = await serveSwml(callId, CALIFORNIA);
     await post('get_recording_consent', { response: 'yes' }, callId, served.swaigQuery);
@@ -199,7 +201,7 @@ describe('an erased call stays erased, on the emulators (issue #11 point 6)', ()
       return items;
     };
     expect((await eraseCall(callId, eraseRequest, { ...deps, data })).status).toBe('erased');
-    expect((await view.items(callId)).map((i) => i.sk)).toEqual([SK.erasedTombstone]);
+    expect((await view.items(callId)).map((i) => i.sk)).toEqual([SK.erasedTombstone, SK.guard]);
   });
 
   it('a rerun of the erasure reports already_erased and keeps the one tombstone', async () => {

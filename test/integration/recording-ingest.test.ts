@@ -1,3 +1,4 @@
+import { dynamoWriteGate } from '#shared/storage/write-gate.js';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createServer, connect, type Server, type Socket } from 'node:net';
 import type { AddressInfo } from 'node:net';
@@ -352,6 +353,7 @@ describe('fault injection: storage down → 503, back up → the retry completes
       ledger: new DynamoIngestLedger(),
       queue,
       callData: new AwsCallDataStore(),
+      gate: dynamoWriteGate(),
       now: () => clock.now,
       inFlightPolls: 1,
       inFlightPollDelayMs: 1,

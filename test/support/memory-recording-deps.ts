@@ -16,6 +16,7 @@ export function memoryRecordingDeps(): IngestDeps & { consent: InMemoryConsentSt
     ledger: new InMemoryIngestLedger(),
     queue: new InProcessJobQueue(),
     callData: { listItems: async () => [], setItemExpiry: async () => undefined, putJson: async () => undefined },
+    gate: { enter: async () => ({ held: false, leave: async () => undefined }) },
     settings: { stereo: true, retentionDays: 30 },
     inFlightPollDelayMs: 0,
   };

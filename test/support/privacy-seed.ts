@@ -1,3 +1,4 @@
+import { dynamoWriteGate } from '#shared/storage/write-gate.js';
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -69,6 +70,7 @@ export function testPrivacyDeps(signalwire?: SignalWireRecordings): PrivacyDeps 
     ...(signalwire ? { signalwire } : {}),
     callerHashSecret: async () => TEST_SECRETS.CALLER_HASH_SECRET,
     retentionDays: 90,
+    gate: dynamoWriteGate(),
   };
 }
 

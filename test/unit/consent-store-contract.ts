@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { randomUUID } from 'node:crypto';
 import { jurisdictionFor } from '#shared/consent/jurisdictions.js';
 import { POLICY_VERSION } from '#shared/consent/policy.js';
-import { CONSENT_RETENTION_MARGIN_DAYS } from '#shared/consent/transitions.js';
+import { EVIDENCE_MARGIN_DAYS } from '#shared/storage/layout.js';
 import { CallErasedError, ConsentConflictError, type ConsentStore } from '#shared/consent/types.js';
 
 /** What a store factory gets: a fixed clock and the retention to use. */
@@ -18,7 +18,7 @@ export interface ContractStoreOptions {
 export function consentStoreContract(name: string, makeStore: (options: ContractStoreOptions) => ConsentStore): void {
   const now = new Date('2025-06-01T09:30:00.000Z');
   const retentionDays = 45;
-  const expiresAt = Math.floor(now.getTime() / 1000) + (retentionDays + CONSENT_RETENTION_MARGIN_DAYS) * 86_400;
+  const expiresAt = Math.floor(now.getTime() / 1000) + (retentionDays + EVIDENCE_MARGIN_DAYS) * 86_400;
   const california = jurisdictionFor('+14155550100');
   const store = (): ConsentStore => makeStore({ clock: () => now, retentionDays });
 

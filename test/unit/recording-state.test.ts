@@ -1,3 +1,4 @@
+import { itemsWriteGate } from '#test/support/items-write-gate.js';
 import { randomUUID } from 'node:crypto';
 import fc from 'fast-check';
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
@@ -116,6 +117,7 @@ function ingestDeps(): IngestDeps {
     ledger: new InMemoryIngestLedger(),
     queue: new InProcessJobQueue(),
     callData,
+    gate: itemsWriteGate(callData),
     settings: { stereo: false, retentionDays: 30 },
     inFlightPolls: 1,
     inFlightPollDelayMs: 1,

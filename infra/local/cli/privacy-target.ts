@@ -1,3 +1,4 @@
+import { dynamoWriteGate } from '#shared/storage/write-gate.js';
 import { userInfo } from 'node:os';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
@@ -55,6 +56,7 @@ function localPrivacyDeps(session: AgentSession, env: NodeJS.ProcessEnv = proces
     ...(signalwire ? { signalwire } : {}),
     callerHashSecret: async () => loadOrCreateCredentials(session.dataDir, env).CALLER_HASH_SECRET,
     retentionDays: config.RETENTION_DAYS,
+    gate: dynamoWriteGate(db, endpoints.table, config.RETENTION_DAYS),
   };
 }
 
