@@ -29,7 +29,7 @@ export interface ExpireCallResult {
  * and neither may keep a recording longer than the caller was told. Undefined when the document
  * says neither (not a metadata document we can read): left alone, the lifecycle rule backs it up.
  */
-export function recordingExpiry(doc: unknown, retentionDays: number): Date | undefined {
+function recordingExpiry(doc: unknown, retentionDays: number): Date | undefined {
   const { receivedAt, expiresAt } = (typeof doc === 'object' && doc !== null ? doc : {}) as Record<string, unknown>;
   const dates = [
     typeof receivedAt === 'string' ? expiryFrom(new Date(receivedAt), retentionDays) : undefined,

@@ -120,7 +120,7 @@ export interface SignalWireRecordingPage {
 }
 
 /** Listing SignalWire's recordings failed (a status, no answer, or not a page we can read). */
-export class SignalWireListError extends Error {
+class SignalWireListError extends Error {
   override name = 'SignalWireListError';
   constructor(
     readonly status: number | string,

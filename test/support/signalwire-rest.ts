@@ -10,7 +10,7 @@ import type { AddressInfo } from 'node:net';
  * `project:token`, and fault injection: a status for the next requests, per uuid on delete, or
  * a dropped connection (network error).
  */
-export interface StoredRecording {
+interface StoredRecording {
   id: string;
   call_id?: string;
   created_at: string;
