@@ -54,12 +54,20 @@ const withDefault = <S extends z.ZodMiniType>(schema: () => S, fallback: z.outpu
  */
 export const RECORDING_MODES = ['consent-first', 'disclose-and-record'] as const;
 export const RECORDING_FORMATS = ['mp3', 'wav'] as const;
+/**
+ * What happens to SignalWire's own copy of a recording (it keeps recordings until someone deletes
+ * them, docs/protocol.md §6): `delete-after-archive` deletes it as soon as our copy of the audio is
+ * in the bucket; `keep-until-retention` leaves it until the retention enforcer deletes it with
+ * ours, once past retention.
+ */
+export const SIGNALWIRE_COPY_MODES = ['delete-after-archive', 'keep-until-retention'] as const;
 export const DEFAULTS = {
   recordingMode: 'consent-first',
   recordingFormat: 'mp3',
   recordingStereo: true,
   recordingBeep: false,
   retentionDays: 90,
+  signalwireCopy: 'delete-after-archive',
   privacyContact: 'privacy@example.com',
   agentName: 'Recording Assistant',
   companyName: 'our company',
@@ -70,6 +78,7 @@ export const DEFAULTS = {
 } as const satisfies {
   recordingMode: (typeof RECORDING_MODES)[number];
   recordingFormat: (typeof RECORDING_FORMATS)[number];
+  signalwireCopy: (typeof SIGNALWIRE_COPY_MODES)[number];
   [key: string]: unknown;
 };
 
@@ -104,6 +113,7 @@ const SETTINGS = {
   SIGNALWIRE_PROJECT_ID: optional(() => text(1)),
   SIGNALWIRE_API_TOKEN: optional(() => text(1)),
   SIGNALWIRE_SPACE_URL: optional(url),
+  SIGNALWIRE_COPY: withDefault(() => z.enum(SIGNALWIRE_COPY_MODES), DEFAULTS.signalwireCopy),
 
   /**
    * Hosts recording URLs may be on (comma-separated; a leading dot allows subdomains). Callbacks
@@ -141,6 +151,7 @@ export type Config = Flat<
   { [K in Exclude<keyof Settings, OptionalKey>]: Value<K> } & { [K in OptionalKey]?: Value<K> | undefined }
 >;
 export type RecordingMode = Config['RECORDING_MODE'];
+export type SignalWireCopyMode = Config['SIGNALWIRE_COPY'];
 
 export class ConfigError extends Error {
   override name = 'ConfigError';

@@ -47,8 +47,9 @@ export interface AgentFunctionProps {
  * `append`: read, create and update items, never delete, batch-write or scan: the audit trail is
  * append-only, and only the privacy function may erase.
  */
-export type TableAccess = 'read' | 'append' | 'read-write';
-export type BucketAccess = 'write' | 'read-write' | 'read-write-delete';
+export type TableAccess = 'read' | 'append' | 'read-write' | 'expire';
+/** `read-delete`: list, read and delete, never write (the retention enforcer). */
+export type BucketAccess = 'write' | 'read-write' | 'read-write-delete' | 'read-delete';
 
 /**
  * A NodejsFunction with the house defaults in one place: arm64, the tested Node major, a
@@ -137,6 +138,19 @@ export class AgentFunction extends NodejsFunction {
         'dynamodb:ConditionCheckItem',
         'dynamodb:DescribeTable',
       );
+    } else if (access === 'expire') {
+      // The retention enforcer: find expired items (Scan, see DynamoRetentionSource), read a call,
+      // delete what is expired, append its incidents and keep its cursor item. No updates.
+      table.grant(
+        this,
+        'dynamodb:Scan',
+        'dynamodb:Query',
+        'dynamodb:GetItem',
+        'dynamodb:PutItem',
+        'dynamodb:DeleteItem',
+        'dynamodb:ConditionCheckItem',
+        'dynamodb:DescribeTable',
+      );
     } else table.grantReadWriteData(this);
     this.addEnvironment('TABLE_NAME', table.tableName);
     this.acknowledgeWildcard(
@@ -155,6 +169,12 @@ export class AgentFunction extends NodejsFunction {
       bucket.grantPut(this);
       for (const action of ['s3:GetObject*', 's3:GetBucket*', 's3:List*']) {
         this.acknowledgeWildcard(`Action::${action}`, 'CDK grantRead action groups, limited to this one bucket');
+      }
+    } else if (access === 'read-delete') {
+      bucket.grantRead(this);
+      bucket.grantDelete(this);
+      for (const action of ['s3:GetObject*', 's3:GetBucket*', 's3:List*', 's3:DeleteObject*']) {
+        this.acknowledgeWildcard(`Action::${action}`, 'CDK grantRead/grantDelete action groups, limited to this one bucket');
       }
     } else {
       bucket.grantReadWrite(this);

@@ -1,4 +1,7 @@
-import { Duration, type RemovalPolicy } from 'aws-cdk-lib';
+import { type CfnElement, Duration, type RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { Schedule, ScheduleExpression } from 'aws-cdk-lib/aws-scheduler';
+import { LambdaInvoke } from 'aws-cdk-lib/aws-scheduler-targets';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
@@ -47,6 +50,12 @@ const SIZING: Record<AgentFunctionName, Sizing> = {
     memorySize: 1024,
     description: 'audio archive: SignalWire recording → S3',
   },
+  // A bounded walk per run (page budget, shared/retention/enforcer-core.ts): minutes at most.
+  'retention-enforcer': {
+    timeout: Duration.minutes(10),
+    memorySize: 512,
+    description: 'retention enforcer: deletes recordings, items and SignalWire copies past retention',
+  },
 };
 
 /**
@@ -70,6 +79,9 @@ export class AgentFunctions extends Construct {
   readonly paymentConnector: AgentFunction;
   readonly privacy: AgentFunction;
   readonly archiveWorker: AgentFunction;
+  readonly retentionEnforcer: AgentFunction;
+  /** Invokes the retention enforcer once a day. */
+  readonly retentionSchedule: Schedule;
 
   constructor(scope: Construct, id: string, props: AgentFunctionsProps) {
     super(scope, id);
@@ -82,6 +94,7 @@ export class AgentFunctions extends Construct {
       RECORDING_STEREO: String(settings.recordingStereo),
       RETENTION_DAYS: String(settings.retentionDays),
       PRIVACY_CONTACT: settings.privacyContact,
+      SIGNALWIRE_COPY: settings.signalwireCopy,
     };
     const make = (constructId: string, name: AgentFunctionName, { agentSecret = true } = {}): AgentFunction =>
       new AgentFunction(this, constructId, {
@@ -115,14 +128,45 @@ export class AgentFunctions extends Construct {
       .useSignalWireSecret(signalWireSecret);
     // Reads the metadata (and whether audio is already there), writes the audio next to it.
     // At most 5 downloads at once: SignalWire's API is shared with the live calls.
+    // Appends `signalwire_copy_deleted` to the call's audit trail after deleting SignalWire's copy.
     this.archiveWorker = make('ArchiveWorker', 'archive-worker', { agentSecret: false })
       .useBucket(storage.bucket, 'read-write')
+      .useTable(storage.table, 'append')
       .useSignalWireSecret(signalWireSecret)
       .consumeQueue(storage.archiveQueue, { batchSize: 1, maxConcurrency: 5 });
+    // Lists and deletes expired objects and items, reads a call's trail and appends its incidents;
+    // lists and deletes SignalWire's copies. One run at a time: the cursor item is its bookmark.
+    this.retentionEnforcer = make('RetentionEnforcer', 'retention-enforcer', { agentSecret: false })
+      .useTable(storage.table, 'expire')
+      .useBucket(storage.bucket, 'read-delete')
+      .useSignalWireSecret(signalWireSecret);
+    // Our own scheduler role, so its one acknowledged wildcard sits next to the grant.
+    const schedulerRole = new Role(this, 'RetentionSchedulerRole', {
+      assumedBy: new ServicePrincipal('scheduler.amazonaws.com'),
+      description: 'EventBridge Scheduler: invoke the retention enforcer',
+    });
+    Validations.of(schedulerRole).acknowledge({
+      id: `AwsSolutions-IAM5[Resource::<${Stack.of(this).getLogicalId(this.retentionEnforcer.node.defaultChild as CfnElement)}.Arn>:*]`,
+      reason: 'LambdaInvoke grants invoke on the function and its versions (ARN:*); this one function only',
+    });
+    this.retentionSchedule = new Schedule(this, 'RetentionSchedule', {
+      schedule: ScheduleExpression.cron({ minute: '17', hour: '3' }),
+      // A failed run is not retried by the scheduler: the next day's run picks up where it stopped.
+      target: new LambdaInvoke(this.retentionEnforcer, { retryAttempts: 0, role: schedulerRole }),
+      description: 'daily retention run (shared/retention/enforcer-core.ts)',
+    });
   }
 
-  /** All six, in a stable order (dashboards, alarms, queries iterate this). */
+  /** All seven, in a stable order (dashboards, alarms, queries iterate this). */
   get all(): AgentFunction[] {
-    return [this.swml, this.swaig, this.recordingStatus, this.paymentConnector, this.privacy, this.archiveWorker];
+    return [
+      this.swml,
+      this.swaig,
+      this.recordingStatus,
+      this.paymentConnector,
+      this.privacy,
+      this.archiveWorker,
+      this.retentionEnforcer,
+    ];
   }
 }

@@ -31,6 +31,8 @@ export interface ObservabilityProps {
   recordingWebhookService: string;
   /** Service (function) that runs SWAIG tools and emits SensitiveWhileRecording. */
   toolService: string;
+  /** Service (function) of the retention enforcer, which emits RecordingWithoutCallback. */
+  retentionService: string;
   alarmTopicArn?: string;
 }
 
@@ -121,6 +123,9 @@ export class Observability extends Construct {
           MetricName.RecordingIncident,
           MetricName.RecordingBlocked,
           MetricName.WebhookDuplicate,
+          MetricName.RecordingWithoutCallback,
+          MetricName.RetentionRecordingDeleted,
+          MetricName.SignalWireCopyDeleted,
         ].map(emfSearch),
       ),
       graph(
@@ -203,6 +208,11 @@ export class Observability extends Construct {
       MetricName.RecordingIncident,
       props.recordingWebhookService,
       'SignalWire reported a recording the consent state does not allow (no consent, after a refusal or withdrawal, while sensitive data was collected, a second recording), or a segment finished after a withdrawal unconfirmed: see the recording_incident audit events of the call',
+    );
+    incident(
+      MetricName.RecordingWithoutCallback,
+      props.retentionService,
+      'SignalWire holds a recording whose status callback never reached us: see the recording_without_callback incident (audit event on its call, error log); it is deleted once past retention',
     );
     incident(
       MetricName.SensitiveWhileRecording,

@@ -78,6 +78,7 @@ export class RecordingAgentStack extends Stack {
       },
       recordingWebhookService: this.functions.recordingStatus.serviceName,
       toolService: this.functions.swaig.serviceName,
+      retentionService: this.functions.retentionEnforcer.serviceName,
       alarmTopicArn: settings.alarmTopicArn,
     });
 

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { Node } from 'constructs';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
-import { DEFAULTS, RECORDING_FORMATS, RECORDING_MODES } from '#shared/config.js';
+import { DEFAULTS, RECORDING_FORMATS, RECORDING_MODES, SIGNALWIRE_COPY_MODES } from '#shared/config.js';
 import { zodIssuesMessage } from '#shared/validation/zod-message.js';
 
 /**
@@ -12,7 +12,15 @@ import { zodIssuesMessage } from '#shared/validation/zod-message.js';
 const bool = z.union([z.boolean(), z.enum(['true', 'false']).transform((v) => v === 'true')]);
 const positiveInt = z.coerce.number().int().positive();
 
-const FUNCTION_NAMES = ['swml', 'swaig', 'recording-status', 'payment-connector', 'privacy', 'archive-worker'] as const;
+const FUNCTION_NAMES = [
+  'swml',
+  'swaig',
+  'recording-status',
+  'payment-connector',
+  'privacy',
+  'archive-worker',
+  'retention-enforcer',
+] as const;
 export type AgentFunctionName = (typeof FUNCTION_NAMES)[number];
 
 const SettingsSchema = z.object({
@@ -25,6 +33,8 @@ const SettingsSchema = z.object({
   recordingFormat: z.enum(RECORDING_FORMATS).default(DEFAULTS.recordingFormat),
   recordingStereo: bool.default(DEFAULTS.recordingStereo),
   privacyContact: z.string().min(3).default(DEFAULTS.privacyContact),
+  /** SignalWire's copy of a recording: deleted once archived, or kept until the retention enforcer deletes it. */
+  signalwireCopy: z.enum(SIGNALWIRE_COPY_MODES).default(DEFAULTS.signalwireCopy),
   /** Disposable stages (dev, CI) are destroyed with their data; anything else keeps table and bucket. */
   disposable: bool.default(false),
   /** How long function and API access logs are kept, in days (must be a CloudWatch retention value). */

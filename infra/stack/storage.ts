@@ -76,8 +76,12 @@ export class Storage extends Construct {
       serverAccessLogsBucket: this.accessLogBucket,
       serverAccessLogsPrefix: 'recordings-bucket/',
       lifecycleRules: [
+        // The backstop only: lifecycle counts from an object's creation, which a legal-hold release
+        // restarts; the retention enforcer counts from the recording and deletes on time.
+        // Metadata and archived audio both live under recordings/ (shared/storage/layout.ts).
         { id: 'expire-recordings', prefix: BUCKET_PREFIXES.recordings, expiration: retention },
-        { id: 'expire-archived-audio', prefix: BUCKET_PREFIXES.archive, expiration: retention },
+        // Nothing writes archive/: a guard so anything put there still expires (layout.ts says why).
+        { id: 'expire-archive-prefix', prefix: BUCKET_PREFIXES.archive, expiration: retention },
         // No rule for legal-hold/: held objects stay until the hold is lifted.
         { id: 'abort-incomplete-uploads', abortIncompleteMultipartUploadAfter: Duration.days(1) },
       ],

@@ -84,7 +84,9 @@ export type AuditEventType =
   | 'recording_error'
   | 'erased'
   | 'legal_hold_set'
-  | 'legal_hold_released';
+  | 'legal_hold_released'
+  /** SignalWire's copy of a recording was deleted once ours was archived (shared/recordings/signalwire-copy.ts). */
+  | 'signalwire_copy_deleted';
 
 /** One entry of a call's append-only audit trail. */
 export interface AuditEvent {

@@ -65,6 +65,12 @@ export const MetricName = {
   PaymentUnknownCall: 'PaymentUnknownCall',
   /** A payment outcome that could not be written to its call's audit trail (storage fault). */
   PaymentAuditFailed: 'PaymentAuditFailed',
+  /** SignalWire holds a recording we have no metadata for: its callback was lost (retention enforcer). */
+  RecordingWithoutCallback: 'RecordingWithoutCallback',
+  /** Recordings (our metadata and audio, or SignalWire's copy) the retention enforcer deleted. */
+  RetentionRecordingDeleted: 'RetentionRecordingDeleted',
+  /** SignalWire's copy of a recording deleted once ours was archived (SIGNALWIRE_COPY=delete-after-archive). */
+  SignalWireCopyDeleted: 'SignalWireCopyDeleted',
 } as const;
 export type MetricNameValue = (typeof MetricName)[keyof typeof MetricName];
 

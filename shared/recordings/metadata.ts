@@ -1,6 +1,7 @@
 import type { ConsentRecord } from '#shared/consent/types.js';
 import type { LegalHoldMarker } from '#shared/storage/protection.js';
 import { expiryFrom } from '#shared/storage/layout.js';
+import { recordingUuidFromUrl } from '#shared/signalwire/recordings.js';
 import type { RecordingEvent } from './webhook.js';
 
 /**
@@ -92,4 +93,17 @@ export type RecordingMetadataDocument = Omit<RecordingMetadata, 'expiresAt'> & {
  */
 export function heldMetadataDocument(doc: RecordingMetadataDocument, marker: LegalHoldMarker): RecordingMetadataDocument {
   return { ...doc, expiresAt: null, legalHold: { since: marker.since, reason: marker.reason } };
+}
+
+/**
+ * The uuid SignalWire knows a stored recording by: the id its callback named, else the one in its
+ * recording URL; undefined for anything else (including a document that is not metadata).
+ */
+export function signalWireUuidOf(doc: unknown): string | undefined {
+  const { url, signalwireRecordingId } = (typeof doc === 'object' && doc !== null ? doc : {}) as {
+    url?: unknown;
+    signalwireRecordingId?: unknown;
+  };
+  if (typeof signalwireRecordingId === 'string') return signalwireRecordingId.toLowerCase();
+  return typeof url === 'string' ? recordingUuidFromUrl(url) : undefined;
 }

@@ -62,6 +62,72 @@ export class SignalWireRecordings {
     if (response.status === 404) return 'already_gone';
     throw new SignalWireDeleteError(response.status);
   }
+
+  /**
+   * One page of the project's recordings (docs/protocol.md §6): `GET
+   * <space>/api/relay/rest/recordings`, then the page's `links.next` until there is none. A next
+   * link is followed only on the space's own origin, so the credentials go nowhere else. Entries
+   * without a recording uuid are skipped; anything but a 2xx JSON page throws {@link SignalWireListError}.
+   */
+  async listRecordings(pageUrl?: string): Promise<SignalWireRecordingPage> {
+    const url = new URL(pageUrl ?? '/api/relay/rest/recordings', `${this.base}/`);
+    if (url.origin !== new URL(this.base).origin) throw new SignalWireListError('foreign page link');
+    let response: Response;
+    try {
+      response = await this.fetchImpl(url, {
+        headers: { Authorization: this.authorization, Accept: 'application/json' },
+        signal: AbortSignal.timeout(this.timeoutMs),
+      });
+    } catch (error) {
+      throw new SignalWireListError('network', { cause: error });
+    }
+    if (!response.ok) {
+      await response.arrayBuffer().catch(() => undefined);
+      throw new SignalWireListError(response.status);
+    }
+    const body = (await response.json().catch(() => undefined)) as { data?: unknown; links?: { next?: unknown } } | undefined;
+    if (!body || !Array.isArray(body.data)) throw new SignalWireListError('not a recordings page');
+    const recordings: SignalWireRecordingSummary[] = [];
+    for (const entry of body.data as Record<string, unknown>[]) {
+      const id = typeof entry?.id === 'string' ? entry.id.toLowerCase() : '';
+      if (!RECORDING_UUID.test(id)) continue;
+      const created = typeof entry.created_at === 'string' ? new Date(entry.created_at) : undefined;
+      recordings.push({
+        id,
+        ...(typeof entry.call_id === 'string' && entry.call_id ? { callId: entry.call_id } : {}),
+        ...(created && !Number.isNaN(created.getTime()) ? { createdAt: created } : {}),
+      });
+    }
+    const next = typeof body.links?.next === 'string' && body.links.next ? body.links.next : undefined;
+    return { recordings, ...(next ? { next } : {}) };
+  }
+}
+
+/** What the enforcer needs of one listed recording; the rest of SignalWire's entry is not read. */
+export interface SignalWireRecordingSummary {
+  /** SignalWire's recording uuid, lower case. */
+  id: string;
+  /** The call it belongs to, when the entry names one. */
+  callId?: string;
+  /** When SignalWire created it; absent or unparseable = retention cannot be counted, never deleted on age. */
+  createdAt?: Date;
+}
+
+export interface SignalWireRecordingPage {
+  recordings: SignalWireRecordingSummary[];
+  /** The next page's link (`links.next`), absent on the last page. */
+  next?: string;
+}
+
+/** Listing SignalWire's recordings failed (a status, no answer, or not a page we can read). */
+class SignalWireListError extends Error {
+  override name = 'SignalWireListError';
+  constructor(
+    readonly status: number | string,
+    options?: { cause?: unknown },
+  ) {
+    super(`SignalWire did not list recordings (${typeof status === 'number' ? `HTTP ${status}` : status})`, options);
+  }
 }
 
 /**

@@ -4,12 +4,17 @@
  * Every module that reads or writes storage takes its keys from here; the CDK stack and the
  * local emulator setup take the table shape and prefixes from here too, so all create the same thing.
  *
- * Held objects move under `legal-hold/<call>/<origin>/<rest>` (origin = `recordings` or
- * `archive`), so a release knows where each one came back from and two origins never collide.
- * The prefix is the hold mechanism: the stack's lifecycle rules expire `recordings/` and
- * `archive/` but have no rule for `legal-hold/`. (S3 Object Lock would be the alternative; the
- * local emulator answers MethodNotAllowed to it, and a lock cannot be lifted early in
- * compliance mode, which a released hold needs.)
+ * Every object the agent writes lives under `recordings/<call>/`: the metadata document and, next
+ * to it, the archived audio. Nothing writes `archive/`: it is kept only as a guard (held, released,
+ * erased and lifecycle-expired like recordings/) for anything an operator or an earlier version put
+ * there; the retention enforcer does not walk it. Held objects move under
+ * `legal-hold/<call>/<origin>/<rest>` (origin = `recordings` or `archive`), so a release knows
+ * where each one came back from. The prefix is the hold mechanism: the stack's lifecycle rules
+ * expire `recordings/` and `archive/` and have no rule for `legal-hold/`. (S3 Object Lock would be
+ * the alternative; the local emulator answers MethodNotAllowed to it, and a lock cannot be
+ * lifted early in compliance mode, which a released hold needs.) Lifecycle counts from an
+ * object's creation, which a release (a copy back) restarts; the retention enforcer
+ * (shared/retention) counts from the recording and deletes on time, the rule is the backstop.
  */
 
 /** The single DynamoDB table. */
@@ -62,7 +67,7 @@ export const ledgerSortKey = (ledgerId: string): string => `${SK.recordingPrefix
 export const BUCKET_PREFIXES = {
   /** Metadata JSON and archived audio per recording: expire after the retention period. */
   recordings: 'recordings/',
-  /** Lifecycle-covered like recordings/ (kept for objects written there by earlier versions). */
+  /** Written by nothing (see the file comment): a guarded, lifecycle-covered prefix, not a place to put things. */
   archive: 'archive/',
   /** Objects under legal hold: no lifecycle rule, kept until the hold is lifted. */
   legalHold: 'legal-hold/',
@@ -112,6 +117,19 @@ export function releasedKey(callId: string, key: string): string | undefined {
   if (slash <= 0 || !(origin in ORIGINS)) return undefined;
   return `${ORIGINS[origin]}${callId}/${rest.slice(slash + 1)}`;
 }
+
+/** The call id of a `recordings/<call>/` prefix (as a delimited listing returns it); undefined for anything else. */
+export function callIdOfPrefix(prefix: string): string | undefined {
+  if (!prefix.startsWith(BUCKET_PREFIXES.recordings) || !prefix.endsWith('/')) return undefined;
+  const callId = prefix.slice(BUCKET_PREFIXES.recordings.length, -1);
+  return callId && !callId.includes('/') ? callId : undefined;
+}
+
+/**
+ * The retention enforcer's bookmark: where its bounded walk stopped, so the next run goes on
+ * from there. Outside every call partition (its pk never starts with `CALL#`), no expiresAt.
+ */
+export const RETENTION_CURSOR_KEY = { pk: 'RETENTION_ENFORCER', sk: 'CURSOR' } as const;
 
 export const isHeldKey = (key: string): boolean => key.startsWith(BUCKET_PREFIXES.legalHold);
 export const isMetadataKey = (key: string): boolean => key.endsWith('.json');

@@ -2,8 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { actionsOf, envOf, functionId, resourcesOf, synthStack } from './infra-support.js';
 
 /** Who may read the SignalWire project secret, and why (see infra/stack/agent-functions.ts). */
-const SIGNALWIRE_READERS = ['swml', 'recording-status', 'payment-connector', 'privacy', 'archive-worker'];
-const ALL = ['swml', 'swaig', 'recording-status', 'payment-connector', 'privacy', 'archive-worker'];
+const SIGNALWIRE_READERS = ['swml', 'recording-status', 'payment-connector', 'privacy', 'archive-worker', 'retention-enforcer'];
+const ALL = ['swml', 'swaig', 'recording-status', 'payment-connector', 'privacy', 'archive-worker', 'retention-enforcer'];
 
 type Statement = { Action: string | string[]; Resource: unknown; Effect: string };
 
@@ -106,16 +106,19 @@ describe('audio archive: queue, DLQ and worker', () => {
     });
   });
 
-  it('gives the worker the bucket (read and put, never delete), the queue it consumes and the SignalWire secret, nothing else', () => {
+  it('gives the worker the bucket (read and put, never delete), the queue it consumes, the SignalWire secret and an append-only table (the signalwire_copy_deleted event), nothing else', () => {
     const env = envOf(worker);
-    expect(env).toMatchObject({ POWERTOOLS_SERVICE_NAME: 'archive-worker', BUCKET_NAME: expect.anything() });
-    for (const name of ['AGENT_SECRET_ARN', 'TABLE_NAME', 'QUEUE_URL', 'ARCHIVE_QUEUE_URL'])
-      expect(env[name], name).toBeUndefined();
+    expect(env).toMatchObject({
+      POWERTOOLS_SERVICE_NAME: 'archive-worker',
+      BUCKET_NAME: expect.anything(),
+      TABLE_NAME: expect.anything(),
+    });
+    for (const name of ['AGENT_SECRET_ARN', 'QUEUE_URL', 'ARCHIVE_QUEUE_URL']) expect(env[name], name).toBeUndefined();
     const actions = actionsOf(template, 'archive-worker');
     expect(actions).toEqual(
       expect.arrayContaining(['s3:GetObject*', 's3:List*', 's3:PutObject', 'sqs:ReceiveMessage', 'sqs:DeleteMessage']),
     );
-    expect(actions.filter((a) => /^s3:Delete|^dynamodb:|^sqs:SendMessage/.test(a))).toEqual([]);
+    expect(actions.filter((a) => /^s3:Delete|^dynamodb:(DeleteItem|BatchWriteItem|Scan)|^sqs:SendMessage/.test(a))).toEqual([]);
     expect(worker.Properties).toMatchObject({ Runtime: 'nodejs22.x', Architectures: ['arm64'], MemorySize: 1024, Timeout: 120 });
   });
 

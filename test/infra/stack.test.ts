@@ -7,14 +7,14 @@ import { actionsOf, envOf, functionId, resourcesOf, synthStack } from './infra-s
 /** The functions that answer requests (SignalWire or operator); all read the agent secret. */
 const SERVICES = ['swml', 'swaig', 'recording-status', 'payment-connector', 'privacy'] as const;
 /** Plus the SQS-triggered archive worker (its own assertions: infra-signalwire-archive.test.ts). */
-const ALL_SERVICES = [...SERVICES, 'archive-worker'] as const;
+const ALL_SERVICES = [...SERVICES, 'archive-worker', 'retention-enforcer'] as const;
 
 describe('functions', () => {
   const { template } = synthStack();
   const functions = resourcesOf(template, 'AWS::Lambda::Function');
 
   it('has one function per service, all arm64 on the tested Node major with the secrets extension', () => {
-    expect(Object.keys(functions)).toHaveLength(6);
+    expect(Object.keys(functions)).toHaveLength(7);
     for (const fn of Object.values(functions)) {
       expect(fn.Properties?.Runtime).toBe('nodejs22.x');
       expect(fn.Properties?.Architectures).toEqual(['arm64']);
@@ -23,7 +23,7 @@ describe('functions', () => {
       expect(JSON.stringify(fn.Properties?.Layers)).toContain('arm64');
       expect(fn.Properties?.LoggingConfig).toEqual({ LogGroup: { Ref: expect.any(String) } });
     }
-    expect(new Set(ALL_SERVICES.map((s) => functionId(template, s))).size).toBe(6);
+    expect(new Set(ALL_SERVICES.map((s) => functionId(template, s))).size).toBe(7);
   });
 
   it('sets the house environment on every function', () => {
@@ -342,11 +342,11 @@ describe('observability', () => {
   });
 
   it('alarms on errors and throttles per function, DLQ depth, recordings without consent, recording incidents and API 5xx rate', () => {
-    template.resourceCountIs('AWS::CloudWatch::Alarm', 6 * 2 + 6);
+    template.resourceCountIs('AWS::CloudWatch::Alarm', 7 * 2 + 7);
     const alarms = Object.values(resourcesOf(template, 'AWS::CloudWatch::Alarm')).map((a) => a.Properties!);
     const byMetric = (name: string) => alarms.filter((a) => a.MetricName === name);
-    expect(byMetric('Errors')).toHaveLength(6);
-    expect(byMetric('Throttles')).toHaveLength(6);
+    expect(byMetric('Errors')).toHaveLength(7);
+    expect(byMetric('Throttles')).toHaveLength(7);
     // One per DLQ: transcription and archive.
     expect(byMetric('ApproximateNumberOfMessagesVisible')).toEqual([
       expect.objectContaining({ Threshold: 1, ComparisonOperator: 'GreaterThanOrEqualToThreshold' }),
@@ -386,7 +386,7 @@ describe('observability', () => {
         'recording-agent-prod/consent outcomes',
       ].sort(),
     );
-    for (const q of queries) expect(q.LogGroupNames).toHaveLength(6);
+    for (const q of queries) expect(q.LogGroupNames).toHaveLength(7);
     const timeline = queries.find((q) => String(q.Name).includes('timeline'));
     expect(timeline?.QueryString).toContain('correlation_id = "CALL_ID"');
     const cold = queries.find((q) => String(q.Name).includes('cold'));
