@@ -130,6 +130,12 @@ const SETTINGS = {
   /** A processor's own pay connector; when set our /payment route is not used (keeps us out of PCI scope). */
   PAYMENT_CONNECTOR_URL: optional(url),
   MAX_BODY_BYTES: withDefault(() => integer(1024, 6_000_000), 256 * 1024),
+  /**
+   * Largest privacy export answered inline (bytes of the JSON response body); a bigger one goes
+   * to the bucket's exports/ and is answered with its key and a presigned URL. Lambda fails a
+   * synchronous response over 6 MB (6,291,456 bytes): the default keeps a 1 MB margin.
+   */
+  EXPORT_INLINE_MAX_BYTES: withDefault(() => integer(256, 6_000_000), 5 * 1024 * 1024),
   /** Which PaymentGateway serves our /payment route; a real processor adapter adds its name here. */
   PAYMENT_GATEWAY: withDefault(() => z.enum(['test']), 'test'),
   /**

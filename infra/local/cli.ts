@@ -1,7 +1,7 @@
 import { realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { COMMANDS } from './cli/commands/index.js';
-import { parseArgs, UsageError, type CliCommand, type CliContext } from './cli/command.js';
+import { parseArgs, shown, UsageError, type CliCommand, type CliContext } from './cli/command.js';
 import { AgentError } from './cli/calls.js';
 import { openSession, type AgentSession } from './cli/session.js';
 
@@ -54,7 +54,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
   }
   const command = COMMANDS.find((c) => c.name === name);
   if (!command) {
-    io.err(`unknown command '${name}'\n\n${help()}`);
+    io.err(`unknown command ${shown(name)}\n\n${help()}`);
     return 2;
   }
   if (rest.includes('--help') || rest.includes('-h')) {

@@ -140,13 +140,15 @@ export class AgentFunction extends NodejsFunction {
       );
     } else if (access === 'expire') {
       // The retention enforcer: find expired items (Scan, see DynamoRetentionSource), read a call,
-      // delete what is expired, append its incidents and keep its cursor item. No updates.
+      // delete what is expired, append its incidents and keep its cursor item; updates only the
+      // call's write gate (its operator lock: shared/storage/write-gate.ts).
       table.grant(
         this,
         'dynamodb:Scan',
         'dynamodb:Query',
         'dynamodb:GetItem',
         'dynamodb:PutItem',
+        'dynamodb:UpdateItem',
         'dynamodb:DeleteItem',
         'dynamodb:ConditionCheckItem',
         'dynamodb:DescribeTable',

@@ -3,7 +3,7 @@ import { AttributeType, BillingMode, ProjectionType, Table, TableEncryption } fr
 import { BlockPublicAccess, Bucket, BucketEncryption, ObjectOwnership } from 'aws-cdk-lib/aws-s3';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { BUCKET_PREFIXES, TABLE } from '#shared/storage/layout.js';
+import { BUCKET_PREFIXES, EXPORT_EXPIRY_DAYS, TABLE } from '#shared/storage/layout.js';
 
 /** How long S3 server access logs are kept: long enough to audit a year of access. */
 const ACCESS_LOG_DAYS = 365;
@@ -82,6 +82,9 @@ export class Storage extends Construct {
         { id: 'expire-recordings', prefix: BUCKET_PREFIXES.recordings, expiration: retention },
         // Nothing writes archive/: a guard so anything put there still expires (layout.ts says why).
         { id: 'expire-archive-prefix', prefix: BUCKET_PREFIXES.archive, expiration: retention },
+        // Big exports (personal data, fetched once through a 15-minute URL) must not outlive
+        // their use; the retention period is not theirs. Untagged, so only this rule applies.
+        { id: 'expire-exports', prefix: BUCKET_PREFIXES.exports, expiration: Duration.days(EXPORT_EXPIRY_DAYS) },
         // No rule for legal-hold/: held objects stay until the hold is lifted.
         { id: 'abort-incomplete-uploads', abortIncompleteMultipartUploadAfter: Duration.days(1) },
       ],

@@ -3,9 +3,9 @@ import { logger } from '#shared/observability/logger.js';
 import type { PrivacyDeps } from './deps.js';
 import { evidenceExpiresAt, isHeldKey, isMetadataKey, SK } from '#shared/storage/layout.js';
 import type { StoredItem } from '#shared/storage/call-data.js';
-import { DEFAULT_WRITER_LEASE_MS, type OperatorLock } from '#shared/storage/write-gate.js';
+import { DEFAULT_WRITER_LEASE_MS, type OperatorLock, withCallLock } from '#shared/storage/write-gate.js';
 import { nowOf } from '#shared/clock.js';
-import { withOperatorLock } from './operator-lock.js';
+import { eraseExports } from './export-delivery.js';
 import { recordingUuidFromUrl } from '#shared/signalwire/recordings.js';
 import { isTombstone, snapshotCall, type CallSnapshot } from '#shared/storage/protection.js';
 import { LegalHoldError, type CallerRef, type EraseCallerResult, type EraseCallResult, type OperatorRequest } from './types.js';
@@ -43,7 +43,7 @@ export async function eraseCall(callId: string, request: OperatorRequest, deps: 
     const status = before.items.some(isTombstone) ? 'already_erased' : 'nothing_held';
     return { callId, status, objects: 0, items: 0, signalwireDeleted: 0, signalwire: 'none_found' };
   }
-  return withOperatorLock(callId, 'erase', deps, (lock) => eraseLocked(lock, before, request, deps));
+  return withCallLock(deps.gate, callId, 'erase', (lock) => eraseLocked(lock, before, request, deps));
 }
 
 /**
@@ -93,7 +93,8 @@ async function eraseLocked(
 ): Promise<EraseCallResult> {
   const { callId } = lock;
   const callerHashAttribute = before.items.find((i) => i.sk === SK.consent)?.attributes.callerHash;
-  const writers = await deps.gate.beginErasure(lock, typeof callerHashAttribute === 'string' ? callerHashAttribute : undefined);
+  const hash = typeof callerHashAttribute === 'string' ? callerHashAttribute : undefined;
+  const writers = await deps.gate.beginErasure(lock, hash);
   const writersInFlight = await deps.gate.drain(callId, writers, deps.drainBudgetMs ?? DEFAULT_DRAIN_BUDGET_MS);
 
   // The listing that counts: every writer that could add to it has finished or is refused.
@@ -111,6 +112,9 @@ async function eraseLocked(
     signalwireDeleted,
     signalwire,
   });
+
+  // Stored exports embed this call's data: its own, and its caller's (which holds all their calls).
+  const exportsDeleted = await eraseExports({ callIds: [callId], callerHashes: hash ? [hash] : [] }, deps);
 
   let remaining = first;
   for (let pass = 0; pass < ERASE_PASSES && remaining.length > 0; pass += 1) {
@@ -132,7 +136,7 @@ async function eraseLocked(
     return { callId, status: 'incomplete', ...counts, signalwireDeleted, signalwire, remaining: left };
   }
   await deps.gate.completeErasure(lock, evidenceExpiresAt(nowOf(deps), deps.retentionDays));
-  logger.info('call erased', { call_id: callId, ...counts, signalwireDeleted });
+  logger.info('call erased', { call_id: callId, ...counts, signalwireDeleted, exportsDeleted });
   return { callId, status: 'erased', ...counts, signalwireDeleted, signalwire };
 }
 

@@ -12,8 +12,7 @@ import {
   TABLE,
 } from '#shared/storage/layout.js';
 import { type CallSnapshot, type LegalHoldMarker, pinHeldItems, snapshotCall } from '#shared/storage/protection.js';
-import { DEFAULT_WRITER_LEASE_MS, type OperatorLock, PhaseConflictError } from '#shared/storage/write-gate.js';
-import { withOperatorLock } from './operator-lock.js';
+import { DEFAULT_WRITER_LEASE_MS, type OperatorLock, PhaseConflictError, withCallLock } from '#shared/storage/write-gate.js';
 import { nowOf } from '#shared/clock.js';
 import type { PrivacyDeps } from './deps.js';
 import { CallNotFoundError, type LegalHoldResult, type OperatorRequest } from './types.js';
@@ -59,12 +58,12 @@ export async function setLegalHold(
   const snapshot = await snapshotCall(callId, deps.data);
   if (on) {
     if (!snapshot.items.some((i) => i.sk !== SK.guard) && snapshot.objects.length === 0) throw new CallNotFoundError(callId);
-    return withOperatorLock(callId, 'hold', deps, (lock) => hold(lock, snapshot, request, deps));
+    return withCallLock(deps.gate, callId, 'hold', (lock) => hold(lock, snapshot, request, deps));
   }
   if (!snapshot.held && !(await deps.gate.read(callId)).held) {
     return { callId, status: 'not_held', objectsMoved: 0, itemsUpdated: 0 };
   }
-  return withOperatorLock(callId, 'release', deps, (lock) => release(lock, snapshot, request, deps));
+  return withCallLock(deps.gate, callId, 'release', (lock) => release(lock, snapshot, request, deps));
 }
 
 /** Verification passes (the first moves everything; a later one only what a slow listing missed). */

@@ -13,16 +13,11 @@ import { AwsCallDataStore } from '#shared/storage/call-data-store.js';
 import type { PrivacyDeps } from './deps.js';
 import { eraseCall, eraseCaller } from './erase.js';
 import { exportCall, exportCaller } from './export.js';
+import { deliverExport } from './export-delivery.js';
+import { S3ExportObjects } from '#shared/storage/export-objects.js';
 import { setLegalHold } from './legal-hold.js';
 import { signalWireRecordingsFromConfig } from '#shared/signalwire/recordings.js';
-import {
-  CallNotFoundError,
-  DEFAULT_ERASE_REASON,
-  LegalHoldError,
-  REASON_PATTERN,
-  REQUESTED_BY_PATTERN,
-  type CallerRef,
-} from './types.js';
+import { CallNotFoundError, DEFAULT_ERASE_REASON, LegalHoldError, isReason, isRequestedBy, type CallerRef } from './types.js';
 import { DEFAULT_HOLD_REASON } from '#shared/storage/protection.js';
 import { SignalWireDeleteError } from '#shared/signalwire/recordings.js';
 import { onInstanceReset } from '#shared/instance.js';
@@ -45,9 +40,11 @@ const PrivacyRequestSchema = z
     callId: z.optional(z.string().check(z.refine(isSafeId, 'must be letters, digits, . _ : - (a SignalWire call id)'))),
     /** E.164 number (hashed at once, never stored or logged), a `sip:` URI, or the 64-hex caller hash. */
     caller: z.optional(z.string().check(z.minLength(3), z.maxLength(128))),
-    reason: z.optional(z.string().check(z.regex(REASON_PATTERN, 'must be a short lowercase slug, e.g. data-subject-request'))),
+    reason: z.optional(
+      z.string().check(z.refine(isReason, 'must be a short lowercase slug without personal data, e.g. data-subject-request')),
+    ),
     requestedBy: z.optional(
-      z.string().check(z.regex(REQUESTED_BY_PATTERN, 'must be an operator id: letters, digits, . _ @ : -')),
+      z.string().check(z.refine(isRequestedBy, 'must be an operator id without personal data: letters, digits, . _ @ : -')),
     ),
   })
   .check(
@@ -120,8 +117,8 @@ export async function runPrivacyRequest(request: PrivacyRequest, deps: PrivacyDe
         return { ok: true, action, result };
       }
       case 'export': {
-        const result = caller ? await exportCaller(caller, deps) : await exportCall(callId as string, deps);
-        return { ok: true, action, result };
+        const document = caller ? await exportCaller(caller, deps) : await exportCall(callId as string, deps);
+        return { ok: true, action, result: await deliverExport(document, deps) };
       }
       case 'hold':
       case 'release': {
@@ -162,6 +159,7 @@ async function buildPrivacyDeps(): Promise<PrivacyDeps> {
     callerHashSecret: async () => (await loadSecrets(config)).callerHashSecret,
     retentionDays: config.RETENTION_DAYS,
     gate: dynamoWriteGate(),
+    exports: { objects: new S3ExportObjects(), maxInlineBytes: config.EXPORT_INLINE_MAX_BYTES },
   };
 }
 

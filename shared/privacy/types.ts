@@ -5,14 +5,25 @@
 import type { AuditEvent, ConsentRecord } from '#shared/consent/types.js';
 import type { RecordingMetadataDocument } from '#shared/recordings/metadata.js';
 import type { LegalHoldMarker } from '#shared/storage/protection.js';
+import { carriesPersonalData } from '#shared/validation/personal-data.js';
 
 /**
  * Why an operator acts, as a short slug (`data-subject-request`, `case-2025-17`…): the audit
  * trail keeps a category or reference, never free text that could itself carry personal data.
  */
-export const REASON_PATTERN = /^[a-z][a-z0-9._-]{0,47}$/;
+const REASON_PATTERN = /^[a-z][a-z0-9._-]{0,47}$/;
 /** Who asked (operator login or ticket system), stored in the audit detail. */
-export const REQUESTED_BY_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._@:-]{0,63}$/;
+const REQUESTED_BY_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._@:-]{0,63}$/;
+
+/**
+ * The operator's words are stored in the audit trail and logged: the patterns keep them short
+ * and free of spaces, and the redaction rule the logger applies (validation/personal-data.ts)
+ * refuses what it would scrub, as the id rule does: `ssn-078-05-1120`, `dob-1980-04-05` or a
+ * login of digits is a slug by shape and personal data by content. Refused, not scrubbed, so
+ * what is stored is exactly what the operator typed.
+ */
+export const isReason = (value: string): boolean => REASON_PATTERN.test(value) && !carriesPersonalData(value);
+export const isRequestedBy = (value: string): boolean => REQUESTED_BY_PATTERN.test(value) && !carriesPersonalData(value);
 
 export const DEFAULT_ERASE_REASON = 'data-subject-request';
 
@@ -68,6 +79,23 @@ export interface ExportDocument {
   exportedAt: string;
   subject: { callId: string } | { callerHash: string };
   calls: CallExport[];
+}
+
+/**
+ * An export too big to answer inline (Lambda's 6 MB response limit), stored under `exports/`:
+ * the operator downloads it from `url` (a presigned GET) before `urlExpiresAt`; the object
+ * itself is deleted by the bucket's lifecycle within days, or by an erasure of its subject.
+ */
+export interface ExportRef {
+  kind: 'recording-agent-export-ref';
+  /** Object key in the recordings bucket. */
+  key: string;
+  /** Size of the stored JSON document. */
+  bytes: number;
+  /** Number of calls in it. */
+  calls: number;
+  url: string;
+  urlExpiresAt: string;
 }
 
 export interface LegalHoldResult {

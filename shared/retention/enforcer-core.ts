@@ -8,6 +8,7 @@ import { countMetric, MetricName } from '#shared/observability/metrics.js';
 import { signalWireRecordingsFromConfig, type SignalWireRecordings } from '#shared/signalwire/recordings.js';
 import type { CallDataStore } from '#shared/storage/call-data.js';
 import { AwsCallDataStore } from '#shared/storage/call-data-store.js';
+import { dynamoWriteGate, type OperatorGate } from '#shared/storage/write-gate.js';
 import { DynamoRetentionSource } from './dynamo-retention-source.js';
 import { expireCall } from './expire-call.js';
 import { settleListedRecording } from './signalwire-listing.js';
@@ -40,6 +41,8 @@ export interface RetentionSource {
 
 export interface RetentionDeps extends Clocked {
   data: CallDataStore;
+  /** The calls' write gate and operator lock (shared/storage/write-gate.ts). */
+  gate: OperatorGate;
   source: RetentionSource;
   /** The call's audit trail, for `recording_without_callback` incidents. */
   events: Pick<ConsentStore, 'appendEvent' | 'listEvents'>;
@@ -116,6 +119,8 @@ export async function enforceRetention(deps: RetentionDeps): Promise<RetentionRe
       const result = await expireCall(callId, clocked);
       report.calls += 1;
       if (result.status === 'held') report.held += 1;
+      // A call busy with another operator action is visited again by the next run.
+      if (result.status === 'busy') return false;
       report.recordingsDeleted += result.recordingsDeleted;
       report.itemsDeleted += result.itemsDeleted;
       for (const key of result.failures) report.failures.push(`signalwire delete for ${key}`);
@@ -221,6 +226,7 @@ async function deployedDeps(): Promise<RetentionDeps> {
   const signalwire = signalWireRecordingsFromConfig(await loadSignalWireProject(config));
   return {
     data: new AwsCallDataStore(),
+    gate: dynamoWriteGate(),
     source: new DynamoRetentionSource(),
     events: new DynamoConsentStore(),
     ...(signalwire ? { signalwire } : {}),

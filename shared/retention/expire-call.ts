@@ -5,9 +5,12 @@ import type { SignalWireRecordings } from '#shared/signalwire/recordings.js';
 import type { CallDataStore } from '#shared/storage/call-data.js';
 import { expiryFrom, isHeldKey, isMetadataKey, LEGAL_HOLD_EXPIRES_AT, SK, TABLE } from '#shared/storage/layout.js';
 import { snapshotCall } from '#shared/storage/protection.js';
+import { CallBusyError, type OperatorGate, withCallLock } from '#shared/storage/write-gate.js';
 
 export interface ExpireDeps extends Clocked {
   data: CallDataStore;
+  /** The calls' write gate: the enforcer takes a call's operator lock, so no hold, release or erasure interleaves. */
+  gate: Pick<OperatorGate, 'read' | 'lock' | 'unlock'>;
   /** Undefined without SignalWire REST credentials: their copies are then left to a later run. */
   signalwire?: Pick<SignalWireRecordings, 'deleteRecording'> | undefined;
   retentionDays: number;
@@ -15,7 +18,8 @@ export interface ExpireDeps extends Clocked {
 
 export interface ExpireCallResult {
   callId: string;
-  status: 'held' | 'checked';
+  /** `busy`: another operator action held the call's lock (or an erasure is unfinished): left for the next run. */
+  status: 'held' | 'checked' | 'busy';
   recordingsDeleted: number;
   itemsDeleted: number;
   /** Recordings past retention whose SignalWire copy could not be deleted: kept for the next run. */
@@ -54,8 +58,20 @@ function recordingExpiry(doc: unknown, retentionDays: number): Date | undefined 
  * Idempotent: a rerun finds less and deletes what is left. Storage faults throw.
  */
 export async function expireCall(callId: string, deps: ExpireDeps): Promise<ExpireCallResult> {
-  const snapshot = await snapshotCall(callId, deps.data);
   const result: ExpireCallResult = { callId, status: 'held', recordingsDeleted: 0, itemsDeleted: 0, failures: [] };
+  const state = await deps.gate.read(callId);
+  if (state.held) return result;
+  if (state.erasure === 'erasing') return { ...result, status: 'busy' };
+  try {
+    return await withCallLock(deps.gate, callId, 'expire', () => expireLocked(callId, result, deps));
+  } catch (error) {
+    if (error instanceof CallBusyError) return { ...result, status: 'busy' };
+    throw error;
+  }
+}
+
+async function expireLocked(callId: string, result: ExpireCallResult, deps: ExpireDeps): Promise<ExpireCallResult> {
+  const snapshot = await snapshotCall(callId, deps.data);
   if (snapshot.held) return result;
   result.status = 'checked';
   const now = nowOf(deps);
@@ -94,5 +110,11 @@ export async function expireCall(callId: string, deps: ExpireDeps): Promise<Expi
   const consentLast = [...expired.filter((i) => i.sk !== SK.consent), ...expired.filter((i) => i.sk === SK.consent)];
   for (const item of consentLast) await deps.data.deleteItem(callId, item.sk);
   result.itemsDeleted = consentLast.length;
+  // Our lock created the gate item if the call had none: a call with nothing else left keeps no bookkeeping either.
+  const left = await snapshotCall(callId, deps.data);
+  if (left.objects.length === 0 && left.items.every((item) => item.sk === SK.guard)) {
+    const gate = left.items.find((item) => item.sk === SK.guard);
+    if (gate && gate.attributes.erasure === undefined) await deps.data.deleteItem(callId, SK.guard);
+  }
   return result;
 }

@@ -71,7 +71,49 @@ export const BUCKET_PREFIXES = {
   archive: 'archive/',
   /** Objects under legal hold: no lifecycle rule, kept until the hold is lifted. */
   legalHold: 'legal-hold/',
+  /**
+   * Export documents too big for a Lambda response (personal data, fetched once by the operator
+   * through a short-lived presigned URL): their own lifecycle rule expires them within days, and
+   * erasure deletes them (see {@link exportPrefixesOf}). Untagged: the retention tag means
+   * "keep for the retention period", which an export must not be.
+   */
+  exports: 'exports/',
 } as const;
+
+/** Days an export object lives before the lifecycle rule deletes it (S3 acts within a day after). */
+export const EXPORT_EXPIRY_DAYS = 1;
+
+/** Whose data an export holds: one call, or every call of one caller (by keyed hash). */
+export type ExportSubject = { callId: string } | { callerHash: string };
+
+/**
+ * `exports/<callId>/` or `exports/caller-<hash>/`: one folder per subject, so erasure finds a
+ * subject's exports by prefix. `caller-` cannot collide with a call id folder in practice
+ * (SignalWire call ids are UUIDs) and never with each other (a hash is 64 hex).
+ */
+function exportPrefix(subject: ExportSubject): string {
+  return 'callId' in subject
+    ? `${BUCKET_PREFIXES.exports}${subject.callId}/`
+    : `${BUCKET_PREFIXES.exports}caller-${subject.callerHash}/`;
+}
+
+/** Object key of one export: its time (sortable, no colons) and a random id under the subject's prefix. */
+export function exportKey(subject: ExportSubject, exportedAt: Date, id: string): string {
+  return `${exportPrefix(subject)}${exportedAt.toISOString().replace(/[:.]/g, '-')}-${id}.json`;
+}
+
+/**
+ * Every prefix an erasure must empty of exports: each erased call's folder and each caller's
+ * folder the erased calls belong to (a caller's export embeds all its calls, so erasing one call
+ * must delete the caller's exports too).
+ */
+export function exportPrefixesOf(erased: { callIds: readonly string[]; callerHashes: readonly string[] }): string[] {
+  const prefixes = [
+    ...erased.callIds.map((callId) => exportPrefix({ callId })),
+    ...erased.callerHashes.map((callerHash) => exportPrefix({ callerHash })),
+  ];
+  return [...new Set(prefixes)].sort();
+}
 
 /** The tag the bucket's lifecycle rule filters on: tagged objects expire after the retention days. */
 export const RETENTION_TAG = { Key: 'retention', Value: 'standard' } as const;

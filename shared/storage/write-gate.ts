@@ -325,6 +325,26 @@ export class DynamoWriteGate implements OperatorGate {
   }
 }
 
+/**
+ * Run one operator action on a call under its lock, so a hold, a release, an erasure and the
+ * retention enforcer never interleave on the same call, whoever runs them. Throws
+ * {@link CallBusyError} when another action holds it; the lock is given back however the
+ * action ends (a crash leaves it to lapse).
+ */
+export async function withCallLock<T>(
+  gate: Pick<OperatorGate, 'lock' | 'unlock'>,
+  callId: string,
+  action: OperatorAction,
+  work: (lock: OperatorLock) => Promise<T>,
+): Promise<T> {
+  const lock = await gate.lock(callId, action);
+  try {
+    return await work(lock);
+  } finally {
+    await gate.unlock(lock);
+  }
+}
+
 /** The gate on the configured table with the default client (what the functions use), or on the given ones. */
 export function dynamoWriteGate(
   client: DynamoDBDocumentClient = dynamo(),

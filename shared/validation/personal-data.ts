@@ -41,3 +41,15 @@ export function redactString(value: string): string {
   // biome-ignore lint/suspicious/noControlCharactersInRegex: NUL brackets the placeholders of kept spans; no input text carries it
   return out.replace(/\u0000(\d+)\u0000/g, (_, i: string) => kept[Number(i)] ?? '');
 }
+
+/**
+ * Whether an identifier-like value (an id, a slug, an operator login) carries something that
+ * looks like personal data. Any separator such values allow can split personal data as a dash
+ * would (078_05_1120, 4111:1111:1111:1111, 1984.02.29): they are all read as dashes before
+ * looking. Read so, a timestamp (1984-02-29T00:00) is a date, no longer the ISO form the log
+ * redaction keeps; UUIDs still are.
+ */
+export function carriesPersonalData(value: string): boolean {
+  const asDashes = value.replace(/[._:]/g, '-');
+  return redactString(asDashes) !== asDashes;
+}

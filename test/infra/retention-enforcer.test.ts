@@ -17,19 +17,21 @@ describe('retention enforcer in the stack', () => {
     expect(routes).not.toContain(enforcerId);
   });
 
-  it('may list, read and delete in table and bucket, never write an object or update an item', () => {
+  it("may list, read and delete in table and bucket and take a call's operator lock, never write an object", () => {
     const actions = actionsOf(template, 'retention-enforcer').filter((a) => /^(dynamodb|s3|sqs):/.test(a));
     expect(actions).toEqual(
       expect.arrayContaining([
         'dynamodb:Scan',
         'dynamodb:DeleteItem',
         'dynamodb:Query',
+        // The call's operator lock on its write gate item (shared/storage/write-gate.ts).
+        'dynamodb:UpdateItem',
         's3:DeleteObject*',
         's3:List*',
         's3:GetObject*',
       ]),
     );
-    expect(actions.filter((a) => /^s3:(Put|Abort)/.test(a) || /^dynamodb:(UpdateItem|BatchWriteItem)/.test(a))).toEqual([]);
+    expect(actions.filter((a) => /^s3:(Put|Abort)/.test(a) || /^dynamodb:BatchWriteItem/.test(a))).toEqual([]);
     expect(actions.filter((a) => a.startsWith('sqs:'))).toEqual([]);
     const env = envOf(functions[enforcerId]!);
     expect(Object.keys(env)).toEqual(

@@ -125,6 +125,8 @@ describe('least privilege', () => {
     expect(actions.filter((a) => a.startsWith('sqs:') && a !== 'sqs:SendMessage' && !a.startsWith('sqs:GetQueue'))).toEqual([]);
   });
 
+  // The bucket grants cover exports/ too: privacy writes big exports there, signs their GET
+  // URLs with its own role (a presigned URL carries the signer's permissions) and erases them.
   it('privacy may read, write and delete in table and bucket but not use the queue', () => {
     const actions = storageActions(actionsOf(template, 'privacy'));
     expect(actions).toEqual(
@@ -209,8 +211,20 @@ describe('bucket', () => {
 
   it('follows the retentionDays context', () => {
     const { bucket } = recordingsBucket({ retentionDays: '30', disposable: 'true', reservedConcurrency: '{"swaig": 7}' });
-    const expiring = rules(bucket).filter((r) => r.ExpirationInDays !== undefined);
+    const expiring = rules(bucket).filter((r) => r.ExpirationInDays !== undefined && r.Prefix !== 'exports/');
     expect(expiring.map((r) => r.ExpirationInDays)).toEqual([30, 30]);
+  });
+
+  it('expires exports/ (big privacy exports, personal data) after 1 day, whatever the retention', () => {
+    for (const context of [{}, { retentionDays: '3650' }]) {
+      const { bucket } = recordingsBucket(context);
+      const rule = rules(bucket).find((r) => r.Prefix === 'exports/');
+      expect(rule).toMatchObject({ ExpirationInDays: 1, Status: 'Enabled' });
+      expect(rule?.ExpirationInDays).toBeGreaterThanOrEqual(1);
+      expect(rule?.ExpirationInDays).toBeLessThanOrEqual(7);
+      // Not filtered on the retention tag: an untagged export object is covered.
+      expect(JSON.stringify(rule)).not.toContain('TagFilters');
+    }
   });
 
   it('never expires legal-hold/: every expiring rule is scoped to another prefix', () => {

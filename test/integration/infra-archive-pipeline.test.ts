@@ -37,7 +37,7 @@ let signalwireUrl: string;
 let ARCHIVE_QUEUE_URL: string;
 let sqsFailures = 0;
 const sent: Array<{ queueUrl: string; body: string }> = [];
-const downloads: Array<{ path: string; authorization: string | undefined }> = [];
+const downloads: Array<{ method: string; path: string; authorization: string | undefined }> = [];
 let logs: ReturnType<typeof captureLogs>;
 
 async function listen(server: Server): Promise<string> {
@@ -69,7 +69,7 @@ beforeAll(async () => {
     });
   });
   signalwire = createServer((req, res) => {
-    downloads.push({ path: req.url ?? '', authorization: req.headers.authorization });
+    downloads.push({ method: req.method ?? '', path: req.url ?? '', authorization: req.headers.authorization });
     const expected = `Basic ${Buffer.from(`${PROJECT}:${API_TOKEN}`).toString('base64')}`;
     if (req.headers.authorization !== expected) return void res.writeHead(401).end();
     res.writeHead(200, { 'content-type': 'audio/mpeg', 'content-length': String(AUDIO.length) }).end(AUDIO);
@@ -168,12 +168,14 @@ describe('audio archive, deployed wiring', () => {
     // Assess: one download, authenticated as the secret says; the audio sits next to its metadata.
     expect(done).toEqual({ batchItemFailures: [] });
     expect(again).toEqual({ batchItemFailures: [] });
-    expect(downloads).toEqual([
-      {
-        path: `/api/v1/recordings/${recordingId}/download`,
-        authorization: `Basic ${Buffer.from(`${PROJECT}:${API_TOKEN}`).toString('base64')}`,
-      },
+    const authorization = `Basic ${Buffer.from(`${PROJECT}:${API_TOKEN}`).toString('base64')}`;
+    expect(downloads.filter((r) => r.method === 'GET')).toEqual([
+      { method: 'GET', path: `/api/v1/recordings/${recordingId}/download`, authorization },
     ]);
+    // Then SignalWire's copy is deleted (SIGNALWIRE_COPY=delete-after-archive), once per delivery: idempotent.
+    expect(downloads.filter((r) => r.method !== 'GET').map((r) => [r.method, r.path])).toEqual(
+      Array.from({ length: 2 }, () => ['DELETE', `/api/relay/rest/recordings/${recordingId}`]),
+    );
     expect((await audioAt(`recordings/${callId}/${recordingId}.mp3`)).equals(AUDIO)).toBe(true);
     expect(logs.text()).not.toContain(API_TOKEN);
   });

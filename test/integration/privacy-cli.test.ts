@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { execFile } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -129,6 +129,41 @@ describe('privacy CLI commands on the local stack', () => {
     expect(audit.out).toMatch(
       /^\S+Z {2}erased {2}objects=3 items=\d+ reason=data-subject-request requestedBy=dpo signalwireDeleted=0 signalwire=not_configured$/,
     );
+  });
+
+  it('export of a big caller: key and presigned URL printed; --out FILE downloads the same document (mode 600)', async () => {
+    const caller = '+14155550166';
+    const seeded = [await seedCall(caller, 3), await seedCall(caller, 3)];
+    const saved = process.env.EXPORT_INLINE_MAX_BYTES;
+    process.env.EXPORT_INLINE_MAX_BYTES = '4000';
+    const file = join(dataDir, 'export.json');
+    try {
+      const printed = await runCli(exportCommand, ['--caller', caller], dataDir);
+      const written = await runCli(exportCommand, ['--caller', caller, '--out', file], dataDir);
+      const small = await runCli(exportCommand, ['--call-id', 'never-seen', '--out', join(dataDir, 'small.json')], dataDir);
+
+      expect(printed.code).toBe(0);
+      const ref = JSON.parse(printed.out) as { kind: string; key: string; url: string; calls: number };
+      expect(ref).toMatchObject({ kind: 'recording-agent-export-ref', calls: 2 });
+      expect(printed.err).toContain(`stored as ${ref.key}`);
+      expect(ref.url).toContain('X-Amz-Signature=');
+      expect(written.code).toBe(0);
+      expect(JSON.parse(written.out)).toMatchObject({
+        file,
+        calls: 2,
+        key: expect.stringMatching(/^exports\/caller-/) as unknown,
+      });
+      const document = JSON.parse(readFileSync(file, 'utf8')) as ExportDocument;
+      expect(document.kind).toBe('recording-agent-export');
+      expect(document.calls.map((c) => c.callId).sort()).toEqual(seeded.map((c) => c.callId).sort());
+      expect(statSync(file).mode & 0o777).toBe(0o600);
+      expect(readFileSync(file, 'utf8')).not.toContain('4155550166');
+      expect(JSON.parse(small.out)).toMatchObject({ calls: 1 });
+      expect(small.out).not.toContain('key');
+    } finally {
+      if (saved === undefined) delete process.env.EXPORT_INLINE_MAX_BYTES;
+      else process.env.EXPORT_INLINE_MAX_BYTES = saved;
+    }
   });
 
   it.each([

@@ -1,3 +1,4 @@
+import { dynamoWriteGate } from '#shared/storage/write-gate.js';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { randomUUID } from 'node:crypto';
 import type { SQSEvent } from 'aws-lambda';
@@ -49,6 +50,7 @@ const client = (): SignalWireRecordings =>
 function deps(now: Date, overrides: Partial<RetentionDeps> = {}): RetentionDeps {
   return {
     data: new AwsCallDataStore(),
+    gate: dynamoWriteGate(),
     source: new DynamoRetentionSource(),
     events: new DynamoConsentStore(),
     signalwire: client(),
@@ -126,12 +128,13 @@ describe('retention enforcer', () => {
     await past.ensureCall(old, { jurisdiction: { code: 'US-TX', name: 'Texas', rule: 'one-party', citation: 'x' } });
     await past.appendEvent(old, { type: 'disclosure_given' });
     await new DynamoConsentStore().appendEvent(fresh, { type: 'disclosure_given' });
-    expect((await view.items(old)).length).toBe(2);
+    // The consent item, the event and the call's write gate (shared/storage/write-gate.ts).
+    expect((await view.items(old)).map((i) => i.sk)).toEqual(['CONSENT', expect.stringMatching(/^EVENT#/), 'GUARD']);
     // Act
     await enforceRetention(deps(now));
     // Assess
     expect(await view.items(old)).toEqual([]);
-    expect((await view.items(fresh)).length).toBe(1);
+    expect((await view.items(fresh)).map((i) => i.sk)).toEqual([expect.stringMatching(/^EVENT#/), 'GUARD']);
   });
 
   it('walks SignalWire pages within the page budget, resuming next run; an unknown recording is an incident, deleted once past retention', async () => {

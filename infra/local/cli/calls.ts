@@ -1,5 +1,5 @@
 import type { AgentClient, AgentReply } from './agent-client.js';
-import { UsageError } from './command.js';
+import { shown, UsageError } from './command.js';
 import { swaigRequestBody, swmlRequestBody, type SimulatedCall } from './signalwire-payloads.js';
 import { offeredTools, type Json, type OfferedFunction } from './swml-reader.js';
 
@@ -26,7 +26,7 @@ export function findTool(document: unknown, name: string): { tool: OfferedFuncti
   const tool = offered.functions.find((f) => f.function === name);
   if (!tool) {
     const names = offered.functions.map((f) => f.function).join(', ');
-    throw new UsageError(`unknown tool '${name}' (available: ${names || 'none'})`);
+    throw new UsageError(`unknown tool ${shown(name)} (available: ${names || 'none'})`);
   }
   // A secure tool has its own URL carrying the per-call token; the rest post to the default.
   const url = tool.webHookUrl ?? offered.defaultUrl;

@@ -1,3 +1,4 @@
+import { carriesPersonalData } from '#shared/validation/personal-data.js';
 import type { AgentSession } from './session.js';
 
 /** Wrong usage (unknown command, tool or flag, bad JSON): message on stderr, exit code 2. */
@@ -36,6 +37,16 @@ export interface CliCommand {
   run(args: ParsedArgs, context: CliContext): Promise<number>;
 }
 
+/**
+ * A word of the command line as a usage message may repeat it: a name-shaped word (a mistyped
+ * flag, command or tool) as typed, anything else not at all. What an operator types may be a
+ * caller's number or SSN pasted in the wrong place, and stderr ends up in shell history, CI
+ * logs and tickets.
+ */
+export function shown(word: string, as = `'${word}'`): string {
+  return /^[A-Za-z][A-Za-z0-9_-]{0,39}$/.test(word) && !carriesPersonalData(word) ? as : '(not shown: not a name)';
+}
+
 /** `--name value`, `--name=value` and `--switch`; anything not declared is a usage error. */
 export function parseArgs(argv: string[], specs: FlagSpec[]): ParsedArgs {
   const positionals: string[] = [];
@@ -53,7 +64,7 @@ export function parseArgs(argv: string[], specs: FlagSpec[]): ParsedArgs {
     const eq = token.indexOf('=');
     const name = token.slice(2, eq >= 0 ? eq : undefined);
     const spec = specs.find((s) => s.name === name);
-    if (!spec) throw new UsageError(`unknown option --${name}`);
+    if (!spec) throw new UsageError(`unknown option ${shown(name, `--${name}`)}`);
     if (!spec.value) {
       if (eq >= 0) throw new UsageError(`--${name} takes no value`);
       flags.set(name, true);
@@ -67,9 +78,12 @@ export function parseArgs(argv: string[], specs: FlagSpec[]): ParsedArgs {
   return { positionals, flags };
 }
 
+/** An extra positional argument is not repeated back: it is whatever was typed (see {@link shown}). */
+export const UNEXPECTED_ARGUMENT = 'unexpected argument (this command takes no further arguments)';
+
 /** For commands that take flags only. */
 export function noPositionals(args: ParsedArgs): void {
-  if (args.positionals.length > 0) throw new UsageError(`unexpected argument '${args.positionals[0]}'`);
+  if (args.positionals.length > 0) throw new UsageError(UNEXPECTED_ARGUMENT);
 }
 
 export function stringFlag(args: ParsedArgs, name: string): string | undefined {

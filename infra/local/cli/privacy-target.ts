@@ -8,10 +8,11 @@ import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { parseConfig } from '#shared/config.js';
 import { DynamoConsentStore } from '#shared/consent/dynamo-consent-store.js';
 import { AwsCallDataStore } from '#shared/storage/call-data-store.js';
+import { S3ExportObjects } from '#shared/storage/export-objects.js';
 import type { PrivacyDeps } from '#shared/privacy/deps.js';
 import { runPrivacyRequest, type OperatorResponse, type PrivacyRequest } from '#shared/privacy/privacy-core.js';
 import { signalWireRecordingsFromConfig } from '#shared/signalwire/recordings.js';
-import { REQUESTED_BY_PATTERN } from '#shared/privacy/types.js';
+import { isRequestedBy } from '#shared/privacy/types.js';
 import { loadOrCreateCredentials } from '../credentials.js';
 import type { CliContext } from './command.js';
 import type { AgentSession } from './session.js';
@@ -26,7 +27,7 @@ const PRIVACY_FUNCTION_OUTPUT = 'PrivacyFunctionName';
 export function defaultRequestedBy(): string {
   try {
     const name = userInfo().username;
-    return REQUESTED_BY_PATTERN.test(name) ? name : 'cli';
+    return isRequestedBy(name) ? name : 'cli';
   } catch {
     return 'cli';
   }
@@ -57,6 +58,8 @@ function localPrivacyDeps(session: AgentSession, env: NodeJS.ProcessEnv = proces
     callerHashSecret: async () => loadOrCreateCredentials(session.dataDir, env).CALLER_HASH_SECRET,
     retentionDays: config.RETENTION_DAYS,
     gate: dynamoWriteGate(db, endpoints.table, config.RETENTION_DAYS),
+    // Presigned URLs point at the emulator's endpoint, so `export --out` downloads as it would from S3.
+    exports: { objects: new S3ExportObjects(objects, endpoints.bucket), maxInlineBytes: config.EXPORT_INLINE_MAX_BYTES },
   };
 }
 

@@ -1,4 +1,4 @@
-import { CALL_ID_FLAG, callIdFlag, FROM_FLAG, stringFlag, UsageError, type CliCommand } from '../command.js';
+import { CALL_ID_FLAG, callIdFlag, FROM_FLAG, stringFlag, UNEXPECTED_ARGUMENT, UsageError, type CliCommand } from '../command.js';
 import { callTool, fetchSwml, findTool } from '../calls.js';
 import { simulatedCall } from '../signalwire-payloads.js';
 import { isObject, type Json } from '../swml-reader.js';
@@ -8,8 +8,9 @@ function parseToolArgs(text: string | undefined): Json {
   let parsed: unknown;
   try {
     parsed = JSON.parse(text);
-  } catch (error) {
-    throw new UsageError(`--args is not valid JSON: ${(error as Error).message}`);
+  } catch {
+    // Not JSON.parse's message: it quotes the text around the error (it may be an SSN to test with).
+    throw new UsageError('--args is not valid JSON');
   }
   if (!isObject(parsed)) throw new UsageError('--args must be a JSON object, e.g. \'{"response":"yes"}\'');
   return parsed;
@@ -23,7 +24,7 @@ export const execCommand: CliCommand = {
   async run(args, context) {
     const [toolName, extra] = args.positionals;
     if (!toolName) throw new UsageError('exec needs a tool name (see `recording-agent tools`)');
-    if (extra !== undefined) throw new UsageError(`unexpected argument '${extra}'`);
+    if (extra !== undefined) throw new UsageError(UNEXPECTED_ARGUMENT);
     const toolArgs = parseToolArgs(stringFlag(args, 'args'));
     const callId = callIdFlag(args);
     const from = stringFlag(args, 'from');

@@ -9,8 +9,11 @@ import {
   type FlagSpec,
   type ParsedArgs,
   noPositionals,
+  UNEXPECTED_ARGUMENT,
 } from '../command.js';
 import { defaultRequestedBy, runOnTarget, type PrivacyTarget } from '../privacy-target.js';
+import { isExportRef, writeExportFile } from '../export-file.js';
+import type { ExportDocument, ExportRef } from '#shared/privacy/types.js';
 
 const STACK_FLAG: FlagSpec = {
   name: 'stack',
@@ -50,7 +53,7 @@ async function runAction(
   fields: Record<string, string | undefined>,
   args: ParsedArgs,
   context: CliContext,
-  print: (result: unknown) => string,
+  print: (result: unknown) => string | Promise<string>,
 ): Promise<number> {
   const event = Object.fromEntries(Object.entries({ action, ...fields }).filter(([, v]) => v !== undefined));
   const parsed = parsePrivacyRequest(event);
@@ -60,7 +63,7 @@ async function runAction(
     context.err(`${action} refused (${response.error.code}): ${response.error.message}`);
     return 1;
   }
-  context.out(print(response.result));
+  context.out(await print(response.result));
   return 0;
 }
 
@@ -74,7 +77,7 @@ export const auditCommand: CliCommand = {
   async run(args, context) {
     const [callId, extra] = args.positionals;
     if (!callId) throw new UsageError('audit needs a call id: audit <call_id>');
-    if (extra !== undefined) throw new UsageError(`unexpected argument '${extra}'`);
+    if (extra !== undefined) throw new UsageError(UNEXPECTED_ARGUMENT);
     return runAction('audit', { callId }, args, context, (result) => {
       const { events } = result as { events: AuditEvent[] };
       return args.flags.has('json') ? pretty(events) : formatTimeline(callId, events);
@@ -105,11 +108,34 @@ export const eraseCommand: CliCommand = {
   },
 };
 
+const OUT: FlagSpec = {
+  name: 'out',
+  value: true,
+  description: 'write the document to this file (mode 600), downloading it when it was too big to answer inline',
+};
+
+/**
+ * An export too big for a Lambda response comes back as a reference (key, presigned URL): said
+ * on stderr, printed as JSON, and with --out downloaded into the file like an inline one.
+ */
+async function printExport(result: ExportDocument | ExportRef, args: ParsedArgs, context: CliContext): Promise<string> {
+  if (isExportRef(result)) {
+    context.err(
+      `export too large to answer inline (${result.bytes} bytes, ${result.calls} calls): stored as ${result.key}; ` +
+        `download it from the url below before ${result.urlExpiresAt} (or use --out FILE)`,
+    );
+  }
+  const file = stringFlag(args, 'out');
+  if (!file) return pretty(result);
+  const written = await writeExportFile(result, file);
+  return pretty({ ...written, ...(isExportRef(result) ? { key: result.key } : {}) });
+}
+
 export const exportCommand: CliCommand = {
   name: 'export',
-  usage: 'export --call-id <id> | --caller <+1...> [--stack <name>]',
-  summary: 'print everything held about a call or caller as one JSON document',
-  flags: [CALL_ID, CALLER, STACK_FLAG],
+  usage: 'export --call-id <id> | --caller <+1...> [--out <file>] [--stack <name>]',
+  summary: 'everything held about a call or caller as one JSON document (big ones: a presigned URL)',
+  flags: [CALL_ID, CALLER, OUT, STACK_FLAG],
   async run(args, context) {
     noPositionals(args);
     return runAction(
@@ -117,7 +143,7 @@ export const exportCommand: CliCommand = {
       { callId: stringFlag(args, 'call-id'), caller: stringFlag(args, 'caller') },
       args,
       context,
-      pretty,
+      (result) => printExport(result as ExportDocument | ExportRef, args, context),
     );
   },
 };
