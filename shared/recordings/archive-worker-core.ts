@@ -8,6 +8,7 @@ import { DynamoConsentStore } from '#shared/consent/dynamo-consent-store.js';
 import { signalWireRecordingsFromConfig } from '#shared/signalwire/recordings.js';
 import { archiveRecordingAudio, archiveSettings, type ArchiveDeps } from './audio-archive.js';
 import { S3RecordingStore } from './recording-store.js';
+import { dynamoWriteGate } from '#shared/storage/write-gate.js';
 import { settleSignalWireCopy, type SignalWireCopyDeps } from './signalwire-copy.js';
 import { isSafeId } from '#shared/validation/ids.js';
 
@@ -41,7 +42,7 @@ async function archiveJob(record: SQSRecord, deps: WorkerDeps): Promise<void> {
     const result = await archiveRecordingAudio(job, deps);
     // Only once our copy is in the bucket may SignalWire's go (signalwire-copy.ts re-checks).
     const copy =
-      result.status !== 'no_metadata' && deps.copy
+      (result.status === 'archived' || result.status === 'already_archived') && deps.copy
         ? await settleSignalWireCopy(job, result.key, { metadata: deps.metadata, copy: deps.copy })
         : 'kept';
     logger.info('archive job done', { recording_id: job.recordingId, status: result.status, signalwire_copy: copy });
@@ -76,7 +77,7 @@ async function archiveJob(record: SQSRecord, deps: WorkerDeps): Promise<void> {
  */
 export async function archiveWorkerCore(
   event: SQSEvent,
-  deps?: Omit<WorkerDeps, 'metadata'> & Pick<Partial<WorkerDeps>, 'metadata'>,
+  deps?: Omit<WorkerDeps, 'metadata' | 'gate'> & Pick<Partial<WorkerDeps>, 'metadata' | 'gate'>,
 ): Promise<SQSBatchResponse> {
   const project = deps ? undefined : await loadSignalWireProject(getConfig());
   const settings = deps ?? (project && archiveSettings(project));
@@ -89,7 +90,12 @@ export async function archiveWorkerCore(
   const copy: SignalWireCopyDeps | undefined = project
     ? { mode: getConfig().SIGNALWIRE_COPY, signalwire: signalWireRecordingsFromConfig(project), events: new DynamoConsentStore() }
     : deps?.copy;
-  const full: WorkerDeps = { metadata: deps?.metadata ?? new S3RecordingStore(), ...settings, ...(copy ? { copy } : {}) };
+  const full: WorkerDeps = {
+    metadata: deps?.metadata ?? new S3RecordingStore(),
+    gate: deps?.gate ?? dynamoWriteGate(),
+    ...settings,
+    ...(copy ? { copy } : {}),
+  };
   return processPartialResponse(event, (record: SQSRecord) => archiveJob(record, full), processor, {
     processInParallel: false,
     throwOnFullBatchFailure: false,

@@ -1,5 +1,5 @@
 import type { RecordingStore } from './recording-store.js';
-import { BUCKET_PREFIXES, metadataKey } from '#shared/storage/layout.js';
+import { BUCKET_PREFIXES, heldKey, metadataKey } from '#shared/storage/layout.js';
 import type { RecordingMetadata } from './metadata.js';
 
 /** In-memory {@link RecordingStore} for unit tests: same key layout as S3, objects kept as JSON text. */
@@ -22,7 +22,8 @@ export class InMemoryRecordingStore implements RecordingStore {
   }
 
   async get(callId: string, recordingId: string): Promise<RecordingMetadata | undefined> {
-    const body = this.objects.get(metadataKey(callId, recordingId));
+    const key = metadataKey(callId, recordingId);
+    const body = this.objects.get(key) ?? this.objects.get(heldKey(callId, key) as string);
     return body === undefined ? undefined : (JSON.parse(body) as RecordingMetadata);
   }
 

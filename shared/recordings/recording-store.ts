@@ -8,19 +8,20 @@ import {
 import { s3 } from '#shared/aws/clients.js';
 import { isNoSuchKey, listKeys, readJsonObject } from '#shared/aws/s3-objects.js';
 import { getConfig } from '#shared/config.js';
-import { BUCKET_PREFIXES, metadataKey, RETENTION_TAG } from '#shared/storage/layout.js';
+import { BUCKET_PREFIXES, heldKey, metadataKey, RETENTION_TAG } from '#shared/storage/layout.js';
 import type { RecordingMetadata } from './metadata.js';
 
 /** Port for recording metadata; {@link S3RecordingStore} in production, an in-memory double in unit tests. */
 export interface RecordingStore {
   /** Idempotent: writing the same document twice leaves one object. Returns the object key. */
   put(metadata: RecordingMetadata): Promise<string>;
+  /** The recording's metadata wherever it is: under recordings/, or under legal-hold/ while its call is held. */
   get(callId: string, recordingId: string): Promise<RecordingMetadata | undefined>;
   listForCall(callId: string): Promise<RecordingMetadata[]>;
   /** Deletes every object under the call's prefix (metadata and archived audio); returns how many. */
   deleteForCall(callId: string): Promise<number>;
-  /** Archive audio next to its metadata. */
-  putAudio(key: string, body: Uint8Array, contentType: string): Promise<void>;
+  /** Archive audio next to its metadata; `retention: false` for a held call's (no lifecycle tag). */
+  putAudio(key: string, body: Uint8Array, contentType: string, options?: { retention: boolean }): Promise<void>;
   /** Whether an object exists (e.g. audio already archived). */
   exists(key: string): Promise<boolean>;
 }
@@ -53,7 +54,7 @@ export class S3RecordingStore implements RecordingStore {
     return key;
   }
 
-  async putAudio(key: string, body: Uint8Array, contentType: string): Promise<void> {
+  async putAudio(key: string, body: Uint8Array, contentType: string, options = { retention: true }): Promise<void> {
     await this.client.send(
       new PutObjectCommand({
         Bucket: this.bucket,
@@ -63,7 +64,7 @@ export class S3RecordingStore implements RecordingStore {
         ServerSideEncryption: 'AES256',
       }),
     );
-    await this.tag(key);
+    if (options.retention) await this.tag(key);
   }
 
   async exists(key: string): Promise<boolean> {
@@ -77,7 +78,8 @@ export class S3RecordingStore implements RecordingStore {
   }
 
   async get(callId: string, recordingId: string): Promise<RecordingMetadata | undefined> {
-    return this.read(metadataKey(callId, recordingId));
+    const key = metadataKey(callId, recordingId);
+    return (await this.read(key)) ?? (await this.read(heldKey(callId, key) as string));
   }
 
   async listForCall(callId: string): Promise<RecordingMetadata[]> {

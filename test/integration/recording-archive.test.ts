@@ -1,3 +1,4 @@
+import { dynamoWriteGate } from '#shared/storage/write-gate.js';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -9,6 +10,11 @@ import { archiveWorkerCore } from '#shared/recordings/archive-worker-core.js';
 import { buildMetadata } from '#shared/recordings/metadata.js';
 import { S3RecordingStore } from '#shared/recordings/recording-store.js';
 import { captureLogs } from '#test/support/logs.js';
+import { eraseCall } from '#shared/privacy/erase.js';
+import { setLegalHold } from '#shared/privacy/legal-hold.js';
+import { SK } from '#shared/storage/layout.js';
+import { testPrivacyDeps } from '#test/support/privacy-seed.js';
+import { storedView } from '#test/support/stored-view.js';
 import { startTestStorage, type TestStorage } from '#test/support/storage.js';
 
 // Integration level: S3RecordingStore on s3rver, and a local HTTP server standing in for
@@ -19,12 +25,14 @@ const TOKEN = 'PTsecret-token';
 const AUDIO = Buffer.from('ID3\u0003fake-mp3-frames-'.repeat(64));
 
 let storage: TestStorage;
+let view: ReturnType<typeof storedView>;
 let server: Server;
 let base: string;
 const requests: IncomingMessage[] = [];
 
 beforeAll(async () => {
   storage = await startTestStorage();
+  view = storedView(storage);
   server = createServer((req, res) => {
     requests.push(req);
     const expected = `Basic ${Buffer.from(`${PROJECT}:${TOKEN}`).toString('base64')}`;
@@ -79,6 +87,7 @@ async function storedRecording(
 
 const deps = (store: S3RecordingStore, overrides: Partial<ArchiveDeps> = {}): ArchiveDeps => ({
   metadata: store,
+  gate: dynamoWriteGate(),
   credentials: { projectId: PROJECT, apiToken: TOKEN },
   allowedHosts: ['127.0.0.1'],
   ...overrides,
@@ -144,6 +153,69 @@ describe('audio archive (optional, with SignalWire project credentials)', () => 
     expect(await archiveRecordingAudio({ callId, recordingId, metadataKey: '' }, deps(store))).toEqual({ status: 'no_metadata' });
     expect(requests).toHaveLength(0);
     expect(await store.listForCall(callId)).toEqual([]);
+  });
+});
+
+describe('archive jobs respect erasure and legal hold (issue #12 point 5)', () => {
+  const request = { reason: 'case-2025-17', requestedBy: 'legal' };
+  /** A fetch that runs `meanwhile` after SignalWire answered and before the worker puts the audio. */
+  const during =
+    (meanwhile: () => Promise<unknown>): typeof fetch =>
+    async (input, init) => {
+      const response = await fetch(input, init);
+      await meanwhile();
+      return response;
+    };
+  const job = (r: { callId: string; recordingId: string }) => ({
+    ...r,
+    metadataKey: `recordings/${r.callId}/${r.recordingId}.json`,
+  });
+
+  it('a held call: the job finds the moved metadata and archives the audio under legal-hold/, untagged', async () => {
+    const recording = await storedRecording();
+    await setLegalHold(recording.callId, true, request, testPrivacyDeps());
+    const result = await archiveRecordingAudio(job(recording), deps(recording.store));
+    const held = `legal-hold/${recording.callId}/recordings/${recording.recordingId}.mp3`;
+    expect(result).toEqual({ status: 'archived', key: held, bytes: AUDIO.length });
+    expect(await view.keysUnder(`recordings/${recording.callId}/`)).toEqual([]);
+    expect(await view.tags(held)).toEqual([]);
+    // A replay finds it where it is.
+    expect(await archiveRecordingAudio(job(recording), deps(recording.store))).toEqual({ status: 'already_archived', key: held });
+  });
+
+  it('a hold placed while the audio downloads: the put goes under legal-hold/, nothing stays under recordings/', async () => {
+    const recording = await storedRecording();
+    const fetchImpl = during(() => setLegalHold(recording.callId, true, request, testPrivacyDeps()));
+    const result = await archiveRecordingAudio(job(recording), deps(recording.store, { fetchImpl }));
+    expect(result).toMatchObject({
+      status: 'archived',
+      key: `legal-hold/${recording.callId}/recordings/${recording.recordingId}.mp3`,
+    });
+    expect(await view.keysUnder(`recordings/${recording.callId}/`)).toEqual([]);
+  });
+
+  it('an erasure while the audio downloads: no audio is written back, only the tombstone and the closed gate remain', async () => {
+    const recording = await storedRecording();
+    let erased: unknown;
+    const fetchImpl = during(async () => {
+      erased = await eraseCall(recording.callId, { reason: 'data-subject-request', requestedBy: 'dpo' }, testPrivacyDeps());
+    });
+    const result = await archiveRecordingAudio(job(recording), deps(recording.store, { fetchImpl }));
+    expect(erased).toMatchObject({ status: 'erased' });
+    expect(result).toEqual({ status: 'discarded_erased' });
+    expect(await view.allKeys(recording.callId)).toEqual([]);
+    expect((await view.items(recording.callId)).map((i) => i.sk)).toEqual([SK.erasedTombstone, SK.guard]);
+  });
+
+  it('a release while the audio downloads: the put goes back under recordings/, tagged for retention', async () => {
+    const recording = await storedRecording();
+    await setLegalHold(recording.callId, true, request, testPrivacyDeps());
+    const fetchImpl = during(() => setLegalHold(recording.callId, false, request, testPrivacyDeps()));
+    const result = await archiveRecordingAudio(job(recording), deps(recording.store, { fetchImpl }));
+    const key = `recordings/${recording.callId}/${recording.recordingId}.mp3`;
+    expect(result).toMatchObject({ status: 'archived', key });
+    expect(await view.keysUnder(`legal-hold/${recording.callId}/`)).toEqual([]);
+    expect(await view.tags(key)).toEqual(['retention=standard']);
   });
 });
 
