@@ -64,7 +64,20 @@ async function runAction(
     return 1;
   }
   context.out(await print(response.result));
+  if (incomplete(response.result)) {
+    context.err(`${action} incomplete: something could not be removed or moved yet (see "remaining"); run it again`);
+    return 1;
+  }
   return 0;
+}
+
+/** An erasure, hold or release that left something behind (for a caller: any of its calls). */
+function incomplete(result: unknown): boolean {
+  const { status, calls } = (typeof result === 'object' && result !== null ? result : {}) as {
+    status?: unknown;
+    calls?: unknown;
+  };
+  return status === 'incomplete' || (Array.isArray(calls) && calls.some((call) => incomplete(call)));
 }
 
 const pretty = (value: unknown): string => JSON.stringify(value, null, 2);
