@@ -86,7 +86,9 @@ export async function archiveRecordingAudio(job: RecordingJob, deps: ArchiveDeps
   if (!metadata) return { status: 'no_metadata' };
   const key = audioKey(job.callId, job.recordingId, metadata.format);
   const held = heldKey(job.callId, key) as string;
-  for (const existing of [key, held]) if (await deps.metadata.exists(existing)) return { status: 'already_archived', key: existing };
+  for (const existing of [key, held]) {
+    if (await deps.metadata.exists(existing)) return { status: 'already_archived', key: existing };
+  }
 
   const url = new URL(metadata.url);
   if (!hostAllowed(url.hostname, deps.allowedHosts)) {
