@@ -37,12 +37,13 @@ import { CallNotFoundError, type LegalHoldResult, type OperatorRequest } from '.
  *   moved or pinned once more, and if anything is left the answer is `incomplete`.
  *
  * Release is the mirror image: the gate turns normal, held writers are waited for, objects move
- * back (tagged for retention) and objects and items get a fresh expiry counted from now: S3's
- * lifecycle rule counts days from an object's creation, and the copy back creates it anew, so
- * `now + retention` is when it will actually go (the retention enforcer deletes it then, even
- * if S3 would keep it longer). It also leaves a window to notice and undo a mistaken release,
- * where expiring at once would destroy evidence irrecoverably. Items get the consent-evidence
- * expiry (retention + margin), never shorter than what they had. The marker is deleted only
+ * back (tagged for retention). Retention counts from the recording, not from the object (issue
+ * #12 point 3): a metadata document gets back `expiresAt = receivedAt + retention`, what the
+ * caller was told, and the retention enforcer (shared/retention) deletes it then, although the
+ * copy back restarted S3's lifecycle clock (the lifecycle rule stays the backstop). A recording
+ * whose deadline passed during the hold is due at once: the next daily run takes it, which is
+ * the window to notice and undo a mistaken release. Items get the consent-evidence expiry
+ * (retention + margin) from now, never shorter than what they had. The marker is deleted only
  * after a listing finds nothing left under legal-hold/, so an interrupted or incomplete release
  * leaves the call held (erasure still refuses it) and can simply be run again.
  *
@@ -170,7 +171,7 @@ async function moveObjects(
   now?: Date,
 ): Promise<number> {
   let moved = 0;
-  const objectExpiry = now ? expiryFrom(now, deps.retentionDays).toISOString() : undefined;
+  const fallbackExpiry = now ? expiryFrom(now, deps.retentionDays).toISOString() : undefined;
   for (const key of keys) {
     const target = direction === 'hold' ? heldKey(callId, key) : releasedKey(callId, key);
     if (!target) {
@@ -183,7 +184,9 @@ async function moveObjects(
       const doc = await deps.data.readJson(key);
       if (doc === undefined) continue; // deleted meanwhile
       const { legalHold: _released, ...rest } = doc as RecordingMetadataDocument;
-      const next = marker ? heldMetadataDocument(doc as RecordingMetadataDocument, marker) : { ...rest, expiresAt: objectExpiry };
+      const next = marker
+        ? heldMetadataDocument(doc as RecordingMetadataDocument, marker)
+        : { ...rest, expiresAt: recordingDeadline(rest.receivedAt, deps.retentionDays) ?? fallbackExpiry };
       await deps.data.putJson(target, next, { retention });
     } else {
       await deps.data.copyObject(key, target, { retention });
@@ -192,6 +195,12 @@ async function moveObjects(
     moved += 1;
   }
   return moved;
+}
+
+/** When a recording received at `receivedAt` must be gone: what the caller was told. */
+function recordingDeadline(receivedAt: unknown, retentionDays: number): string | undefined {
+  const received = typeof receivedAt === 'string' ? new Date(receivedAt) : undefined;
+  return received && !Number.isNaN(received.getTime()) ? expiryFrom(received, retentionDays).toISOString() : undefined;
 }
 
 /** Give a released call's items their expiry back: the evidence expiry from now, or a longer one they had. */

@@ -1,8 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { randomUUID } from 'node:crypto';
-import { QueryCommand } from '@aws-sdk/client-dynamodb';
 import { ListObjectsV2Command } from '@aws-sdk/client-s3';
-import { unmarshall } from '@aws-sdk/util-dynamodb';
+import { DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { parseArgs, type CliCommand, type CliContext } from '#infra/local/cli/command.js';
 import { callTool, fetchSwml } from '#infra/local/cli/calls.js';
 import { eraseCommand, holdCommand } from '#infra/local/cli/commands/privacy.js';
@@ -112,15 +111,15 @@ async function keysOf(callId: string): Promise<string[]> {
 
 /** Every item of the call's partition (an outside query of the table). */
 async function itemsOf(callId: string): Promise<Record<string, unknown>[]> {
-  const page = await outside.dynamodb.send(
+  const page = await DynamoDBDocumentClient.from(outside.dynamodb).send(
     new QueryCommand({
       TableName: stack.endpoints.table,
       KeyConditionExpression: 'pk = :pk',
-      ExpressionAttributeValues: { ':pk': { S: `CALL#${callId}` } },
+      ExpressionAttributeValues: { ':pk': `CALL#${callId}` },
       ConsistentRead: true,
     }),
   );
-  return (page.Items ?? []).map((item) => unmarshall(item));
+  return page.Items ?? [];
 }
 
 /** What erasure leaves: the tombstone, and the gate item closed for good without the caller's hash. */

@@ -171,7 +171,8 @@ describe('finished-recording webhook for a call under legal hold', () => {
     );
     const back = await view.json(`recordings/${callId}/${late}.json`);
     expect(back.legalHold).toBeUndefined();
-    expect(back.expiresAt).toBe(new Date(releasedAt.getTime() + 90 * DAY_MS).toISOString());
+    // Counted from the recording (what the caller was told), not from the release.
+    expect(back.expiresAt).toBe(new Date(Date.parse(back.receivedAt as string) + 90 * DAY_MS).toISOString());
     expect(await view.tags(`recordings/${callId}/${late}.json`)).toEqual(['retention=standard']);
     // A replay after the release is still a duplicate: nothing written twice, nothing under legal-hold/.
     expect(statusOf(await post(finishedBody(callId, late)))).toBe('duplicate');
