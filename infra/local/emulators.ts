@@ -116,7 +116,8 @@ export async function provisionStorage(
                 { AttributeName: TABLE.callerIndex.partitionKey, KeyType: 'HASH' },
                 { AttributeName: TABLE.callerIndex.sortKey, KeyType: 'RANGE' },
               ],
-              Projection: { ProjectionType: 'ALL' },
+              // As in the stack (infra/stack/storage.ts): the caller query reads keys only.
+              Projection: { ProjectionType: 'KEYS_ONLY' },
             },
           ],
         }),

@@ -7,6 +7,8 @@ import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 
 export interface AgentApiProps {
+  /** The API's name: the stack's, so each stage and region reads apart in the console. */
+  name: string;
   rateLimit: number;
   burstLimit: number;
   logRetention: RetentionDays;
@@ -46,10 +48,15 @@ export class AgentApi extends Construct {
   constructor(scope: Construct, id: string, props: AgentApiProps) {
     super(scope, id);
     this.api = new HttpApi(this, 'HttpApi', {
+      apiName: props.name,
       description: 'recording-agent: SignalWire-facing routes (basic auth checked in the functions)',
       createDefaultStage: false,
     });
     this.accessLogs = new LogGroup(this, 'AccessLogs', {
+      // Under /aws/vendedlogs/ API Gateway needs no entry in the account's CloudWatch Logs resource
+      // policy (5,120 characters for every group outside it; stage creation fails once it is full).
+      // The API id makes the name unique per API, so a retained group never blocks a new stack.
+      logGroupName: `/aws/vendedlogs/apigateway/${props.name}/${this.api.apiId}/access`,
       retention: props.logRetention,
       removalPolicy: props.logRemovalPolicy,
     });

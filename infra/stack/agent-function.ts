@@ -2,8 +2,8 @@ import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
 import { Duration, Stack, Validations, type CfnElement, type RemovalPolicy } from 'aws-cdk-lib';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
-import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
-import { Architecture, ParamsAndSecretsLayerVersion, ParamsAndSecretsVersions, Runtime } from 'aws-cdk-lib/aws-lambda';
+import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { Architecture, ParamsAndSecretsLayerVersion, Runtime } from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { IBucket } from 'aws-cdk-lib/aws-s3';
@@ -13,6 +13,7 @@ import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import type { Construct } from 'constructs';
 import { METRICS_NAMESPACE } from '#shared/observability/metrics.js';
 import { FUNCTION_BUNDLE, FUNCTION_ENVIRONMENT } from './bundle.js';
+import { secretsExtensionLayerArn } from './secrets-extension-layer.js';
 import type { AgentFunctionName } from './settings.js';
 
 /** Repository root: entries, lock file and tsconfig are resolved from here, whatever the cwd. */
@@ -42,14 +43,53 @@ export interface AgentFunctionProps {
   reservedConcurrency?: number;
 }
 
-/** Table access a function may ask for; the names say what the code does with it. */
 /**
- * `append`: read, create and update items, never delete, batch-write or scan: the audit trail is
- * append-only, and only the privacy function may erase.
+ * Table access a function may ask for; the names say what the code does with it. Each is the
+ * exact list of calls the code makes (shared/consent, shared/recordings, shared/storage): no
+ * BatchWriteItem, DescribeTable, ConditionCheckItem or stream actions anywhere.
+ * `append`: read a call's items, create and update them (UpdateItem: the per-call write gate
+ * `GUARD`, shared/storage/write-gate.ts), never delete or scan: the audit trail is append-only.
+ * `expire`: the retention enforcer's Scan for expired items, reads, deletes, its incidents and cursor.
+ * `erase`: privacy reads, writes and deletes a call's or a caller's items (the byCaller index).
  */
-export type TableAccess = 'read' | 'append' | 'read-write' | 'expire';
-/** `read-delete`: list, read and delete, never write (the retention enforcer). */
+export type TableAccess = 'append' | 'expire' | 'erase';
+const TABLE_ACCESS: Record<TableAccess, { actions: readonly string[]; indexes?: true }> = {
+  append: { actions: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:Query'] },
+  expire: {
+    actions: [
+      'dynamodb:Scan',
+      'dynamodb:Query',
+      'dynamodb:GetItem',
+      'dynamodb:PutItem',
+      'dynamodb:UpdateItem',
+      'dynamodb:DeleteItem',
+    ],
+  },
+  erase: {
+    actions: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:Query'],
+    indexes: true,
+  },
+};
+
+/**
+ * Bucket access, as exact object actions (no legal-hold, object-lock retention or version
+ * tagging: the bucket uses none) and whether the function lists keys. Tags are put separately
+ * (PutObjectTagging, see shared/recordings/recording-store.ts). `read-delete`: list, read and
+ * delete, never write (the retention enforcer).
+ */
 export type BucketAccess = 'write' | 'read-write' | 'read-write-delete' | 'read-delete';
+const BUCKET_ACCESS: Record<BucketAccess, { objectActions: readonly string[]; list: boolean }> = {
+  write: { objectActions: ['s3:PutObject', 's3:PutObjectTagging'], list: false },
+  'read-write': { objectActions: ['s3:GetObject', 's3:PutObject', 's3:PutObjectTagging'], list: true },
+  'read-delete': { objectActions: ['s3:GetObject', 's3:DeleteObject'], list: true },
+  'read-write-delete': {
+    objectActions: ['s3:GetObject', 's3:PutObject', 's3:PutObjectTagging', 's3:DeleteObject'],
+    list: true,
+  },
+};
+
+/** The extension reads a secret with GetSecretValue alone. */
+const SECRET_READ = ['secretsmanager:GetSecretValue'] as const;
 
 /**
  * A NodejsFunction with the house defaults in one place: arm64, the tested Node major, a
@@ -99,7 +139,7 @@ export class AgentFunction extends NodejsFunction {
         ...FUNCTION_ENVIRONMENT,
         ...(props.secret ? { AGENT_SECRET_ARN: props.secret.secretArn } : {}),
       },
-      paramsAndSecrets: ParamsAndSecretsLayerVersion.fromVersion(ParamsAndSecretsVersions.V1_0_103, {
+      paramsAndSecrets: ParamsAndSecretsLayerVersion.fromVersionArn(secretsExtensionLayerArn(scope), {
         // Two secrets at most per function (agent, SignalWire project); cached for the
         // extension's maximum so a warm instance never calls Secrets Manager on the request path.
         cacheSize: 10,
@@ -118,7 +158,7 @@ export class AgentFunction extends NodejsFunction {
     this.logGroupRef = logGroup;
     this.executionRole = role;
     logGroup.grantWrite(role);
-    props.secret?.grantRead(this);
+    if (props.secret) this.allow(SECRET_READ, [props.secret.secretArn]);
     Validations.of(this).acknowledge({
       id: 'AwsSolutions-L1',
       reason: 'nodejs22.x on purpose: the tests run on Node 22 (npm `node` devDependency); deploy the major that was tested',
@@ -127,71 +167,35 @@ export class AgentFunction extends NodejsFunction {
 
   /** Grants table access and tells the function the table's name. */
   useTable(table: ITable, access: TableAccess): this {
-    if (access === 'read') table.grantReadData(this);
-    else if (access === 'append') {
-      table.grant(
-        this,
-        'dynamodb:GetItem',
-        'dynamodb:PutItem',
-        'dynamodb:UpdateItem',
-        'dynamodb:Query',
-        'dynamodb:ConditionCheckItem',
-        'dynamodb:DescribeTable',
-      );
-    } else if (access === 'expire') {
-      // The retention enforcer: find expired items (Scan, see DynamoRetentionSource), read a call,
-      // delete what is expired, append its incidents and keep its cursor item; updates only the
-      // call's write gate (its operator lock: shared/storage/write-gate.ts).
-      table.grant(
-        this,
-        'dynamodb:Scan',
-        'dynamodb:Query',
-        'dynamodb:GetItem',
-        'dynamodb:PutItem',
-        'dynamodb:UpdateItem',
-        'dynamodb:DeleteItem',
-        'dynamodb:ConditionCheckItem',
-        'dynamodb:DescribeTable',
-      );
-    } else table.grantReadWriteData(this);
+    const { actions, indexes } = TABLE_ACCESS[access];
+    this.allow(actions, [table.tableArn, ...(indexes ? [`${table.tableArn}/index/*`] : [])]);
     this.addEnvironment('TABLE_NAME', table.tableName);
-    this.acknowledgeWildcard(
-      `Resource::<${logicalId(table)}.Arn>/index/*`,
-      'grant*Data covers the table indexes: erase-by-caller queries the byCaller GSI; no other table is reachable',
-    );
+    if (indexes) {
+      this.acknowledgeWildcard(
+        `Resource::<${logicalId(table)}.Arn>/index/*`,
+        'erase and export by caller query the byCaller GSI of this one table; no other table is reachable',
+      );
+    }
     return this;
   }
 
   /** Grants bucket access and tells the function the bucket's name. */
   useBucket(bucket: IBucket, access: BucketAccess): this {
-    if (access === 'write') bucket.grantPut(this);
-    else if (access === 'read-write') {
-      // Not grantReadWrite: that one includes s3:DeleteObject*.
-      bucket.grantRead(this);
-      bucket.grantPut(this);
-      for (const action of ['s3:GetObject*', 's3:GetBucket*', 's3:List*']) {
-        this.acknowledgeWildcard(`Action::${action}`, 'CDK grantRead action groups, limited to this one bucket');
-      }
-    } else if (access === 'read-delete') {
-      bucket.grantRead(this);
-      bucket.grantDelete(this);
-      for (const action of ['s3:GetObject*', 's3:GetBucket*', 's3:List*', 's3:DeleteObject*']) {
-        this.acknowledgeWildcard(`Action::${action}`, 'CDK grantRead/grantDelete action groups, limited to this one bucket');
-      }
-    } else {
-      bucket.grantReadWrite(this);
-      bucket.grantDelete(this);
-      for (const action of ['s3:GetObject*', 's3:GetBucket*', 's3:List*', 's3:DeleteObject*']) {
-        this.acknowledgeWildcard(`Action::${action}`, 'CDK grantReadWrite/grantDelete action groups, limited to this one bucket');
-      }
-    }
+    const { objectActions, list } = BUCKET_ACCESS[access];
+    this.allow(objectActions, [bucket.arnForObjects('*')]);
+    // ListBucket also turns a Get or Head of a missing key into 404 instead of 403 (the code reads "not there").
+    if (list) this.allow(['s3:ListBucket'], [bucket.bucketArn]);
     this.addEnvironment('BUCKET_NAME', bucket.bucketName);
     this.acknowledgeWildcard(
       `Resource::<${logicalId(bucket)}.Arn>/*`,
       'objects are keyed per call and recording (recordings/<call_id>/...): object actions need the key wildcard in this one bucket',
     );
-    this.acknowledgeWildcard('Action::s3:Abort*', 'CDK grantPut action group: abort its own multipart uploads');
     return this;
+  }
+
+  /** One exact statement on the execution role: no CDK grant action groups, so the template lists what the code calls. */
+  private allow(actions: readonly string[], resources: string[]): void {
+    this.executionRole.addToPrincipalPolicy(new PolicyStatement({ actions: [...actions], resources }));
   }
 
   private acknowledgeWildcard(finding: string, reason: string): void {
@@ -200,7 +204,7 @@ export class AgentFunction extends NodejsFunction {
 
   /** Grants send-only access to a queue and tells the function its URL (QUEUE_URL, or `envName`). */
   useQueue(queue: IQueue, envName = 'QUEUE_URL'): this {
-    queue.grantSendMessages(this);
+    this.allow(['sqs:SendMessage'], [queue.queueArn]);
     this.addEnvironment(envName, queue.queueUrl);
     return this;
   }
@@ -220,7 +224,7 @@ export class AgentFunction extends NodejsFunction {
    * its ARN (shared/aws/secrets.ts loadSignalWireProject reads it through the extension).
    */
   useSignalWireSecret(secret: ISecret): this {
-    secret.grantRead(this);
+    this.allow(SECRET_READ, [secret.secretArn]);
     this.addEnvironment('SIGNALWIRE_SECRET_ARN', secret.secretArn);
     return this;
   }

@@ -7,7 +7,9 @@ import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { AgentFunction, type AgentFunctionProps } from './agent-function.js';
 import { reservedConcurrencyFor, type AgentFunctionName, type StackSettings } from './settings.js';
+import { ARCHIVE_WORKER_MAX_CONCURRENCY } from './stage-requirements.js';
 import type { Storage } from './storage.js';
+import { DEFAULTS } from '#shared/config.js';
 
 export interface AgentFunctionsProps {
   settings: StackSettings;
@@ -93,8 +95,13 @@ export class AgentFunctions extends Construct {
       RECORDING_FORMAT: settings.recordingFormat,
       RECORDING_STEREO: String(settings.recordingStereo),
       RETENTION_DAYS: String(settings.retentionDays),
-      PRIVACY_CONTACT: settings.privacyContact,
+      // Required on non-disposable stages (stage-requirements.ts); a dev stage speaks the demo values.
+      PRIVACY_CONTACT: settings.privacyContact ?? DEFAULTS.privacyContact,
+      AGENT_NAME: settings.agentName ?? DEFAULTS.agentName,
+      COMPANY_NAME: settings.companyName ?? DEFAULTS.companyName,
       SIGNALWIRE_COPY: settings.signalwireCopy,
+      // The processor's own connector: the pay verb sends card data there and never to /payment.
+      ...(settings.paymentConnectorUrl ? { PAYMENT_CONNECTOR_URL: settings.paymentConnectorUrl } : {}),
     };
     const make = (constructId: string, name: AgentFunctionName, { agentSecret = true } = {}): AgentFunction =>
       new AgentFunction(this, constructId, {
@@ -123,7 +130,7 @@ export class AgentFunctions extends Construct {
       .useTable(storage.table, 'append')
       .useSignalWireSecret(signalWireSecret);
     this.privacy = make('Privacy', 'privacy')
-      .useTable(storage.table, 'read-write')
+      .useTable(storage.table, 'erase')
       .useBucket(storage.bucket, 'read-write-delete')
       .useSignalWireSecret(signalWireSecret);
     // Reads the metadata (and whether audio is already there), writes the audio next to it.
@@ -133,7 +140,7 @@ export class AgentFunctions extends Construct {
       .useBucket(storage.bucket, 'read-write')
       .useTable(storage.table, 'append')
       .useSignalWireSecret(signalWireSecret)
-      .consumeQueue(storage.archiveQueue, { batchSize: 1, maxConcurrency: 5 });
+      .consumeQueue(storage.archiveQueue, { batchSize: 1, maxConcurrency: ARCHIVE_WORKER_MAX_CONCURRENCY });
     // Lists and deletes expired objects and items, reads a call's trail and appends its incidents;
     // lists and deletes SignalWire's copies. One run at a time: the cursor item is its bookmark.
     this.retentionEnforcer = make('RetentionEnforcer', 'retention-enforcer', { agentSecret: false })

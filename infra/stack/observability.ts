@@ -1,4 +1,4 @@
-import { Aws, Duration } from 'aws-cdk-lib';
+import { Aws, Duration, Stack, Validations } from 'aws-cdk-lib';
 import type { HttpApi } from 'aws-cdk-lib/aws-apigatewayv2';
 import {
   Alarm,
@@ -13,7 +13,8 @@ import {
 } from 'aws-cdk-lib/aws-cloudwatch';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import { QueryDefinition, QueryString } from 'aws-cdk-lib/aws-logs';
-import { Topic } from 'aws-cdk-lib/aws-sns';
+import { type ITopic, Topic } from 'aws-cdk-lib/aws-sns';
+import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { METRICS_NAMESPACE, MetricName, type MetricNameValue } from '#shared/observability/metrics.js';
@@ -33,13 +34,32 @@ export interface ObservabilityProps {
   toolService: string;
   /** Service (function) of the retention enforcer, which emits RecordingWithoutCallback. */
   retentionService: string;
+  /** Services behind the HTTP API, whose error middleware counts UnhandledError. */
+  httpServices: string[];
+  /** The transcription queue, which has no consumer yet: its oldest message's age is alarmed. */
+  transcriptionQueue: IQueue;
+  /** Existing topic (same region), or an address subscribed to a topic of the stack's own. */
   alarmTopicArn?: string;
+  alarmEmail?: string;
 }
 
 const PERIOD = Duration.minutes(5);
 
 /** Share of API requests answered 5xx (percent) that pages someone. */
 const API_5XX_PERCENT_THRESHOLD = 5;
+
+/**
+ * At low traffic the rate alarm never fires (it needs 20 requests in 5 minutes) and handled 500s
+ * leave Lambda's Errors at 0: this many 5xx answers in {@link API_5XX_WINDOW} page whatever the traffic.
+ */
+const API_5XX_COUNT_THRESHOLD = 3;
+const API_5XX_WINDOW = Duration.minutes(15);
+
+/**
+ * Nothing consumes the transcription queue yet (a later issue adds the consumer); a job older
+ * than this says so, well before the queue's 4-day retention drops it.
+ */
+const TRANSCRIPTION_MAX_AGE = Duration.hours(24);
 
 /**
  * One of our EMF metrics summed over whichever functions emit it. SEARCH keeps the dashboard
@@ -75,7 +95,8 @@ export class Observability extends Construct {
   }
 
   private buildDashboard(props: ObservabilityProps): Dashboard {
-    const dashboard = new Dashboard(this, 'Dashboard', { dashboardName: props.name });
+    // Dashboards are global to the account: the region in the name keeps two regions' stacks apart.
+    const dashboard = new Dashboard(this, 'Dashboard', { dashboardName: `${props.name}-${Stack.of(this).region}` });
     const perFunction = (pick: (fn: AgentFunction) => IMetric): IMetric[] => props.functions.map(pick);
     const graph = (title: string, left: IMetric[], width = 8): GraphWidget => new GraphWidget({ title, left, width, height: 6 });
 
@@ -129,7 +150,7 @@ export class Observability extends Construct {
         ].map(emfSearch),
       ),
       graph(
-        'Payments and auth',
+        'Payments, auth and errors',
         [
           MetricName.PaymentApproved,
           MetricName.PaymentDeclined,
@@ -138,6 +159,8 @@ export class Observability extends Construct {
           MetricName.PaymentAuditFailed,
           MetricName.AuthFailure,
           MetricName.SignatureMismatch,
+          MetricName.UnhandledError,
+          MetricName.SignalWireSecretInvalid,
         ].map(emfSearch),
       ),
     );
@@ -145,7 +168,7 @@ export class Observability extends Construct {
   }
 
   private buildAlarms(props: ObservabilityProps): void {
-    const topic = props.alarmTopicArn ? Topic.fromTopicArn(this, 'AlarmTopic', props.alarmTopicArn) : undefined;
+    const topic = this.alarmTopic(props);
     const add = (alarm: Alarm): void => {
       if (topic) alarm.addAlarmAction(new SnsAction(topic));
       this.alarms.push(alarm);
@@ -238,6 +261,63 @@ export class Observability extends Construct {
         alarmDescription: `more than ${API_5XX_PERCENT_THRESHOLD}% of SignalWire requests answered 5xx`,
       }),
     );
+    add(
+      new Alarm(this, 'Api5xxCount', {
+        metric: props.api.metricServerError({ period: API_5XX_WINDOW, statistic: 'Sum' }),
+        threshold: API_5XX_COUNT_THRESHOLD,
+        evaluationPeriods: 1,
+        comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+        treatMissingData: TreatMissingData.NOT_BREACHING,
+        alarmDescription: `${API_5XX_COUNT_THRESHOLD} or more SignalWire requests answered 5xx within ${API_5XX_WINDOW.toMinutes()} minutes, whatever the traffic`,
+      }),
+    );
+    add(
+      new Alarm(this, 'UnhandledErrors', {
+        ...atLeastOne,
+        // Alarms cannot evaluate SEARCH: one metric per HTTP function, summed.
+        metric: new MathExpression({
+          expression: props.httpServices.map((_, i) => `FILL(u${i}, 0)`).join(' + '),
+          usingMetrics: Object.fromEntries(
+            props.httpServices.map((service, i) => [
+              `u${i}`,
+              new Metric({
+                namespace: METRICS_NAMESPACE,
+                metricName: MetricName.UnhandledError,
+                dimensionsMap: { service },
+                statistic: 'Sum',
+                period: PERIOD,
+              }),
+            ]),
+          ),
+          period: PERIOD,
+          label: 'unhandled errors',
+        }),
+        alarmDescription:
+          'a request failed with an unexpected error (a bug or a misconfiguration: answered 500 internal_error, see the "unhandled error" log line)',
+      }),
+    );
+    add(
+      new Alarm(this, 'TranscriptionQueueAge', {
+        ...atLeastOne,
+        metric: props.transcriptionQueue.metricApproximateAgeOfOldestMessage({ period: PERIOD, statistic: 'Maximum' }),
+        threshold: TRANSCRIPTION_MAX_AGE.toSeconds(),
+        alarmDescription: `a transcription job has waited over ${TRANSCRIPTION_MAX_AGE.toHours()} h: nothing consumes the queue yet (README: transcription); jobs are dropped after 4 days`,
+      }),
+    );
+  }
+
+  /** Where alarm notifications go: the given topic, or one of ours with the given address subscribed. */
+  private alarmTopic(props: ObservabilityProps): ITopic | undefined {
+    if (props.alarmTopicArn) return Topic.fromTopicArn(this, 'AlarmTopic', props.alarmTopicArn);
+    if (!props.alarmEmail) return undefined;
+    const topic = new Topic(this, 'AlarmTopic', { displayName: `${props.name} alarms`, enforceSSL: true });
+    topic.addSubscription(new EmailSubscription(props.alarmEmail));
+    Validations.of(topic).acknowledge({
+      id: 'AwsSolutions-SNS2',
+      reason:
+        'alarm notifications carry alarm names and states, no personal data; encrypting with a KMS key would need a customer-managed key whose policy admits CloudWatch',
+    });
+    return topic;
   }
 
   private buildQueries(props: ObservabilityProps): void {

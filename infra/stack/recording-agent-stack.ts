@@ -1,4 +1,4 @@
-import { CfnOutput, Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
+import { CfnOutput, Duration, RemovalPolicy, Stack, type StackProps, Token } from 'aws-cdk-lib';
 import { HttpMethod } from 'aws-cdk-lib/aws-apigatewayv2';
 import type { Construct } from 'constructs';
 import { ROUTES, type RouteName } from '#shared/http/routes.js';
@@ -8,6 +8,7 @@ import { AgentSecret, BASIC_AUTH_USER, SignalWireSecret, signalWireFillCommand }
 import { logGroupOutputId } from './log-queries.js';
 import { Observability } from './observability.js';
 import { readSettings, type StackSettings } from './settings.js';
+import { checkStageRequirements } from './stage-requirements.js';
 import { Storage } from './storage.js';
 
 /**
@@ -25,6 +26,7 @@ export class RecordingAgentStack extends Stack {
   constructor(scope: Construct, id: string, props?: StackProps) {
     super(scope, id, props);
     const settings = readSettings(this.node);
+    checkStageRequirements(settings, Token.isUnresolved(this.region) ? undefined : this.region);
     this.settings = settings;
     const removalPolicy = settings.disposable ? RemovalPolicy.DESTROY : RemovalPolicy.RETAIN;
     const logRemovalPolicy = settings.disposable ? RemovalPolicy.DESTROY : RemovalPolicy.RETAIN;
@@ -39,6 +41,7 @@ export class RecordingAgentStack extends Stack {
     const signalWireSecret = new SignalWireSecret(this, 'SignalWire', { removalPolicy }).secret;
     // Before the functions: they learn the API's URL from it (see AgentApi).
     this.agentApi = new AgentApi(this, 'Api', {
+      name,
       rateLimit: settings.apiRateLimit,
       burstLimit: settings.apiBurstLimit,
       logRetention: settings.logRetentionDays,
@@ -78,8 +81,17 @@ export class RecordingAgentStack extends Stack {
       },
       recordingWebhookService: this.functions.recordingStatus.serviceName,
       toolService: this.functions.swaig.serviceName,
+      // Functions behind the HTTP API: their error middleware counts UnhandledError.
+      httpServices: [
+        this.functions.swml,
+        this.functions.swaig,
+        this.functions.recordingStatus,
+        this.functions.paymentConnector,
+      ].map((fn) => fn.serviceName),
+      transcriptionQueue: this.storage.queue,
       retentionService: this.functions.retentionEnforcer.serviceName,
       alarmTopicArn: settings.alarmTopicArn,
+      alarmEmail: settings.alarmEmail,
     });
 
     this.addOutputs(secret.secretArn, signalWireSecret.secretArn);

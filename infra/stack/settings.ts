@@ -12,7 +12,7 @@ import { zodIssuesMessage } from '#shared/validation/zod-message.js';
 const bool = z.union([z.boolean(), z.enum(['true', 'false']).transform((v) => v === 'true')]);
 const positiveInt = z.coerce.number().int().positive();
 
-const FUNCTION_NAMES = [
+export const FUNCTION_NAMES = [
   'swml',
   'swaig',
   'recording-status',
@@ -32,7 +32,13 @@ const SettingsSchema = z.object({
   recordingMode: z.enum(RECORDING_MODES).default(DEFAULTS.recordingMode),
   recordingFormat: z.enum(RECORDING_FORMATS).default(DEFAULTS.recordingFormat),
   recordingStereo: bool.default(DEFAULTS.recordingStereo),
-  privacyContact: z.string().min(3).default(DEFAULTS.privacyContact),
+  /**
+   * What callers hear: where to ask for a copy or deletion, who is speaking, for whom. Required on
+   * non-disposable stages (stage-requirements.ts); a disposable stage falls back to the demo values.
+   */
+  privacyContact: z.string().min(3).optional(),
+  agentName: z.string().min(1).max(80).optional(),
+  companyName: z.string().min(1).max(120).optional(),
   /** SignalWire's copy of a recording: deleted once archived, or kept until the retention enforcer deletes it. */
   signalwireCopy: z.enum(SIGNALWIRE_COPY_MODES).default(DEFAULTS.signalwireCopy),
   /** Disposable stages (dev, CI) are destroyed with their data; anything else keeps table and bucket. */
@@ -48,8 +54,22 @@ const SettingsSchema = z.object({
   /** Stage-wide HTTP API throttle; a call makes a handful of requests per minute. */
   apiRateLimit: positiveInt.default(50),
   apiBurstLimit: positiveInt.default(100),
-  /** Existing SNS topic for alarm notifications (optional). */
-  alarmTopicArn: z.string().startsWith('arn:').optional(),
+  /** Lambda's concurrency quota of the account and region (`aws lambda get-account-settings`); reservations are checked against it. */
+  accountConcurrencyLimit: positiveInt.default(1000),
+  /** Existing SNS topic for alarm notifications, in the stack's region. */
+  alarmTopicArn: z
+    .string()
+    .regex(/^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,256}$/, 'an SNS topic ARN')
+    .optional(),
+  /** Or: an address the stack subscribes to a topic of its own (confirm the e-mail AWS sends). */
+  alarmEmail: z.email().optional(),
+  /**
+   * The processor's own SignalWire pay connector: the pay verb posts card data there, so it never
+   * reaches AWS (keeps this account out of PCI DSS scope).
+   */
+  paymentConnectorUrl: z.url({ protocol: /^https$/ }).optional(),
+  /** Lets a non-disposable stage answer /payment with the built-in test gateway (approves any Luhn-valid card, charges nothing). */
+  allowTestGateway: bool.default(false),
 });
 
 export type StackSettings = z.infer<typeof SettingsSchema>;

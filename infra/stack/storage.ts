@@ -52,7 +52,8 @@ export class Storage extends Construct {
       indexName: TABLE.callerIndex.name,
       partitionKey: { name: TABLE.callerIndex.partitionKey, type: AttributeType.STRING },
       sortKey: { name: TABLE.callerIndex.sortKey, type: AttributeType.STRING },
-      projectionType: ProjectionType.ALL,
+      // The caller query (erase/export by caller) reads the call keys only: no copy of every attribute.
+      projectionType: ProjectionType.KEYS_ONLY,
     });
 
     this.accessLogBucket = new Bucket(this, 'AccessLogs', {

@@ -2,6 +2,8 @@ import * as z from '#shared/validation/zod.js';
 import type { Config } from '#shared/config.js';
 import { ConfigError, parseConfig } from '#shared/config.js';
 import { onInstanceReset } from '#shared/instance.js';
+import { logger } from '#shared/observability/logger.js';
+import { countMetric, MetricName } from '#shared/observability/metrics.js';
 
 /** Credentials and keys every instance must agree on; from env locally, Secrets Manager in the cloud. */
 export interface AgentSecrets {
@@ -92,16 +94,44 @@ const SIGNALWIRE_SECRET_KEYS = ['signingKey', 'projectId', 'apiToken', 'spaceUrl
 const configName = (key: string): keyof SignalWireProject =>
   `SIGNALWIRE_${key.replace(/[A-Z]/g, '_$&').toUpperCase()}` as keyof SignalWireProject;
 
+/** The secret's JSON, or undefined (logged, counted) when it is not JSON: the env values still apply. */
+async function readSignalWireSecret(secretId: string): Promise<Record<string, unknown> | undefined> {
+  try {
+    const value = await readFromSecretsExtension(secretId);
+    return typeof value === 'object' && value !== null ? (value as Record<string, unknown>) : undefined;
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    invalidSignalWireKey('(whole secret: not JSON)');
+    return undefined;
+  }
+}
+
+/** A bad key is dropped, never the request: logged by name (never its value) and counted (dashboard). */
+function invalidSignalWireKey(key: string): void {
+  logger.error('SignalWire secret value ignored: it does not validate', { key });
+  countMetric(MetricName.SignalWireSecretInvalid);
+}
+
 async function fetchSignalWireProject(config: Config): Promise<SignalWireProject> {
-  const secret = (config.SIGNALWIRE_SECRET_ARN ? await readFromSecretsExtension(config.SIGNALWIRE_SECRET_ARN) : undefined) as
-    | Record<string, unknown>
-    | undefined;
-  // A filled secret value wins; an empty one (the stack's placeholder "") leaves the env value.
-  const merged: Record<string, unknown> = {};
-  for (const key of SIGNALWIRE_SECRET_KEYS) merged[configName(key)] = secret?.[key] || config[configName(key)];
-  // Through the config schema once more, so a value means the same wherever it comes from (a
-  // space URL must be a URL, its trailing slash goes); errors name the key, never the value.
-  return parseConfig(merged as Record<string, string>);
+  const secret = config.SIGNALWIRE_SECRET_ARN ? await readSignalWireSecret(config.SIGNALWIRE_SECRET_ARN) : undefined;
+  const project: SignalWireProject = {};
+  for (const key of SIGNALWIRE_SECRET_KEYS) {
+    const name = configName(key);
+    // A filled secret value wins; an empty one (the stack's placeholder "") leaves the env value.
+    const value = secret?.[key] || config[name];
+    if (value === undefined) continue;
+    // Each key through the config schema on its own, so a value means the same wherever it comes
+    // from (a space URL must be a URL, its trailing slash goes) and a typo in one (a bad spaceUrl)
+    // costs only what needs that key instead of failing every request that reads the secret.
+    try {
+      const parsed = parseConfig({ [name]: typeof value === 'string' ? value : JSON.stringify(value) })[name];
+      if (parsed !== undefined) project[name] = parsed;
+    } catch (error) {
+      if (!(error instanceof ConfigError)) throw error;
+      invalidSignalWireKey(key);
+    }
+  }
+  return project;
 }
 
 /** The pending load and the config it was made for: getConfig() is one object per instance. */

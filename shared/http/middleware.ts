@@ -30,8 +30,11 @@ export function httpErrors(): HttpMiddleware {
       const answer = httpErrorOf(error);
       if (answer === error)
         logger.warn('request rejected', { status: answer.statusCode, code: answer.code, reason: answer.message });
-      else if (answer.code === 'internal_error') logger.error('unhandled error', { error });
-      else logger.error('dependency failure', { code: answer.code, error });
+      else if (answer.code === 'internal_error') {
+        logger.error('unhandled error', { error });
+        // Handled as a 500, so Lambda's Errors metric stays 0: this count is what the alarm watches.
+        countMetric(MetricName.UnhandledError);
+      } else logger.error('dependency failure', { code: answer.code, error });
       request.response = json(answer.statusCode, { error: { code: answer.code, message: answer.message } }, answer.headers);
     },
   };

@@ -71,6 +71,10 @@ export const MetricName = {
   RetentionRecordingDeleted: 'RetentionRecordingDeleted',
   /** SignalWire's copy of a recording deleted once ours was archived (SIGNALWIRE_COPY=delete-after-archive). */
   SignalWireCopyDeleted: 'SignalWireCopyDeleted',
+  /** A request answered 500 internal_error: a bug or a misconfiguration, not a caller's mistake (shared/http/middleware.ts). */
+  UnhandledError: 'UnhandledError',
+  /** A key of the SignalWire secret that does not validate: ignored, as if unset (shared/aws/secrets.ts). */
+  SignalWireSecretInvalid: 'SignalWireSecretInvalid',
 } as const;
 export type MetricNameValue = (typeof MetricName)[keyof typeof MetricName];
 

@@ -1,5 +1,5 @@
 import { Template } from 'aws-cdk-lib/assertions';
-import { createAgentApp, type AgentApp } from '#infra/stack/create-app.js';
+import { createAgentApp, type AgentApp, type StackEnvironment } from '#infra/stack/create-app.js';
 
 /** Skips esbuild bundling: the assertions are about the template, not the bundles. */
 export const SKIP_BUNDLING = { 'aws:cdk:bundling-stacks': [] as string[] };
@@ -8,14 +8,30 @@ export interface SynthesizedStack extends AgentApp {
   template: Template;
 }
 
+/** What a non-disposable stage must say (infra/stack/stage-requirements.ts); tests of the prod stage start from it. */
+export const PROD_SETTINGS = {
+  privacyContact: 'privacy@acme.test',
+  agentName: 'Ava',
+  companyName: 'Acme Clinic',
+  alarmEmail: 'oncall@acme.test',
+  paymentConnectorUrl: 'https://pay.processor.test/signalwire/connector',
+} as const;
+
 const cache = new Map<string, SynthesizedStack>();
 
-/** The stack for a context, synthesized once per test file (synth costs seconds). */
-export function synthStack(context: Record<string, unknown> = {}): SynthesizedStack {
-  const key = JSON.stringify(context);
+/**
+ * The stack for a context (on top of {@link PROD_SETTINGS}; `bare` leaves those out) and an
+ * environment (default: environment-agnostic), synthesized once per test file (synth costs seconds).
+ */
+export function synthStack(
+  context: Record<string, unknown> = {},
+  env: StackEnvironment = {},
+  { bare = false } = {},
+): SynthesizedStack {
+  const key = JSON.stringify([context, env, bare]);
   let entry = cache.get(key);
   if (!entry) {
-    const agent = createAgentApp({ context: { ...SKIP_BUNDLING, ...context } });
+    const agent = createAgentApp({ context: { ...SKIP_BUNDLING, ...(bare ? {} : PROD_SETTINGS), ...context } }, env);
     entry = { ...agent, template: Template.fromStack(agent.stack) };
     cache.set(key, entry);
   }

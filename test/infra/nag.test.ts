@@ -3,13 +3,13 @@ import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { Bucket } from 'aws-cdk-lib/aws-s3';
 import { createAgentApp } from '#infra/stack/create-app.js';
-import { SKIP_BUNDLING } from './infra-support.js';
+import { PROD_SETTINGS, SKIP_BUNDLING } from './infra-support.js';
 
 // A full synth with cdk-nag takes ~7 s idle and 30 s or more on a loaded 2-core machine.
 describe('cdk-nag (AwsSolutions pack)', { timeout: 120_000 }, () => {
   it('finds nothing unacknowledged in the stack: synth succeeds', () => {
     // Prepare
-    const { app } = createAgentApp({ context: SKIP_BUNDLING });
+    const { app } = createAgentApp({ context: { ...SKIP_BUNDLING, ...PROD_SETTINGS } }, {});
     // Act
     const assembly = app.synth();
     // Assess
@@ -17,13 +17,13 @@ describe('cdk-nag (AwsSolutions pack)', { timeout: 120_000 }, () => {
   });
 
   it('also passes for a disposable stage (auto-delete custom resource included)', () => {
-    const { app } = createAgentApp({ context: { ...SKIP_BUNDLING, stage: 'dev', disposable: true } });
+    const { app } = createAgentApp({ context: { ...SKIP_BUNDLING, stage: 'dev', disposable: true } }, {});
     expect(() => app.synth()).not.toThrow();
   });
 
   it('is really watching: an unprotected bucket fails the synth', () => {
     // Prepare: the same app plus a bucket with no TLS policy and no access logs.
-    const { app, stack } = createAgentApp({ context: SKIP_BUNDLING });
+    const { app, stack } = createAgentApp({ context: { ...SKIP_BUNDLING, ...PROD_SETTINGS } }, {});
     new Bucket(stack, 'CarelessBucket');
     // Act
     let message = '';

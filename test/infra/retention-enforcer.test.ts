@@ -26,9 +26,9 @@ describe('retention enforcer in the stack', () => {
         'dynamodb:Query',
         // The call's operator lock on its write gate item (shared/storage/write-gate.ts).
         'dynamodb:UpdateItem',
-        's3:DeleteObject*',
-        's3:List*',
-        's3:GetObject*',
+        's3:DeleteObject',
+        's3:ListBucket',
+        's3:GetObject',
       ]),
     );
     expect(actions.filter((a) => /^s3:(Put|Abort)/.test(a) || /^dynamodb:BatchWriteItem/.test(a))).toEqual([]);

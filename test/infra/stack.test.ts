@@ -20,7 +20,8 @@ describe('functions', () => {
       expect(fn.Properties?.Architectures).toEqual(['arm64']);
       expect(fn.Properties?.Handler).toBe('index.handler');
       // Parameters and Secrets extension: shared/aws/secrets.ts reads the secret through it.
-      expect(JSON.stringify(fn.Properties?.Layers)).toContain('arm64');
+      // Environment-agnostic synth: the arm64 layer of the deploy region, from the stack's mapping.
+      expect(fn.Properties?.Layers).toEqual([{ 'Fn::FindInMap': ['SecretsExtensionArm64Layer', { Ref: 'AWS::Region' }, 'arn'] }]);
       expect(fn.Properties?.LoggingConfig).toEqual({ LogGroup: { Ref: expect.any(String) } });
     }
     expect(new Set(ALL_SERVICES.map((s) => functionId(template, s))).size).toBe(7);
@@ -96,7 +97,7 @@ describe('least privilege', () => {
     const actions = actionsOf(template, 'swml');
     expect(storageActions(actions)).toEqual([]);
     expect([...new Set(actions)].sort()).toEqual(
-      ['logs:CreateLogStream', 'logs:PutLogEvents', 'secretsmanager:DescribeSecret', 'secretsmanager:GetSecretValue'].sort(),
+      ['logs:CreateLogStream', 'logs:PutLogEvents', 'secretsmanager:GetSecretValue'].sort(),
     );
   });
 
@@ -130,7 +131,7 @@ describe('least privilege', () => {
   it('privacy may read, write and delete in table and bucket but not use the queue', () => {
     const actions = storageActions(actionsOf(template, 'privacy'));
     expect(actions).toEqual(
-      expect.arrayContaining(['s3:DeleteObject*', 's3:PutObject', 's3:GetObject*', 'dynamodb:DeleteItem', 'dynamodb:Query']),
+      expect.arrayContaining(['s3:DeleteObject', 's3:PutObject', 's3:GetObject', 'dynamodb:DeleteItem', 'dynamodb:Query']),
     );
     expect(actions.filter((a) => a.startsWith('sqs:'))).toEqual([]);
   });
@@ -173,7 +174,7 @@ describe('table', () => {
               { AttributeName: 'callerHash', KeyType: 'HASH' },
               { AttributeName: 'pk', KeyType: 'RANGE' },
             ],
-            Projection: { ProjectionType: 'ALL' },
+            Projection: { ProjectionType: 'KEYS_ONLY' },
           },
         ],
       }),
@@ -356,7 +357,8 @@ describe('observability', () => {
   });
 
   it('alarms on errors and throttles per function, DLQ depth, recordings without consent, recording incidents and API 5xx rate', () => {
-    template.resourceCountIs('AWS::CloudWatch::Alarm', 7 * 2 + 7);
+    // + the absolute 5xx count, unhandled errors and the transcription queue's age (production-deploy.test.ts).
+    template.resourceCountIs('AWS::CloudWatch::Alarm', 7 * 2 + 7 + 3);
     const alarms = Object.values(resourcesOf(template, 'AWS::CloudWatch::Alarm')).map((a) => a.Properties!);
     const byMetric = (name: string) => alarms.filter((a) => a.MetricName === name);
     expect(byMetric('Errors')).toHaveLength(7);
@@ -385,7 +387,7 @@ describe('observability', () => {
     expect(byMetric('SensitiveWhileRecording')).toEqual([
       expect.objectContaining({ Namespace: 'RecordingAgent', Dimensions: [{ Name: 'service', Value: 'swaig' }], Threshold: 1 }),
     ]);
-    const rate = alarms.find((a) => Array.isArray(a.Metrics));
+    const rate = alarms.find((a) => JSON.stringify(a.Metrics ?? null).includes('errors / requests'));
     expect(JSON.stringify(rate?.Metrics)).toContain('5xx');
     expect(JSON.stringify(rate?.Metrics)).toContain('100 * errors / requests');
   });

@@ -2,7 +2,8 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createHmac } from 'node:crypto';
 import type { SQSEvent } from 'aws-lambda';
 import { loadSignalWireProject } from '#shared/aws/secrets.js';
-import { ConfigError, getConfig, parseConfig } from '#shared/config.js';
+import { getConfig, parseConfig } from '#shared/config.js';
+import { metrics } from '#shared/observability/metrics.js';
 import { signalwireHandler } from '#shared/http/handler.js';
 import { json } from '#shared/http/response.js';
 import { archiveWorkerCore } from '#shared/recordings/archive-worker-core.js';
@@ -130,19 +131,41 @@ describe('loadSignalWireProject', () => {
     await expect(loadSignalWireProject(parseConfig({ SIGNALWIRE_SECRET_ARN: ARN }))).rejects.toThrow(/401/);
   });
 
-  it('rejects a bad value naming the key, and a non-JSON secret, without echoing what it holds', async () => {
-    const config = parseConfig({ SIGNALWIRE_SECRET_ARN: ARN });
-    extension.secrets.set(ARN, secretJson({ apiToken: 'PT-very-secret', spaceUrl: 'acme PT-very-secret' }));
-    const bad = await loadSignalWireProject(config).catch((error: unknown) => error);
-    expect(bad).toBeInstanceOf(ConfigError);
-    expect(String((bad as Error).message)).toContain('SIGNALWIRE_SPACE_URL');
-    expect(String((bad as Error).message)).not.toContain('very-secret');
+  it('drops a bad value alone (logged by key, counted, never echoed) and keeps the others', async () => {
+    // Prepare: a typo in spaceUrl must not cost the signing key (every /swml request) or the API token.
+    const logs = captureLogs();
+    try {
+      const config = parseConfig({ SIGNALWIRE_SECRET_ARN: ARN, SIGNALWIRE_SPACE_URL: 'https://env.signalwire.com' });
+      extension.secrets.set(
+        ARN,
+        secretJson({ apiToken: 'PT-very-secret', signingKey: 'PSK_kept', spaceUrl: 'acme PT-very-secret' }),
+      );
+      // Act
+      const project = await loadSignalWireProject(config);
+      // Assess: the bad key is as if unset (not even the env's value stands in for a filled one).
+      expect(project).toEqual({ SIGNALWIRE_API_TOKEN: 'PT-very-secret', SIGNALWIRE_SIGNING_KEY: 'PSK_kept' });
+      const line = logs.lines().find((l) => l.includes('SignalWire secret value ignored'));
+      expect(line).toContain('"key":"spaceUrl"');
+      expect(line).toContain('"level":"ERROR"');
+      expect(logs.text()).not.toContain('very-secret');
+      expect(metrics().hasStoredMetrics()).toBe(true);
+    } finally {
+      logs.restore();
+    }
+  });
 
-    extension.secrets.set(ARN, '{"apiToken": PT-very-secret');
-    const notJson = await loadSignalWireProject(config).catch((error: unknown) => error);
-    expect(notJson).toBeInstanceOf(ConfigError);
-    expect(String((notJson as Error).message)).toMatch(/not JSON/);
-    expect(`${String((notJson as Error).message)} ${String((notJson as Error).cause ?? '')}`).not.toContain('very-secret');
+  it('treats a non-JSON secret as empty (the env values apply), logged without echoing it', async () => {
+    const logs = captureLogs();
+    try {
+      const config = parseConfig({ SIGNALWIRE_SECRET_ARN: ARN, SIGNALWIRE_SIGNING_KEY: 'env-key' });
+      extension.secrets.set(ARN, '{"apiToken": PT-very-secret');
+      const project = await loadSignalWireProject(config);
+      expect(project).toEqual({ SIGNALWIRE_SIGNING_KEY: 'env-key' });
+      expect(logs.text()).toContain('not JSON');
+      expect(logs.text()).not.toContain('very-secret');
+    } finally {
+      logs.restore();
+    }
   });
 });
 
@@ -191,6 +214,8 @@ describe('signature middleware with the signing key from the SignalWire secret',
     expect(JSON.parse(result.body)).toEqual({ error: { code: 'internal_error', message: 'internal error' } });
     expect(reached).toEqual([]);
     expect(logs.text()).not.toContain('env-old-key');
+    // Handled as a 500, so Lambda's Errors stays 0: the EMF count is what the UnhandledErrors alarm sees.
+    expect(logs.text()).toContain('"UnhandledError"');
   });
 });
 
