@@ -71,6 +71,12 @@ export const MetricName = {
   RetentionRecordingDeleted: 'RetentionRecordingDeleted',
   /** SignalWire's copy of a recording deleted once ours was archived (SIGNALWIRE_COPY=delete-after-archive). */
   SignalWireCopyDeleted: 'SignalWireCopyDeleted',
+  /** Transcribe jobs started for stored recordings (the transcription consumer). */
+  TranscriptionStarted: 'TranscriptionStarted',
+  /** Redacted transcripts stored next to their recordings (the transcript completion). */
+  TranscriptStored: 'TranscriptStored',
+  /** Transcribe jobs that failed: no transcript for that recording (alarmed). */
+  TranscriptFailed: 'TranscriptFailed',
 } as const;
 export type MetricNameValue = (typeof MetricName)[keyof typeof MetricName];
 
