@@ -25,7 +25,7 @@ export interface ScriptLine {
 }
 
 /** What the scripted caller says: an SSN, a date of birth and a card number, planted to prove redaction. */
-export const DEFAULT_SCRIPT: readonly ScriptLine[] = [
+const DEFAULT_SCRIPT: readonly ScriptLine[] = [
   { speaker: 'agent', text: 'Thanks for calling. This call is recorded with your consent.' },
   { speaker: 'caller', text: 'Sure. My social is 123-45-6789 and I was born 04/05/1980.' },
   { speaker: 'agent', text: 'Thank you. Which card would you like to use?' },
@@ -154,11 +154,17 @@ export async function startTranscribeStandIn(options: TranscribeStandInOptions):
 
   function start(request: Record<string, unknown>, res: ServerResponse): void {
     const name = String(request.TranscriptionJobName ?? '');
-    if (!/^[0-9a-zA-Z._-]{1,200}$/.test(name)) return answer(res, 400, 'invalid TranscriptionJobName', 'BadRequestException');
-    if (jobs.has(name)) return answer(res, 400, 'The requested job name already exists.', 'ConflictException');
     const redaction = request.ContentRedaction as { RedactionOutput?: string } | undefined;
-    if (redaction && redaction.RedactionOutput !== 'redacted') {
-      return answer(res, 400, 'this stand-in produces redacted output only', 'BadRequestException');
+    const refusal = !/^[0-9a-zA-Z._-]{1,200}$/.test(name)
+      ? ['invalid TranscriptionJobName', 'BadRequestException']
+      : jobs.has(name)
+        ? ['The requested job name already exists.', 'ConflictException']
+        : redaction && redaction.RedactionOutput !== 'redacted'
+          ? ['this stand-in produces redacted output only', 'BadRequestException']
+          : undefined;
+    if (refusal) {
+      answer(res, 400, refusal[0], refusal[1]);
+      return;
     }
     const job: Job = {
       TranscriptionJobName: name,

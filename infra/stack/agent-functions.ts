@@ -8,6 +8,8 @@ import { Construct } from 'constructs';
 import { AgentFunction, type AgentFunctionProps } from './agent-function.js';
 import { reservedConcurrencyFor, type AgentFunctionName, type StackSettings } from './settings.js';
 import type { Storage } from './storage.js';
+import type { Rule } from 'aws-cdk-lib/aws-events';
+import { wireTranscription } from './transcription.js';
 
 export interface AgentFunctionsProps {
   settings: StackSettings;
@@ -56,6 +58,19 @@ const SIZING: Record<AgentFunctionName, Sizing> = {
     memorySize: 512,
     description: 'retention enforcer: deletes recordings, items and SignalWire copies past retention',
   },
+  // A listing, a metadata read and one StartTranscriptionJob per message: seconds. The queue's
+  // visibility timeout (15 min, storage.ts) stays well above 6x this.
+  'transcription-worker': {
+    timeout: Duration.minutes(1),
+    memorySize: 256,
+    description: 'transcription consumer: starts Amazon Transcribe jobs with PII redaction',
+  },
+  // One transcript read, parsed and written through the call's write gate (its lease: 60 s).
+  'transcript-completion': {
+    timeout: Duration.seconds(30),
+    memorySize: 512,
+    description: 'transcript completion: redacted transcript next to its recording, audited',
+  },
 };
 
 /**
@@ -82,6 +97,10 @@ export class AgentFunctions extends Construct {
   readonly retentionEnforcer: AgentFunction;
   /** Invokes the retention enforcer once a day. */
   readonly retentionSchedule: Schedule;
+  readonly transcriptionWorker: AgentFunction;
+  readonly transcriptCompletion: AgentFunction;
+  /** Transcribe's job state changes (our jobs) → the transcript completion. */
+  readonly transcribeRule: Rule;
 
   constructor(scope: Construct, id: string, props: AgentFunctionsProps) {
     super(scope, id);
@@ -95,6 +114,7 @@ export class AgentFunctions extends Construct {
       RETENTION_DAYS: String(settings.retentionDays),
       PRIVACY_CONTACT: settings.privacyContact,
       SIGNALWIRE_COPY: settings.signalwireCopy,
+      TRANSCRIPTION: settings.transcription,
     };
     const make = (constructId: string, name: AgentFunctionName, { agentSecret = true } = {}): AgentFunction =>
       new AgentFunction(this, constructId, {
@@ -155,9 +175,17 @@ export class AgentFunctions extends Construct {
       target: new LambdaInvoke(this.retentionEnforcer, { retryAttempts: 0, role: schedulerRole }),
       description: 'daily retention run (shared/retention/enforcer-core.ts)',
     });
+    // Transcripts (infra/stack/transcription.ts holds their least-privilege grants and the rule).
+    this.transcriptionWorker = make('TranscriptionWorker', 'transcription-worker', { agentSecret: false });
+    this.transcriptCompletion = make('TranscriptCompletion', 'transcript-completion', { agentSecret: false });
+    this.transcribeRule = wireTranscription(this, {
+      worker: this.transcriptionWorker,
+      completion: this.transcriptCompletion,
+      storage,
+    });
   }
 
-  /** All seven, in a stable order (dashboards, alarms, queries iterate this). */
+  /** All nine, in a stable order (dashboards, alarms, queries iterate this). */
   get all(): AgentFunction[] {
     return [
       this.swml,
@@ -167,6 +195,8 @@ export class AgentFunctions extends Construct {
       this.privacy,
       this.archiveWorker,
       this.retentionEnforcer,
+      this.transcriptionWorker,
+      this.transcriptCompletion,
     ];
   }
 }

@@ -33,6 +33,8 @@ export interface ObservabilityProps {
   toolService: string;
   /** Service (function) of the retention enforcer, which emits RecordingWithoutCallback. */
   retentionService: string;
+  /** Service (function) of the transcript completion, which emits TranscriptFailed. */
+  transcriptService?: string;
   alarmTopicArn?: string;
 }
 
@@ -126,6 +128,9 @@ export class Observability extends Construct {
           MetricName.RecordingWithoutCallback,
           MetricName.RetentionRecordingDeleted,
           MetricName.SignalWireCopyDeleted,
+          MetricName.TranscriptionStarted,
+          MetricName.TranscriptStored,
+          MetricName.TranscriptFailed,
         ].map(emfSearch),
       ),
       graph(
@@ -214,6 +219,13 @@ export class Observability extends Construct {
       props.retentionService,
       'SignalWire holds a recording whose status callback never reached us: see the recording_without_callback incident (audit event on its call, error log); it is deleted once past retention',
     );
+    if (props.transcriptService) {
+      incident(
+        MetricName.TranscriptFailed,
+        props.transcriptService,
+        'Transcribe could not transcribe a recording (or its output was unreadable): see the transcript_failed audit event of the call',
+      );
+    }
     incident(
       MetricName.SensitiveWhileRecording,
       props.toolService,

@@ -79,6 +79,7 @@ export class RecordingAgentStack extends Stack {
       recordingWebhookService: this.functions.recordingStatus.serviceName,
       toolService: this.functions.swaig.serviceName,
       retentionService: this.functions.retentionEnforcer.serviceName,
+      transcriptService: this.functions.transcriptCompletion.serviceName,
       alarmTopicArn: settings.alarmTopicArn,
     });
 

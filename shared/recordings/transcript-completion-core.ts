@@ -167,7 +167,7 @@ onInstanceReset(() => {
 });
 
 /** The production dependencies (module scope, reused while warm). */
-export function completionDeps(): CompletionDeps {
+function completionDeps(): CompletionDeps {
   production ??= {
     data: new AwsCallDataStore(),
     jobs: new SdkTranscribeJobs(),

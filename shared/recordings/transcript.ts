@@ -7,7 +7,7 @@ import { CHANNEL_SPEAKERS } from './transcribe-settings.js';
  * from Transcribe's redacted output: who said what, when, in speaker turns. Per-word timings and
  * confidences are not kept: nobody reads them, and less stored is less to protect.
  */
-export interface TranscriptSegment {
+interface TranscriptSegment {
   /** `caller` / `agent` (stereo, by channel), `speaker 1` / `speaker 2` (mono, Transcribe's diarization). */
   speaker: string;
   startSeconds: number;
@@ -29,7 +29,7 @@ export interface TranscriptDocument {
 }
 
 /** What Transcribe marks a redacted span with; our own pass uses the same mark. */
-export const PII_MARK = '[PII]';
+const PII_MARK = '[PII]';
 
 const Item = z.object({
   type: z.string(),
@@ -59,7 +59,7 @@ export class TranscriptFormatError extends Error {
  * an odd rhythm) stays in its output: the log redaction's patterns (digit runs, SSNs, dates) run
  * over every turn too, marked like Transcribe's.
  */
-export function scrubTranscriptText(text: string): string {
+function scrubTranscriptText(text: string): string {
   return redactString(text).replaceAll(REDACTED, PII_MARK);
 }
 

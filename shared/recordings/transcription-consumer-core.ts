@@ -29,10 +29,10 @@ export interface TranscriptionDeps {
   languageCode: string;
 }
 
-export type TranscriptionOutcome = 'started' | 'already_started' | 'already_stored' | 'no_recording' | 'malformed';
+type TranscriptionOutcome = 'started' | 'already_started' | 'already_stored' | 'no_recording' | 'malformed';
 
 /** Audio not in the bucket (yet): the message fails, SQS redelivers it, the DLQ takes it after maxReceiveCount. */
-export class AudioNotArchivedError extends RetryableError {
+class AudioNotArchivedError extends RetryableError {
   override name = 'AudioNotArchivedError';
 }
 
@@ -50,7 +50,7 @@ function located(objects: readonly string[], callId: string, key: string): strin
  * past retention) means there is nothing to transcribe. Audio not archived yet throws
  * {@link AudioNotArchivedError}: the archive worker may still be downloading it.
  */
-export async function transcribeRecording(job: Job, deps: TranscriptionDeps): Promise<TranscriptionOutcome> {
+async function transcribeRecording(job: Job, deps: TranscriptionDeps): Promise<TranscriptionOutcome> {
   const objects = await deps.data.listObjects(job.callId);
   const meta = located(objects, job.callId, metadataKey(job.callId, job.recordingId));
   if (!meta) return 'no_recording';
