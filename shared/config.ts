@@ -61,8 +61,20 @@ export const RECORDING_FORMATS = ['mp3', 'wav'] as const;
  * ours, once past retention.
  */
 export const SIGNALWIRE_COPY_MODES = ['delete-after-archive', 'keep-until-retention'] as const;
+/**
+ * Transcripts of stored recordings (shared/recordings/transcription-*): `redacted` runs Amazon
+ * Transcribe with PII redaction and keeps only the redacted transcript; `off` takes none (jobs on
+ * the transcription queue are acknowledged and dropped). There is deliberately no unredacted mode.
+ */
+export const TRANSCRIPTION_MODES = ['off', 'redacted'] as const;
 export const DEFAULTS = {
   recordingMode: 'consent-first',
+  transcription: 'redacted',
+  /**
+   * The language the agent speaks (the SWML `ai.languages` entry) and Transcribe listens for:
+   * one setting, so a transcript is never taken in another language than the call.
+   */
+  language: { name: 'English', code: 'en-US', voice: 'rime.spore' },
   recordingFormat: 'mp3',
   recordingStereo: true,
   recordingBeep: false,
@@ -77,6 +89,7 @@ export const DEFAULTS = {
   recordingHosts: ['.signalwire.com'],
 } as const satisfies {
   recordingMode: (typeof RECORDING_MODES)[number];
+  transcription: (typeof TRANSCRIPTION_MODES)[number];
   recordingFormat: (typeof RECORDING_FORMATS)[number];
   signalwireCopy: (typeof SIGNALWIRE_COPY_MODES)[number];
   [key: string]: unknown;
@@ -146,6 +159,8 @@ const SETTINGS = {
   SIGNALWIRE_SECRET_ARN: optional(() => text(1)),
   /** SQS queue for audio-archive jobs; recording-status enqueues one per stored recording when set. */
   ARCHIVE_QUEUE_URL: optional(() => text(1)),
+  /** `off` or `redacted` (see {@link TRANSCRIPTION_MODES}); read by the transcription consumer. */
+  TRANSCRIPTION: withDefault(() => z.enum(TRANSCRIPTION_MODES), DEFAULTS.transcription),
 } as const;
 
 type Settings = typeof SETTINGS;

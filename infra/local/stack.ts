@@ -8,6 +8,7 @@ import { removeEndpoints, writeEndpoints, type Endpoints } from './endpoints.js'
 import { functionRoutes } from './routes.js';
 import { startLocalServer, type LocalRoute } from './server.js';
 import { resetInstance } from '#shared/instance.js';
+import { startLocalTranscription, type LocalTranscription } from './transcription.js';
 
 export interface LocalStackOptions {
   /** Where emulator data, credentials.json and endpoints.json live (LOCAL_DATA_DIR, default `.local/`). */
@@ -23,6 +24,8 @@ export interface LocalStack {
   dataDir: string;
   endpoints: Endpoints;
   credentials: LocalCredentials;
+  /** The transcription pipeline (queue consumer, Transcribe stand-in, completion): `settle()` waits for it. */
+  transcription: LocalTranscription;
   /** Closes the server, stops the emulators, removes endpoints.json and restores the environment. */
   stop(): Promise<void>;
 }
@@ -93,9 +96,13 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
 
   const emulators = await startPersistedEmulators(dataDir);
   const env = envSetter();
+  let transcription: LocalTranscription | undefined;
   try {
     await provisionStorage(emulators, { table, bucket });
     env.set({ ...emulatorEnv(emulators), ...credentials, TABLE_NAME: table, BUCKET_NAME: bucket });
+    resetInstance();
+    transcription = await startLocalTranscription({ region: LOCAL_REGION });
+    env.set({ AWS_ENDPOINT_URL_TRANSCRIBE: transcription.endpoint });
     resetInstance();
     const server = await startLocalServer({
       port: options.port,
@@ -131,15 +138,18 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     };
     writeEndpoints(dataDir, endpoints);
 
+    const started = transcription;
     let stopped: Promise<void> | undefined;
     return {
       dataDir,
       endpoints,
       credentials,
+      transcription: started,
       stop() {
         stopped ??= (async () => {
           removeEndpoints(dataDir);
           await server.close();
+          await started.stop();
           await emulators.stop();
           env.restore();
           resetInstance();
@@ -148,6 +158,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       },
     };
   } catch (error) {
+    await transcription?.stop();
     await emulators.stop();
     env.restore();
     resetInstance();

@@ -10,6 +10,8 @@ import { reservedConcurrencyFor, type AgentFunctionName, type StackSettings } fr
 import { ARCHIVE_WORKER_MAX_CONCURRENCY } from './stage-requirements.js';
 import type { Storage } from './storage.js';
 import { DEFAULTS } from '#shared/config.js';
+import type { Rule } from 'aws-cdk-lib/aws-events';
+import { wireTranscription } from './transcription.js';
 
 export interface AgentFunctionsProps {
   settings: StackSettings;
@@ -58,6 +60,19 @@ const SIZING: Record<AgentFunctionName, Sizing> = {
     memorySize: 512,
     description: 'retention enforcer: deletes recordings, items and SignalWire copies past retention',
   },
+  // A listing, a metadata read and one StartTranscriptionJob per message: seconds. The queue's
+  // visibility timeout (15 min, storage.ts) stays well above 6x this.
+  'transcription-worker': {
+    timeout: Duration.minutes(1),
+    memorySize: 256,
+    description: 'transcription consumer: starts Amazon Transcribe jobs with PII redaction',
+  },
+  // One transcript read, parsed and written through the call's write gate (its lease: 60 s).
+  'transcript-completion': {
+    timeout: Duration.seconds(30),
+    memorySize: 512,
+    description: 'transcript completion: redacted transcript next to its recording, audited',
+  },
 };
 
 /**
@@ -84,6 +99,10 @@ export class AgentFunctions extends Construct {
   readonly retentionEnforcer: AgentFunction;
   /** Invokes the retention enforcer once a day. */
   readonly retentionSchedule: Schedule;
+  readonly transcriptionWorker: AgentFunction;
+  readonly transcriptCompletion: AgentFunction;
+  /** Transcribe's job state changes (our jobs) → the transcript completion. */
+  readonly transcribeRule: Rule;
 
   constructor(scope: Construct, id: string, props: AgentFunctionsProps) {
     super(scope, id);
@@ -102,6 +121,7 @@ export class AgentFunctions extends Construct {
       SIGNALWIRE_COPY: settings.signalwireCopy,
       // The processor's own connector: the pay verb sends card data there and never to /payment.
       ...(settings.paymentConnectorUrl ? { PAYMENT_CONNECTOR_URL: settings.paymentConnectorUrl } : {}),
+      TRANSCRIPTION: settings.transcription,
     };
     const make = (constructId: string, name: AgentFunctionName, { agentSecret = true } = {}): AgentFunction =>
       new AgentFunction(this, constructId, {
@@ -162,9 +182,17 @@ export class AgentFunctions extends Construct {
       target: new LambdaInvoke(this.retentionEnforcer, { retryAttempts: 0, role: schedulerRole }),
       description: 'daily retention run (shared/retention/enforcer-core.ts)',
     });
+    // Transcripts (infra/stack/transcription.ts holds their least-privilege grants and the rule).
+    this.transcriptionWorker = make('TranscriptionWorker', 'transcription-worker', { agentSecret: false });
+    this.transcriptCompletion = make('TranscriptCompletion', 'transcript-completion', { agentSecret: false });
+    this.transcribeRule = wireTranscription(this, {
+      worker: this.transcriptionWorker,
+      completion: this.transcriptCompletion,
+      storage,
+    });
   }
 
-  /** All seven, in a stable order (dashboards, alarms, queries iterate this). */
+  /** All nine, in a stable order (dashboards, alarms, queries iterate this). */
   get all(): AgentFunction[] {
     return [
       this.swml,
@@ -174,6 +202,8 @@ export class AgentFunctions extends Construct {
       this.privacy,
       this.archiveWorker,
       this.retentionEnforcer,
+      this.transcriptionWorker,
+      this.transcriptCompletion,
     ];
   }
 }

@@ -36,8 +36,10 @@ export interface ObservabilityProps {
   retentionService: string;
   /** Services behind the HTTP API, whose error middleware counts UnhandledError. */
   httpServices: string[];
-  /** The transcription queue, which has no consumer yet: its oldest message's age is alarmed. */
+  /** The transcription queue: its oldest message's age is alarmed (a stuck or failing consumer). */
   transcriptionQueue: IQueue;
+  /** Service (function) of the transcript completion, which emits TranscriptFailed. */
+  transcriptService?: string;
   /** Existing topic (same region), or an address subscribed to a topic of the stack's own. */
   alarmTopicArn?: string;
   alarmEmail?: string;
@@ -56,8 +58,9 @@ const API_5XX_COUNT_THRESHOLD = 3;
 const API_5XX_WINDOW = Duration.minutes(15);
 
 /**
- * Nothing consumes the transcription queue yet (a later issue adds the consumer); a job older
- * than this says so, well before the queue's 4-day retention drops it.
+ * The transcription worker takes a job within minutes, or retries it (missing audio) a few
+ * times before the DLQ; a job older than this means the consumer is stuck, well before the
+ * queue's 4-day retention drops it.
  */
 const TRANSCRIPTION_MAX_AGE = Duration.hours(24);
 
@@ -147,6 +150,9 @@ export class Observability extends Construct {
           MetricName.RecordingWithoutCallback,
           MetricName.RetentionRecordingDeleted,
           MetricName.SignalWireCopyDeleted,
+          MetricName.TranscriptionStarted,
+          MetricName.TranscriptStored,
+          MetricName.TranscriptFailed,
         ].map(emfSearch),
       ),
       graph(
@@ -237,6 +243,13 @@ export class Observability extends Construct {
       props.retentionService,
       'SignalWire holds a recording whose status callback never reached us: see the recording_without_callback incident (audit event on its call, error log); it is deleted once past retention',
     );
+    if (props.transcriptService) {
+      incident(
+        MetricName.TranscriptFailed,
+        props.transcriptService,
+        'Transcribe could not transcribe a recording (or its output was unreadable): see the transcript_failed audit event of the call',
+      );
+    }
     incident(
       MetricName.SensitiveWhileRecording,
       props.toolService,
@@ -301,7 +314,7 @@ export class Observability extends Construct {
         ...atLeastOne,
         metric: props.transcriptionQueue.metricApproximateAgeOfOldestMessage({ period: PERIOD, statistic: 'Maximum' }),
         threshold: TRANSCRIPTION_MAX_AGE.toSeconds(),
-        alarmDescription: `a transcription job has waited over ${TRANSCRIPTION_MAX_AGE.toHours()} h: nothing consumes the queue yet (README: transcription); jobs are dropped after 4 days`,
+        alarmDescription: `a transcription job has waited over ${TRANSCRIPTION_MAX_AGE.toHours()} h: the transcription worker is stuck or failing (README: transcription); jobs are dropped after 4 days`,
       }),
     );
   }

@@ -90,6 +90,7 @@ export class RecordingAgentStack extends Stack {
       ].map((fn) => fn.serviceName),
       transcriptionQueue: this.storage.queue,
       retentionService: this.functions.retentionEnforcer.serviceName,
+      transcriptService: this.functions.transcriptCompletion.serviceName,
       alarmTopicArn: settings.alarmTopicArn,
       alarmEmail: settings.alarmEmail,
     });

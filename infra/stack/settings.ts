@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { Node } from 'constructs';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
-import { DEFAULTS, RECORDING_FORMATS, RECORDING_MODES, SIGNALWIRE_COPY_MODES } from '#shared/config.js';
+import { DEFAULTS, RECORDING_FORMATS, RECORDING_MODES, SIGNALWIRE_COPY_MODES, TRANSCRIPTION_MODES } from '#shared/config.js';
 import { zodIssuesMessage } from '#shared/validation/zod-message.js';
 
 /**
@@ -20,6 +20,8 @@ export const FUNCTION_NAMES = [
   'privacy',
   'archive-worker',
   'retention-enforcer',
+  'transcription-worker',
+  'transcript-completion',
 ] as const;
 export type AgentFunctionName = (typeof FUNCTION_NAMES)[number];
 
@@ -41,6 +43,8 @@ const SettingsSchema = z.object({
   companyName: z.string().min(1).max(120).optional(),
   /** SignalWire's copy of a recording: deleted once archived, or kept until the retention enforcer deletes it. */
   signalwireCopy: z.enum(SIGNALWIRE_COPY_MODES).default(DEFAULTS.signalwireCopy),
+  /** `redacted` (Transcribe with PII redaction, redacted output only) or `off`: TRANSCRIPTION of the consumer. */
+  transcription: z.enum(TRANSCRIPTION_MODES).default(DEFAULTS.transcription),
   /** Disposable stages (dev, CI) are destroyed with their data; anything else keeps table and bucket. */
   disposable: bool.default(false),
   /** How long function and API access logs are kept, in days (must be a CloudWatch retention value). */

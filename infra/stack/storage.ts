@@ -3,7 +3,7 @@ import { AttributeType, BillingMode, ProjectionType, Table, TableEncryption } fr
 import { BlockPublicAccess, Bucket, BucketEncryption, ObjectOwnership } from 'aws-cdk-lib/aws-s3';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { BUCKET_PREFIXES, EXPORT_EXPIRY_DAYS, TABLE } from '#shared/storage/layout.js';
+import { BUCKET_PREFIXES, EXPORT_EXPIRY_DAYS, TABLE, TRANSCRIBE_OUTPUT_EXPIRY_DAYS } from '#shared/storage/layout.js';
 
 /** How long S3 server access logs are kept: long enough to audit a year of access. */
 const ACCESS_LOG_DAYS = 365;
@@ -86,6 +86,13 @@ export class Storage extends Construct {
         // Big exports (personal data, fetched once through a 15-minute URL) must not outlive
         // their use; the retention period is not theirs. Untagged, so only this rule applies.
         { id: 'expire-exports', prefix: BUCKET_PREFIXES.exports, expiration: Duration.days(EXPORT_EXPIRY_DAYS) },
+        // Transcribe's raw output waits here only until the completion moves it (shared/recordings/
+        // transcript-completion-core.ts); whatever a failed move left behind goes within a day or two.
+        {
+          id: 'expire-transcribe-output',
+          prefix: BUCKET_PREFIXES.transcribeOutput,
+          expiration: Duration.days(TRANSCRIBE_OUTPUT_EXPIRY_DAYS),
+        },
         // No rule for legal-hold/: held objects stay until the hold is lifted.
         { id: 'abort-incomplete-uploads', abortIncompleteMultipartUploadAfter: Duration.days(1) },
       ],

@@ -1,4 +1,4 @@
-import type { Config } from '#shared/config.js';
+import { DEFAULTS, type Config } from '#shared/config.js';
 import { decideCall, decidedUrl, UNDECIDED } from '#shared/consent/call-decision.js';
 import { ai } from '#shared/swml/ai.js';
 import { swmlDocument, type SwmlDocument } from '#shared/swml/document.js';
@@ -59,7 +59,7 @@ export function renderAgentSwml({ config, urls, tokenSecret, callerHashSecret, c
       defaultWebHookUrl: swaigUrl,
       // SWML actions (record_call, pay) from SWAIG results must be allowed to run.
       params: { swaig_allow_swml: true },
-      languages: [{ name: 'English', code: 'en-US', voice: 'rime.spore' }],
+      languages: [{ ...DEFAULTS.language }],
       // For the AI only: the server never reads these back (a request can say anything here).
       globalData: {
         recording_mode: mode,

@@ -86,7 +86,11 @@ export type AuditEventType =
   | 'legal_hold_set'
   | 'legal_hold_released'
   /** SignalWire's copy of a recording was deleted once ours was archived (shared/recordings/signalwire-copy.ts). */
-  | 'signalwire_copy_deleted';
+  | 'signalwire_copy_deleted'
+  /** A recording's redacted transcript was stored (shared/recordings/transcript-completion-core.ts). */
+  | 'transcript_stored'
+  /** Transcribe could not transcribe a recording (no transcript exists). */
+  | 'transcript_failed';
 
 /** One entry of a call's append-only audit trail. */
 export interface AuditEvent {

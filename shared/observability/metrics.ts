@@ -75,6 +75,12 @@ export const MetricName = {
   UnhandledError: 'UnhandledError',
   /** A key of the SignalWire secret that does not validate: ignored, as if unset (shared/aws/secrets.ts). */
   SignalWireSecretInvalid: 'SignalWireSecretInvalid',
+  /** Transcribe jobs started for stored recordings (the transcription consumer). */
+  TranscriptionStarted: 'TranscriptionStarted',
+  /** Redacted transcripts stored next to their recordings (the transcript completion). */
+  TranscriptStored: 'TranscriptStored',
+  /** Transcribe jobs that failed: no transcript for that recording (alarmed). */
+  TranscriptFailed: 'TranscriptFailed',
 } as const;
 export type MetricNameValue = (typeof MetricName)[keyof typeof MetricName];
 

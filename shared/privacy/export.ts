@@ -3,10 +3,11 @@ import type { ConsentRecord } from '#shared/consent/types.js';
 import type { PrivacyDeps } from './deps.js';
 import { nowOf } from '#shared/clock.js';
 import { callerHashOf } from './erase.js';
-import { isMetadataKey, SK } from '#shared/storage/layout.js';
+import { isMetadataKey, isTranscriptKey, SK } from '#shared/storage/layout.js';
 import { snapshotCall } from '#shared/storage/protection.js';
 import type { CallerRef, CallExport, ExportDocument } from './types.js';
 import type { RecordingMetadataDocument } from '#shared/recordings/metadata.js';
+import type { TranscriptDocument } from '#shared/recordings/transcript.js';
 
 /**
  * Everything held about one call, as one JSON document (a data subject's copy on request).
@@ -46,11 +47,17 @@ async function collectCall(callId: string, deps: PrivacyDeps): Promise<CallExpor
     const doc = await deps.data.readJson(key);
     if (typeof doc === 'object' && doc !== null) recordings.push({ ...(doc as RecordingMetadataDocument), objectKey: key });
   }
+  const transcripts: CallExport['transcripts'] = [];
+  for (const key of snapshot.objects.filter(isTranscriptKey)) {
+    const doc = await deps.data.readJson(key);
+    if (typeof doc === 'object' && doc !== null) transcripts.push({ ...(doc as TranscriptDocument), objectKey: key });
+  }
   return {
     callId,
     consent: consentItem ? (consentItem.attributes as unknown as ConsentRecord) : null,
     events,
     recordings,
+    transcripts,
     objects: snapshot.objects,
     // The write gate's item is bookkeeping about writers, not data about the caller.
     otherItems: snapshot.items.filter((i) => i.sk !== SK.consent && i.sk !== SK.guard && !i.sk.startsWith(SK.eventPrefix)),

@@ -4,6 +4,7 @@
  */
 import type { AuditEvent, ConsentRecord } from '#shared/consent/types.js';
 import type { RecordingMetadataDocument } from '#shared/recordings/metadata.js';
+import type { TranscriptDocument } from '#shared/recordings/transcript.js';
 import type { LegalHoldMarker } from '#shared/storage/protection.js';
 import { carriesPersonalData } from '#shared/validation/personal-data.js';
 
@@ -66,6 +67,8 @@ export interface CallExport {
   events: AuditEvent[];
   /** Recording metadata documents, wherever they are (normal retention or legal hold). */
   recordings: Array<RecordingMetadataDocument & { objectKey: string }>;
+  /** Redacted transcripts of those recordings, wherever they are (a data subject's copy includes what was said). */
+  transcripts: Array<TranscriptDocument & { objectKey: string }>;
   /** Every object key held for the call (audio is listed, not embedded). */
   objects: string[];
   /** Other table items (the recording ingest ledger, the hold marker), attributes as stored. */

@@ -16,12 +16,24 @@ export interface RecordingJobQueue {
   enqueue(job: RecordingJob): Promise<void>;
 }
 
+let inProcessConsumer: ((job: RecordingJob) => void) | undefined;
+
+/**
+ * The local stack's stand-in of the queue's event source mapping (infra/local/transcription.ts):
+ * every job an {@link InProcessJobQueue} of this process receives is handed to it as well.
+ * `undefined` unsubscribes. Never set in a Lambda: there the queue is SQS.
+ */
+export function consumeInProcessJobs(consumer: ((job: RecordingJob) => void) | undefined): void {
+  inProcessConsumer = consumer;
+}
+
 /** In-memory queue for the local stack and tests; `messages` is what SQS would have received. */
 export class InProcessJobQueue implements RecordingJobQueue {
   readonly messages: RecordingJob[] = [];
 
   async enqueue(job: RecordingJob): Promise<void> {
     this.messages.push({ ...job });
+    inProcessConsumer?.({ ...job });
   }
 }
 

@@ -1,5 +1,5 @@
 import type { RecordingStore } from './recording-store.js';
-import { BUCKET_PREFIXES, heldKey, metadataKey } from '#shared/storage/layout.js';
+import { BUCKET_PREFIXES, heldKey, isMetadataKey, metadataKey } from '#shared/storage/layout.js';
 import type { RecordingMetadata } from './metadata.js';
 
 /** In-memory {@link RecordingStore} for unit tests: same key layout as S3, objects kept as JSON text. */
@@ -30,7 +30,7 @@ export class InMemoryRecordingStore implements RecordingStore {
   async listForCall(callId: string): Promise<RecordingMetadata[]> {
     const prefix = `${BUCKET_PREFIXES.recordings}${callId}/`;
     return [...this.objects.entries()]
-      .filter(([k]) => k.startsWith(prefix) && k.endsWith('.json'))
+      .filter(([k]) => k.startsWith(prefix) && isMetadataKey(k))
       .map(([, v]) => JSON.parse(v) as RecordingMetadata);
   }
 

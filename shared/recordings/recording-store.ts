@@ -8,7 +8,7 @@ import {
 import { s3 } from '#shared/aws/clients.js';
 import { isNoSuchKey, listKeys, readJsonObject } from '#shared/aws/s3-objects.js';
 import { getConfig } from '#shared/config.js';
-import { BUCKET_PREFIXES, heldKey, metadataKey, RETENTION_TAG } from '#shared/storage/layout.js';
+import { BUCKET_PREFIXES, heldKey, isMetadataKey, metadataKey, RETENTION_TAG } from '#shared/storage/layout.js';
 import type { RecordingMetadata } from './metadata.js';
 
 /** Port for recording metadata; {@link S3RecordingStore} in production, an in-memory double in unit tests. */
@@ -83,7 +83,7 @@ export class S3RecordingStore implements RecordingStore {
   }
 
   async listForCall(callId: string): Promise<RecordingMetadata[]> {
-    const keys = (await listKeys(this.client, this.bucket, callPrefix(callId))).filter((k) => k.endsWith('.json'));
+    const keys = (await listKeys(this.client, this.bucket, callPrefix(callId))).filter(isMetadataKey);
     const docs = await Promise.all(keys.map((k) => this.read(k)));
     return docs.filter((d): d is RecordingMetadata => d !== undefined);
   }

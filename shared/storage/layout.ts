@@ -78,7 +78,17 @@ export const BUCKET_PREFIXES = {
    * "keep for the retention period", which an export must not be.
    */
   exports: 'exports/',
+  /**
+   * Where Amazon Transcribe writes its (already redacted) output: it cannot enter a call's write
+   * gate, so the transcript completion moves it, through the gate, next to its recording and
+   * deletes it here. Its own 1-day lifecycle rule removes anything a failed move left behind;
+   * erasure empties a call's folder (it is one of {@link callPrefixes}).
+   */
+  transcribeOutput: 'transcribe-output/',
 } as const;
+
+/** Days Transcribe's raw output may linger before the lifecycle rule deletes it. */
+export const TRANSCRIBE_OUTPUT_EXPIRY_DAYS = 1;
 
 /** Days an export object lives before the lifecycle rule deletes it (S3 acts within a day after). */
 export const EXPORT_EXPIRY_DAYS = 1;
@@ -128,12 +138,34 @@ export function audioKey(callId: string, recordingId: string, format: string | n
   return `${BUCKET_PREFIXES.recordings}${callId}/${recordingId}.${format ?? 'bin'}`;
 }
 
+/**
+ * A recording's redacted transcript, next to its metadata and audio: under the recording's
+ * `<stem>.` so the retention enforcer deletes it with the recording, and with a suffix that
+ * {@link isMetadataKey} excludes, so no reader of metadata takes it for a metadata document.
+ */
+export function transcriptKey(callId: string, recordingId: string): string {
+  return `${BUCKET_PREFIXES.recordings}${callId}/${recordingId}${TRANSCRIPT_SUFFIX}`;
+}
+
+const TRANSCRIPT_SUFFIX = '.transcript.json';
+
+/** Where Transcribe writes a recording's raw (redacted) output before the completion moves it. */
+export function transcribeOutputKey(callId: string, recordingId: string): string {
+  return `${BUCKET_PREFIXES.transcribeOutput}${callId}/${recordingId}.json`;
+}
+
 /** The prefixes under which a call's objects may be, each ending in '/'. */
-export function callPrefixes(callId: string): { recordings: string; archive: string; legalHold: string } {
+export function callPrefixes(callId: string): {
+  recordings: string;
+  archive: string;
+  legalHold: string;
+  transcribeOutput: string;
+} {
   return {
     recordings: `${BUCKET_PREFIXES.recordings}${callId}/`,
     archive: `${BUCKET_PREFIXES.archive}${callId}/`,
     legalHold: `${BUCKET_PREFIXES.legalHold}${callId}/`,
+    transcribeOutput: `${BUCKET_PREFIXES.transcribeOutput}${callId}/`,
   };
 }
 
@@ -174,7 +206,10 @@ export function callIdOfPrefix(prefix: string): string | undefined {
 export const RETENTION_CURSOR_KEY = { pk: 'RETENTION_ENFORCER', sk: 'CURSOR' } as const;
 
 export const isHeldKey = (key: string): boolean => key.startsWith(BUCKET_PREFIXES.legalHold);
-export const isMetadataKey = (key: string): boolean => key.endsWith('.json');
+export const isTranscriptKey = (key: string): boolean => key.endsWith(TRANSCRIPT_SUFFIX);
+/** A recording's metadata document: JSON of the call that is neither a transcript nor Transcribe's raw output. */
+export const isMetadataKey = (key: string): boolean =>
+  key.endsWith('.json') && !isTranscriptKey(key) && !key.startsWith(BUCKET_PREFIXES.transcribeOutput);
 
 /**
  * expiresAt of a held call's items: 9999-12-31T23:59:59Z, i.e. never. A value rather than a

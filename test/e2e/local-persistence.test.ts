@@ -46,6 +46,8 @@ describe('local stack persistence under the data directory', () => {
       recordingStatusBody(call),
     );
     expect(stored.ok).toBe(true);
+    // The recording's transcript (and its transcript_stored event) is part of the earlier run.
+    await first.stack.transcription.settle();
     itemsBefore = await consentItems(first.stack, call.callId);
     await first.stack.stop();
     // Act: start again on the same folder.

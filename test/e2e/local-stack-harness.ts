@@ -6,6 +6,7 @@ import { GetObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/clien
 import { startLocalStack, type LocalStack } from '#infra/local/stack.js';
 import { AgentClient } from '#infra/local/cli/agent-client.js';
 import type { Endpoints } from '#infra/local/endpoints.js';
+import { isMetadataKey } from '#shared/storage/layout.js';
 
 /** A temp data directory per test file, removed by the returned function. */
 export function tempDataDir(): { dir: string; remove: () => void } {
@@ -41,14 +42,14 @@ export function outsideClients(endpoints: Endpoints): { s3: S3Client; dynamodb: 
   };
 }
 
-/** Every S3 object whose key mentions the call, with its body parsed as JSON. */
+/** Every recording metadata document of the call (not its transcripts), with its body parsed as JSON. */
 export async function objectsForCall(
   s3: S3Client,
   bucket: string,
   callId: string,
 ): Promise<Array<{ key: string; body: unknown }>> {
   const listed = await s3.send(new ListObjectsV2Command({ Bucket: bucket }));
-  const keys = (listed.Contents ?? []).map((o) => o.Key ?? '').filter((k) => k.includes(callId) && k.endsWith('.json'));
+  const keys = (listed.Contents ?? []).map((o) => o.Key ?? '').filter((k) => k.includes(callId) && isMetadataKey(k));
   return Promise.all(
     keys.map(async (key) => {
       const got = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));

@@ -64,6 +64,10 @@ describe('planted secrets never reach logs or storage', () => {
     replies.push(declined.text);
     const webhook = await client.post(client.url('/recording-status'), recordingStatusBody(call));
     expect(webhook.status).toBe(200);
+    // Issue #15: the recording is transcribed. The local Transcribe stand-in "hears" the same SSN,
+    // DOB and card (infra/local/transcribe-standin.ts); the stored transcript, the logs and the
+    // bucket are searched below with everything else.
+    await stack.transcription.settle();
   });
 
   afterAll(async () => {
@@ -103,6 +107,15 @@ describe('planted secrets never reach logs or storage', () => {
     expect(dump).toContain('"declined"');
     for (const secret of PLANTED) expect(dump, secret).not.toContain(secret);
     expect(dump).not.toMatch(cvvAlone);
+  });
+
+  it('the transcript is stored, with the planted values redacted as [PII]', async () => {
+    const { readTranscripts } = await import('#infra/local/cli/transcripts.js');
+    const transcripts = await readTranscripts(stack.endpoints, call.callId);
+    expect(transcripts).toHaveLength(1);
+    const text = JSON.stringify(transcripts);
+    expect(text).toContain('[PII]');
+    for (const secret of PLANTED) expect(text, secret).not.toContain(secret);
   });
 
   it('no S3 object contains them', async () => {

@@ -95,7 +95,10 @@ describe('audio archive: queue, DLQ and worker', () => {
   });
 
   it('triggers the worker from the archive queue with partial batch responses', () => {
-    const mappings = Object.values(resourcesOf(template, 'AWS::Lambda::EventSourceMapping'));
+    // The other mapping is the transcription worker's (test/infra/transcription.test.ts).
+    const mappings = Object.values(resourcesOf(template, 'AWS::Lambda::EventSourceMapping')).filter(
+      (m) => JSON.stringify(m.Properties?.FunctionName) === JSON.stringify({ Ref: workerId }),
+    );
     expect(mappings).toHaveLength(1);
     expect(mappings[0]?.Properties).toMatchObject({
       FunctionName: { Ref: workerId },

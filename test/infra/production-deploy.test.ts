@@ -150,7 +150,7 @@ describe('alarms that fire at low traffic (points 4, 11)', () => {
     expect(unhandled).toMatchObject({ Threshold: 1, ComparisonOperator: 'GreaterThanOrEqualToThreshold' });
   });
 
-  it("alarms on the transcription queue's oldest message (no consumer yet)", () => {
+  it("alarms on the transcription queue's oldest message (a stuck consumer)", () => {
     const age = alarms.find((a) => a.id.startsWith('ObservabilityTranscriptionQueueAge'));
     expect(age).toMatchObject({
       MetricName: 'ApproximateAgeOfOldestMessage',
@@ -174,8 +174,8 @@ describe('access logs under /aws/vendedlogs/ (point 5)', () => {
 
 describe('reserved concurrency an account accepts (point 6)', { timeout: 120_000 }, () => {
   it('refuses a total over the account limit less the 100 Lambda keeps unreserved', () => {
-    // One number applies to each of the seven functions: 7 × 200 = 1,400 > 900.
-    expect(() => synthStack({ reservedConcurrency: '200' }, US)).toThrow(/reserves 1400 executions[\s\S]*at most 900/);
+    // One number applies to each of the nine functions: 9 × 200 = 1,800 > 900.
+    expect(() => synthStack({ reservedConcurrency: '200' }, US)).toThrow(/reserves 1800 executions[\s\S]*at most 900/);
     expect(() => synthStack({ reservedConcurrency: '100', accountConcurrencyLimit: '5000' }, US)).not.toThrow();
   });
 
@@ -256,6 +256,29 @@ describe('least privilege, exactly (point 10)', () => {
       's3:DeleteObject',
       's3:GetObject',
       's3:ListBucket',
+    ],
+    // Reads the audio; Transcribe writes its output with the caller's rights (s3:PutObject on transcribe-output/).
+    'transcription-worker': [
+      ...LOGS,
+      's3:GetObject',
+      's3:ListBucket',
+      's3:PutObject',
+      'sqs:ChangeMessageVisibility',
+      'sqs:DeleteMessage',
+      'sqs:GetQueueAttributes',
+      'sqs:GetQueueUrl',
+      'sqs:ReceiveMessage',
+      'transcribe:StartTranscriptionJob',
+    ],
+    'transcript-completion': [
+      ...LOGS,
+      ...APPEND,
+      's3:DeleteObject',
+      's3:GetObject',
+      's3:ListBucket',
+      's3:PutObject',
+      's3:PutObjectTagging',
+      'transcribe:GetTranscriptionJob',
     ],
   };
 

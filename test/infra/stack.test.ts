@@ -14,7 +14,7 @@ describe('functions', () => {
   const functions = resourcesOf(template, 'AWS::Lambda::Function');
 
   it('has one function per service, all arm64 on the tested Node major with the secrets extension', () => {
-    expect(Object.keys(functions)).toHaveLength(7);
+    expect(Object.keys(functions)).toHaveLength(9);
     for (const fn of Object.values(functions)) {
       expect(fn.Properties?.Runtime).toBe('nodejs22.x');
       expect(fn.Properties?.Architectures).toEqual(['arm64']);
@@ -212,7 +212,9 @@ describe('bucket', () => {
 
   it('follows the retentionDays context', () => {
     const { bucket } = recordingsBucket({ retentionDays: '30', disposable: 'true', reservedConcurrency: '{"swaig": 7}' });
-    const expiring = rules(bucket).filter((r) => r.ExpirationInDays !== undefined && r.Prefix !== 'exports/');
+    const expiring = rules(bucket).filter(
+      (r) => r.ExpirationInDays !== undefined && r.Prefix !== 'exports/' && r.Prefix !== 'transcribe-output/',
+    );
     expect(expiring.map((r) => r.ExpirationInDays)).toEqual([30, 30]);
   });
 
@@ -357,12 +359,13 @@ describe('observability', () => {
   });
 
   it('alarms on errors and throttles per function, DLQ depth, recordings without consent, recording incidents and API 5xx rate', () => {
+    // 9 functions, 2 DLQs, 5 incident metrics (TranscriptFailed: test/infra/transcription.test.ts), API 5xx,
     // + the absolute 5xx count, unhandled errors and the transcription queue's age (production-deploy.test.ts).
-    template.resourceCountIs('AWS::CloudWatch::Alarm', 7 * 2 + 7 + 3);
+    template.resourceCountIs('AWS::CloudWatch::Alarm', 9 * 2 + 8 + 3);
     const alarms = Object.values(resourcesOf(template, 'AWS::CloudWatch::Alarm')).map((a) => a.Properties!);
     const byMetric = (name: string) => alarms.filter((a) => a.MetricName === name);
-    expect(byMetric('Errors')).toHaveLength(7);
-    expect(byMetric('Throttles')).toHaveLength(7);
+    expect(byMetric('Errors')).toHaveLength(9);
+    expect(byMetric('Throttles')).toHaveLength(9);
     // One per DLQ: transcription and archive.
     expect(byMetric('ApproximateNumberOfMessagesVisible')).toEqual([
       expect.objectContaining({ Threshold: 1, ComparisonOperator: 'GreaterThanOrEqualToThreshold' }),
@@ -402,7 +405,7 @@ describe('observability', () => {
         'recording-agent-prod/consent outcomes',
       ].sort(),
     );
-    for (const q of queries) expect(q.LogGroupNames).toHaveLength(7);
+    for (const q of queries) expect(q.LogGroupNames).toHaveLength(9);
     const timeline = queries.find((q) => String(q.Name).includes('timeline'));
     expect(timeline?.QueryString).toContain('correlation_id = "CALL_ID"');
     const cold = queries.find((q) => String(q.Name).includes('cold'));

@@ -27,6 +27,10 @@ import {
   swmlActionVerbs,
   type Json,
 } from '../swml-reader.js';
+import { printable, waitForTranscripts } from '../transcripts.js';
+
+/** How long the transcript step waits for the local transcription pipeline. */
+const TRANSCRIPT_WAIT_MS = 15_000;
 
 /** Values the scripted caller gives, by parameter name; only the ones a tool declares are sent. */
 const CALLER_SAYS: Json = {
@@ -99,7 +103,7 @@ class Walk {
 export const simulateCommand: CliCommand = {
   name: 'simulate',
   usage: 'simulate [--call-id ID] [--from +1...]',
-  summary: 'walk a whole scripted call: SWML, consent, pause/SSN/resume, payment, recording webhook',
+  summary: 'walk a whole scripted call: SWML, consent, pause/SSN/resume, payment, recording webhook, transcript',
   flags: [CALL_ID_FLAG, FROM_FLAG],
   async run(args, context) {
     noPositionals(args);
@@ -179,6 +183,14 @@ export const simulateCommand: CliCommand = {
       `-> HTTP ${recording.status} ${recording.text.slice(0, 200)}`,
     );
     if (!recording.ok) walk.fail('the recording webhook was not accepted');
+
+    // The stack's transcription pipeline runs beside the webhook (infra/local/transcription.ts).
+    const transcripts = await waitForTranscripts(session.endpoints, call.callId, TRANSCRIPT_WAIT_MS);
+    walk.say(
+      'Transcribe (the local stand-in) transcribes the recording with PII redaction; the transcript is stored by speaker',
+      ...(transcripts.length > 0 ? printable(transcripts).split('\n') : ['no transcript']),
+    );
+    if (transcripts.length === 0) walk.fail('no transcript was stored');
 
     if (walk.failures.length > 0) {
       context.err(`simulation failed:\n  ${walk.failures.join('\n  ')}`);
