@@ -16,6 +16,8 @@ import { wireTranscription } from './transcription.js';
 export interface AgentFunctionsProps {
   settings: StackSettings;
   secret: ISecret;
+  /** The agent secret without the caller-hash key (infra/stack/agent-secret.ts): the payment connector's. */
+  paymentSecret: ISecret;
   /** Operator-filled SignalWire project secret (signing key, API credentials). */
   signalWireSecret: ISecret;
   storage: Storage;
@@ -123,11 +125,15 @@ export class AgentFunctions extends Construct {
       ...(settings.paymentConnectorUrl ? { PAYMENT_CONNECTOR_URL: settings.paymentConnectorUrl } : {}),
       TRANSCRIPTION: settings.transcription,
     };
-    const make = (constructId: string, name: AgentFunctionName, { agentSecret = true } = {}): AgentFunction =>
+    const make = (
+      constructId: string,
+      name: AgentFunctionName,
+      { agentSecret = true as boolean | ISecret } = {},
+    ): AgentFunction =>
       new AgentFunction(this, constructId, {
         name,
         ...SIZING[name],
-        ...(agentSecret ? { secret: props.secret } : {}),
+        ...(agentSecret === false ? {} : { secret: agentSecret === true ? props.secret : agentSecret }),
         environment,
         logRetention: props.logRetention,
         logRemovalPolicy: props.logRemovalPolicy,
@@ -146,7 +152,8 @@ export class AgentFunctions extends Construct {
       .useQueue(storage.archiveQueue, 'ARCHIVE_QUEUE_URL')
       .useSignalWireSecret(signalWireSecret);
     // The outcome of each payment (approved, declined, error) goes into its call's audit trail.
-    this.paymentConnector = make('PaymentConnector', 'payment-connector')
+    // In PCI scope: its secret has no caller-hash key (it never hashes a caller).
+    this.paymentConnector = make('PaymentConnector', 'payment-connector', { agentSecret: props.paymentSecret })
       .useTable(storage.table, 'append')
       .useSignalWireSecret(signalWireSecret);
     this.privacy = make('Privacy', 'privacy')

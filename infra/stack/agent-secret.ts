@@ -23,8 +23,13 @@ export interface AgentSecretProps {
  * (`https://user:pass@host/...`) and must need no escaping.
  */
 export class AgentSecret extends Construct {
-  /** The composed secret every function reads. */
+  /** The composed secret the functions read (all keys). */
   readonly secret: Secret;
+  /**
+   * The same without the caller-hash key, for the payment connector: it is in PCI scope and
+   * never hashes a caller, so it cannot read the key that would let it re-identify one.
+   */
+  readonly paymentSecret: Secret;
 
   constructor(scope: Construct, id: string, props: AgentSecretProps) {
     super(scope, id);
@@ -47,6 +52,15 @@ export class AgentSecret extends Construct {
         password: password.secretValue,
         tokenSecret: tokenSecret.secretValue,
         callerHashSecret: callerHashSecret.secretValue,
+      },
+      removalPolicy: props.removalPolicy,
+    });
+    this.paymentSecret = new Secret(this, 'Payment', {
+      description: 'recording-agent: {username, password, tokenSecret} read by the payment connector (no caller-hash key)',
+      secretObjectValue: {
+        username: SecretValue.unsafePlainText(BASIC_AUTH_USER),
+        password: password.secretValue,
+        tokenSecret: tokenSecret.secretValue,
       },
       removalPolicy: props.removalPolicy,
     });

@@ -37,7 +37,7 @@ export class RecordingAgentStack extends Stack {
       disposable: settings.disposable,
       archiveVisibilityTimeout: Duration.seconds(6 * ARCHIVE_WORKER_TIMEOUT.toSeconds()),
     });
-    const { secret } = new AgentSecret(this, 'Secrets', { removalPolicy });
+    const { secret, paymentSecret } = new AgentSecret(this, 'Secrets', { removalPolicy });
     const signalWireSecret = new SignalWireSecret(this, 'SignalWire', { removalPolicy }).secret;
     // Before the functions: they learn the API's URL from it (see AgentApi).
     this.agentApi = new AgentApi(this, 'Api', {
@@ -50,6 +50,7 @@ export class RecordingAgentStack extends Stack {
     this.functions = new AgentFunctions(this, 'Functions', {
       settings,
       secret,
+      paymentSecret,
       signalWireSecret,
       storage: this.storage,
       publicUrl: this.agentApi.url,
@@ -95,10 +96,10 @@ export class RecordingAgentStack extends Stack {
       alarmEmail: settings.alarmEmail,
     });
 
-    this.addOutputs(secret.secretArn, signalWireSecret.secretArn);
+    this.addOutputs(secret.secretArn, paymentSecret.secretArn, signalWireSecret.secretArn);
   }
 
-  private addOutputs(secretArn: string, signalWireSecretArn: string): void {
+  private addOutputs(secretArn: string, paymentSecretArn: string, signalWireSecretArn: string): void {
     const swmlUrl = `${this.agentApi.url}/swml`;
     const out = (id: string, value: string, description: string): CfnOutput => new CfnOutput(this, id, { value, description });
     out('SwmlUrl', swmlUrl, 'SWML URL for SignalWire (add the basic-auth credentials, see SwmlUrlWithCredentials)');
@@ -116,6 +117,7 @@ export class RecordingAgentStack extends Stack {
     out('QueueUrl', this.storage.queue.queueUrl, 'SQS transcription queue');
     out('DeadLetterQueueUrl', this.storage.deadLetterQueue.queueUrl, 'SQS transcription DLQ');
     out('SecretArn', secretArn, 'Secrets Manager secret {username, password, tokenSecret, callerHashSecret}');
+    out('PaymentSecretArn', paymentSecretArn, "the payment connector's copy {username, password, tokenSecret}: rotate it with SecretArn");
     // The value is only the ARN; the description says how to fill it (its values never pass through the stack).
     out(
       'SignalWireSecretArn',

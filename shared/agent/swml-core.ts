@@ -1,6 +1,6 @@
 import * as z from '#shared/validation/zod.js';
 import { getConfig } from '#shared/config.js';
-import { loadSecrets } from '#shared/aws/secrets.js';
+import { loadSecrets, requireCallerHashSecret } from '#shared/aws/secrets.js';
 import { badRequest } from '#shared/http/errors.js';
 import type { HttpEvent } from '#shared/http/middleware.js';
 import { publicBaseUrl } from '#shared/http/public-url.js';
@@ -41,7 +41,7 @@ export async function swmlCore(event: HttpEvent): Promise<HttpResult> {
     config,
     urls: agentUrls(publicBaseUrl(event, config), secrets.username, secrets.password, config),
     tokenSecret: secrets.tokenSecret,
-    callerHashSecret: secrets.callerHashSecret,
+    callerHashSecret: requireCallerHashSecret(secrets),
     call: callFacts(event.jsonBody),
   });
   return json(200, document);

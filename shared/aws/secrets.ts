@@ -10,14 +10,18 @@ export interface AgentSecrets {
   username: string;
   password: string;
   tokenSecret: string;
-  callerHashSecret: string;
+  /**
+   * Absent from the payment connector's secret (infra/stack/agent-secret.ts): in PCI scope, it
+   * never hashes a caller. Functions that do read it through {@link requireCallerHashSecret}.
+   */
+  callerHashSecret?: string;
 }
 
 const SecretJson = z.object({
   username: z.optional(z.string().check(z.minLength(1))),
   password: z.string().check(z.minLength(8)),
   tokenSecret: z.string().check(z.minLength(16)),
-  callerHashSecret: z.string().check(z.minLength(16)),
+  callerHashSecret: z.optional(z.string().check(z.minLength(16))),
 });
 
 let pending: Promise<AgentSecrets> | undefined;
@@ -56,13 +60,19 @@ async function fetchSecrets(config: Config): Promise<AgentSecrets> {
     throw new ConfigError('set SWML_BASIC_AUTH_PASSWORD, TOKEN_SECRET and CALLER_HASH_SECRET, or AGENT_SECRET_ARN');
   }
   const parsed = SecretJson.safeParse(await readFromSecretsExtension(config.AGENT_SECRET_ARN));
-  if (!parsed.success) throw new ConfigError('agent secret is missing password, tokenSecret or callerHashSecret');
+  if (!parsed.success) throw new ConfigError('agent secret is missing password or tokenSecret (or a key is too short)');
   return {
     username: parsed.data.username ?? config.SWML_BASIC_AUTH_USER,
     password: parsed.data.password,
     tokenSecret: parsed.data.tokenSecret,
-    callerHashSecret: parsed.data.callerHashSecret,
+    ...(parsed.data.callerHashSecret ? { callerHashSecret: parsed.data.callerHashSecret } : {}),
   };
+}
+
+/** The caller-hash key, for the functions that hash callers; a secret without it is a deploy error. */
+export function requireCallerHashSecret(secrets: AgentSecrets): string {
+  if (!secrets.callerHashSecret) throw new ConfigError('agent secret has no callerHashSecret (is this the payment secret?)');
+  return secrets.callerHashSecret;
 }
 
 /** Loaded once per instance; a failed load is forgotten so the next invocation tries again. */

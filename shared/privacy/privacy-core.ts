@@ -3,7 +3,7 @@ import { dynamoWriteGate } from '#shared/storage/write-gate.js';
 import * as z from '#shared/validation/zod.js';
 import { zodIssuesMessage } from '#shared/validation/zod-message.js';
 import { isSafeId } from '#shared/validation/ids.js';
-import { loadSecrets, loadSignalWireProject } from '#shared/aws/secrets.js';
+import { loadSecrets, loadSignalWireProject, requireCallerHashSecret } from '#shared/aws/secrets.js';
 import { normalizeE164 } from '#shared/consent/caller-hash.js';
 import { DynamoConsentStore } from '#shared/consent/dynamo-consent-store.js';
 import { getConfig } from '#shared/config.js';
@@ -156,7 +156,7 @@ async function buildPrivacyDeps(): Promise<PrivacyDeps> {
     data: new AwsCallDataStore(),
     consent: new DynamoConsentStore(),
     ...(signalwire ? { signalwire } : {}),
-    callerHashSecret: async () => (await loadSecrets(config)).callerHashSecret,
+    callerHashSecret: async () => requireCallerHashSecret(await loadSecrets(config)),
     retentionDays: config.RETENTION_DAYS,
     gate: dynamoWriteGate(),
     exports: { objects: new S3ExportObjects(), maxInlineBytes: config.EXPORT_INLINE_MAX_BYTES },

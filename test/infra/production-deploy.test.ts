@@ -288,6 +288,26 @@ describe('least privilege, exactly (point 10)', () => {
     });
   }
 
+  it('gives the payment connector (PCI scope) a secret without the caller-hash key, and no read of the full one', () => {
+    const secrets = Object.entries(resourcesOf(template, 'AWS::SecretsManager::Secret'));
+    const idOf = (description: RegExp): string =>
+      secrets.find(([, r]) => description.test(String(r.Properties?.Description)))?.[0] ?? 'missing';
+    const full = idOf(/read by the functions/);
+    const payment = idOf(/read by the payment connector/);
+    const paymentSecret = secrets.find(([id]) => id === payment)?.[1];
+    expect(JSON.stringify(paymentSecret?.Properties?.SecretString)).not.toContain('callerHashSecret');
+    const fn = resourcesOf(template, 'AWS::Lambda::Function')[functionId(template, 'payment-connector')];
+    expect(JSON.stringify(envOf(fn!).AGENT_SECRET_ARN)).toContain(payment);
+    const reads = JSON.stringify(
+      statementsOf(template, 'payment-connector').filter((st) => JSON.stringify(st.Action).includes('secretsmanager')),
+    );
+    expect(reads).toContain(payment);
+    expect(reads).not.toContain(full);
+    // Everyone else that hashes callers still reads the full secret.
+    const swml = resourcesOf(template, 'AWS::Lambda::Function')[functionId(template, 'swml')];
+    expect(JSON.stringify(envOf(swml!).AGENT_SECRET_ARN)).toContain(full);
+  });
+
   it('lets only privacy query the table indexes', () => {
     for (const service of Object.keys(EXACT)) {
       const onIndexes = statementsOf(template, service).filter((st) => JSON.stringify(st.Resource).includes('/index/*'));

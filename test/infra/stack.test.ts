@@ -40,7 +40,8 @@ describe('functions', () => {
       });
       // No --enable-source-maps: it parses the source map on every cold start (infra/stack/bundle.ts).
       expect(env.NODE_OPTIONS).toBeUndefined();
-      expect(env.AGENT_SECRET_ARN).toEqual({ Ref: expect.stringMatching(/^SecretsAgent/) });
+      // The payment connector's secret has no caller-hash key (production-deploy.test.ts).
+      expect(env.AGENT_SECRET_ARN).toEqual({ Ref: expect.stringMatching(/^Secrets(Agent|Payment)/) });
       expect(env.SWML_PROXY_URL_BASE).toEqual({ 'Fn::GetAtt': [expect.stringMatching(/^ApiHttpApi/), 'ApiEndpoint'] });
     }
   });

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createHmac } from 'node:crypto';
 import type { SQSEvent } from 'aws-lambda';
-import { loadSignalWireProject } from '#shared/aws/secrets.js';
+import { loadSecrets, loadSignalWireProject, requireCallerHashSecret } from '#shared/aws/secrets.js';
 import { getConfig, parseConfig } from '#shared/config.js';
 import { metrics } from '#shared/observability/metrics.js';
 import { signalwireHandler } from '#shared/http/handler.js';
@@ -241,5 +241,25 @@ describe('archive worker without SignalWire credentials', () => {
     } finally {
       logs.restore();
     }
+  });
+});
+
+describe('loadSecrets: the payment connector’s secret has no caller-hash key', () => {
+  const AGENT_ARN = 'arn:aws:secretsmanager:us-east-1:210987654321:secret:agent-payment-AbCdEf';
+
+  it('loads without callerHashSecret, and a function that needs the key refuses to run on it', async () => {
+    extension.secrets.set(
+      AGENT_ARN,
+      JSON.stringify({ username: 'signalwire', password: 'p'.repeat(24), tokenSecret: 't'.repeat(32) }),
+    );
+    const config = parseConfig({ AGENT_SECRET_ARN: AGENT_ARN });
+    const secrets = await loadSecrets(config);
+    expect(secrets).toEqual({ username: 'signalwire', password: 'p'.repeat(24), tokenSecret: 't'.repeat(32) });
+    expect(() => requireCallerHashSecret(secrets)).toThrow(/no callerHashSecret/);
+  });
+
+  it('still refuses a secret without the token key', async () => {
+    extension.secrets.set(AGENT_ARN, JSON.stringify({ password: 'p'.repeat(24), callerHashSecret: 'c'.repeat(32) }));
+    await expect(loadSecrets(parseConfig({ AGENT_SECRET_ARN: AGENT_ARN }))).rejects.toThrow(/missing password or tokenSecret/);
   });
 });
