@@ -157,8 +157,10 @@ describe('poison input: 4xx JSON, never 5xx, nothing stored', () => {
     remove();
   });
 
-  /** Everything stored, read from the emulators with independent clients. */
+  /** Everything stored, read from the emulators with independent clients, once background work settled. */
   async function stored(): Promise<string> {
+    // An accepted recording gets its audio and transcript from the local pipeline after the answer.
+    await stack.transcription.settle();
     const { outsideClients } = await import('./local-stack-harness.js');
     const { s3, dynamodb } = outsideClients(stack.endpoints);
     const items = await dynamodb.send(new ScanCommand({ TableName: stack.endpoints.table, ConsistentRead: true }));

@@ -64,7 +64,10 @@ describe('recording webhook replays against the local server', () => {
     const queue = recordingDeps().queue;
     expect(queue).toBeInstanceOf(InProcessJobQueue);
     return {
-      objects: (listed.Contents ?? []).map((o) => o.Key ?? '').filter((k) => k.endsWith('.json')),
+      // Metadata documents only: the local pipeline adds audio and a transcript beside each.
+      objects: (listed.Contents ?? [])
+        .map((o) => o.Key ?? '')
+        .filter((k) => k.endsWith('.json') && !k.endsWith('.transcript.json')),
       auditEvents: (events.Items ?? []).filter((i) => i.type?.S === 'recording_stored').length,
       queueJobs: (queue as InProcessJobQueue).messages.filter((m) => m.callId === callId).length,
     };
@@ -190,8 +193,9 @@ describe('recording webhook replays against the local server', () => {
     const objects = await s3.send(
       new ListObjectsV2Command({ Bucket: stack.endpoints.bucket, Prefix: `recordings/${second.callId}/` }),
     );
-    expect(objects.Contents?.map((o) => o.Key).sort()).toEqual(
-      segments.map((id) => `recordings/${second.callId}/${id}.json`).sort(),
-    );
+    const metadata = (objects.Contents ?? [])
+      .map((o) => o.Key ?? '')
+      .filter((k) => k.endsWith('.json') && !k.endsWith('.transcript.json'));
+    expect(metadata.sort()).toEqual(segments.map((id) => `recordings/${second.callId}/${id}.json`).sort());
   });
 });
