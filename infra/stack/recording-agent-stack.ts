@@ -117,7 +117,11 @@ export class RecordingAgentStack extends Stack {
     out('QueueUrl', this.storage.queue.queueUrl, 'SQS transcription queue');
     out('DeadLetterQueueUrl', this.storage.deadLetterQueue.queueUrl, 'SQS transcription DLQ');
     out('SecretArn', secretArn, 'Secrets Manager secret {username, password, tokenSecret, callerHashSecret}');
-    out('PaymentSecretArn', paymentSecretArn, "the payment connector's copy {username, password, tokenSecret}: rotate it with SecretArn");
+    out(
+      'PaymentSecretArn',
+      paymentSecretArn,
+      "the payment connector's copy {username, password, tokenSecret}: rotate it with SecretArn",
+    );
     // The value is only the ARN; the description says how to fill it (its values never pass through the stack).
     out(
       'SignalWireSecretArn',
