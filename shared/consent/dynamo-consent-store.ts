@@ -3,6 +3,7 @@ import { dynamo } from '#shared/aws/clients.js';
 import { isConditionalCheckFailed, queryAll, versionCondition } from '#shared/aws/dynamo.js';
 import { callKey, eventSortKey, LEGAL_HOLD_EXPIRES_AT, SK, TABLE } from '#shared/storage/layout.js';
 import { DynamoWriteGate, type OperatorGate } from '#shared/storage/write-gate.js';
+import { dayIndexAttributes, isIncidentEvent } from '#shared/storage/day-index.js';
 import { getConfig } from '#shared/config.js';
 import { logger } from '#shared/observability/logger.js';
 import { auditEventFromItem, consentExpiresAt, newConsentRecord, nextConsent, sanitizeDetail } from './transitions.js';
@@ -193,6 +194,7 @@ export class DynamoConsentStore implements ConsentStore {
       type,
       at: now.toISOString(),
       ...(detail ? { detail } : {}),
+      ...eventListing(callId, type, now, detail),
       [TABLE.ttlAttribute]: held ? LEGAL_HOLD_EXPIRES_AT : consentExpiresAt(now, this.retentionDays),
     };
   }
@@ -346,7 +348,12 @@ export class DynamoConsentStore implements ConsentStore {
       await this.client.send(
         new PutCommand({
           TableName: this.tableName,
-          Item: { [TABLE.partitionKey]: callKey(record.callId), [TABLE.sortKey]: SK.consent, ...record },
+          Item: {
+            [TABLE.partitionKey]: callKey(record.callId),
+            [TABLE.sortKey]: SK.consent,
+            ...callListing(record),
+            ...record,
+          },
           ...condition,
         }),
         this.requestOptions(),
@@ -378,6 +385,23 @@ export class DynamoConsentStore implements ConsentStore {
       throw new ConsentStoreUnavailableError(`consent store ${operation} failed (${name})`, { cause: error });
     }
   }
+}
+
+/**
+ * The consent item's place in the console's day index (shared/storage/day-index.ts): the day
+ * the call's record was first written. An update spreads the stored item, which already
+ * carries the attributes, so they are computed only for a record without them (a new call, or
+ * one stored before the index existed).
+ */
+function callListing(record: ConsentRecord): Record<string, string> {
+  if (TABLE.dayIndex.partitionKey in record) return {};
+  return dayIndexAttributes('call', record.updatedAt, record.callId);
+}
+
+/** Incident events and the erasure tombstone are listed by day too; other events are not (sparse index). */
+function eventListing(callId: string, type: AuditEvent['type'], now: Date, detail: AuditEvent['detail']): Record<string, string> {
+  if (type === 'erased') return dayIndexAttributes('erased', now.toISOString(), callId);
+  return isIncidentEvent(type, detail) ? dayIndexAttributes('incident', now.toISOString(), callId) : {};
 }
 
 /** A record written while the call is held never expires, like the rest of the held call. */

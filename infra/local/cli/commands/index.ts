@@ -1,4 +1,5 @@
 import type { CliCommand } from '../command.js';
+import { consoleCommand } from './console.js';
 import { execCommand } from './exec.js';
 import { PRIVACY_COMMANDS } from './privacy.js';
 import { simulateCommand } from './simulate.js';
@@ -9,4 +10,11 @@ import { toolsCommand } from './tools.js';
  * The CLI's command table. A new command (audit, erase, export, hold, ...) is one module
  * exporting a {@link CliCommand} and one entry here.
  */
-export const COMMANDS: CliCommand[] = [swmlCommand, toolsCommand, execCommand, simulateCommand, ...PRIVACY_COMMANDS];
+export const COMMANDS: CliCommand[] = [
+  swmlCommand,
+  toolsCommand,
+  execCommand,
+  simulateCommand,
+  ...PRIVACY_COMMANDS,
+  consoleCommand,
+];
