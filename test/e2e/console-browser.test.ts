@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, writeSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
@@ -41,7 +41,9 @@ function findChromium(): string | undefined {
 
 const CHROMIUM = findChromium();
 const IN_CI = Boolean(process.env.CI);
-if (!CHROMIUM && !IN_CI) process.stderr.write(`skipping: ${INSTALL_HINT}\n`);
+// Straight to the terminal (fd 2): the test setup captures process.stderr, and this hint is for
+// the developer running `npm test`, whose run would otherwise only count a skipped test.
+if (!CHROMIUM && !IN_CI) writeSync(2, `\nconsole browser test skipped: ${INSTALL_HINT}\n`);
 
 /** Values the simulated callers give, which must never appear on any page. */
 const SENSITIVE = ['123-45-6789', '4242424242424242', '+15551230000', '+15551230001', '+15551230002'];

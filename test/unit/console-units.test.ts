@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { runCli } from '#infra/local/cli.js';
 import { consentLabel, daysDescending } from '#infra/console/calls.js';
 import { escapeHtml, html } from '#infra/console/html.js';
 import { buildTimeline } from '#infra/console/timeline.js';
@@ -71,5 +72,23 @@ describe('console timeline', () => {
     const positions = timeline?.markers.map((m) => Number(m.position.toFixed(3)));
     expect(positions).toEqual([0, 0.8, 0.867, 0.933]);
     expect(buildTimeline([])).toBeUndefined();
+  });
+});
+
+describe('console command', () => {
+  const run = async (args: string[]): Promise<{ code: number; err: string }> => {
+    const err: string[] = [];
+    const code = await runCli(['console', ...args], { out: () => undefined, err: (text) => void err.push(text) });
+    return { code, err: err.join('\n') };
+  };
+
+  it('refuses a bad port or retention before starting anything', async () => {
+    await expect(run(['--port', 'http'])).resolves.toMatchObject({ code: 2, err: expect.stringMatching(/--port must be/) });
+    await expect(run(['--port', '70000'])).resolves.toMatchObject({ code: 2 });
+    await expect(run(['--retention-days', '0'])).resolves.toMatchObject({
+      code: 2,
+      err: expect.stringMatching(/--retention-days/),
+    });
+    await expect(run(['extra'])).resolves.toMatchObject({ code: 2 });
   });
 });
