@@ -104,6 +104,8 @@ export async function provisionStorage(
             { AttributeName: TABLE.partitionKey, AttributeType: 'S' },
             { AttributeName: TABLE.sortKey, AttributeType: 'S' },
             { AttributeName: TABLE.callerIndex.partitionKey, AttributeType: 'S' },
+            { AttributeName: TABLE.dayIndex.partitionKey, AttributeType: 'S' },
+            { AttributeName: TABLE.dayIndex.sortKey, AttributeType: 'S' },
           ],
           KeySchema: [
             { AttributeName: TABLE.partitionKey, KeyType: 'HASH' },
@@ -118,6 +120,15 @@ export async function provisionStorage(
               ],
               // As in the stack (infra/stack/storage.ts): the caller query reads keys only.
               Projection: { ProjectionType: 'KEYS_ONLY' },
+            },
+            {
+              // As in the stack: the console's lists by day (shared/storage/day-index.ts).
+              IndexName: TABLE.dayIndex.name,
+              KeySchema: [
+                { AttributeName: TABLE.dayIndex.partitionKey, KeyType: 'HASH' },
+                { AttributeName: TABLE.dayIndex.sortKey, KeyType: 'RANGE' },
+              ],
+              Projection: { ProjectionType: 'ALL' },
             },
           ],
         }),

@@ -3,6 +3,7 @@ import { dynamo } from '#shared/aws/clients.js';
 import { isConditionalCheckFailed, queryAll, versionCondition } from '#shared/aws/dynamo.js';
 import { callKey, eventSortKey, LEGAL_HOLD_EXPIRES_AT, SK, TABLE } from '#shared/storage/layout.js';
 import { DynamoWriteGate, type OperatorGate } from '#shared/storage/write-gate.js';
+import { dayIndexAttributes, isIncidentEvent } from '#shared/storage/day-index.js';
 import { getConfig } from '#shared/config.js';
 import { logger } from '#shared/observability/logger.js';
 import { auditEventFromItem, consentExpiresAt, newConsentRecord, nextConsent, sanitizeDetail } from './transitions.js';
@@ -108,14 +109,16 @@ export class DynamoConsentStore implements ConsentStore {
       this.asWriter(callId, async (held) => {
         for (let attempt = 0; attempt < MAX_WRITE_ATTEMPTS; attempt += 1) {
           const now = this.clock();
-          const stored = await this.readConsent(callId);
+          const { record: stored, listing } = await this.readConsentItem(callId);
           const current = stored ?? newConsentRecord(callId, { jurisdiction: UNKNOWN_JURISDICTION }, now, this.retentionDays);
           const next = nextConsent(current, state, evidence, now, this.retentionDays);
           // Already in that state: nothing to write. (A fresh record is 'pending', never requested.)
           if (!next && stored) return stored;
           if (next) {
             const record = pinnedIfHeld(next, held);
-            if (await this.putConsent(record, stored?.version)) return record;
+            if (await this.putConsent(record, stored?.version, stored ? (listing ?? callListing(stored)) : undefined)) {
+              return record;
+            }
           }
           // Someone else changed it between our read and write: read again and re-decide.
         }
@@ -193,6 +196,7 @@ export class DynamoConsentStore implements ConsentStore {
       type,
       at: now.toISOString(),
       ...(detail ? { detail } : {}),
+      ...eventListing(callId, type, now, detail),
       [TABLE.ttlAttribute]: held ? LEGAL_HOLD_EXPIRES_AT : consentExpiresAt(now, this.retentionDays),
     };
   }
@@ -325,6 +329,13 @@ export class DynamoConsentStore implements ConsentStore {
   }
 
   private async readConsent(callId: string): Promise<ConsentRecord | undefined> {
+    return (await this.readConsentItem(callId)).record;
+  }
+
+  /** The consent record and, apart from it, the item's day-index attributes (storage keys, not consent facts). */
+  private async readConsentItem(
+    callId: string,
+  ): Promise<{ record: ConsentRecord | undefined; listing: Record<string, string> | undefined }> {
     const result = await this.client.send(
       new GetCommand({
         TableName: this.tableName,
@@ -333,20 +344,36 @@ export class DynamoConsentStore implements ConsentStore {
       }),
       this.requestOptions(),
     );
-    return result.Item ? toConsentRecord(result.Item) : undefined;
+    if (!result.Item) return { record: undefined, listing: undefined };
+    const { [TABLE.dayIndex.partitionKey]: day, [TABLE.dayIndex.sortKey]: key } = result.Item;
+    const listing =
+      typeof day === 'string' && typeof key === 'string'
+        ? { [TABLE.dayIndex.partitionKey]: day, [TABLE.dayIndex.sortKey]: key }
+        : undefined;
+    return { record: toConsentRecord(result.Item), listing };
   }
 
   /**
    * Write the consent item if it is still at `expectedVersion` (or absent, when undefined).
    * Returns false when the condition failed, i.e. someone else wrote first.
    */
-  private async putConsent(record: ConsentRecord, expectedVersion: number | undefined): Promise<boolean> {
+  private async putConsent(
+    record: ConsentRecord,
+    expectedVersion: number | undefined,
+    listing: Record<string, string> = callListing(record),
+  ): Promise<boolean> {
     const condition = versionCondition(expectedVersion, TABLE.partitionKey);
     try {
       await this.client.send(
         new PutCommand({
           TableName: this.tableName,
-          Item: { [TABLE.partitionKey]: callKey(record.callId), [TABLE.sortKey]: SK.consent, ...record },
+          Item: {
+            [TABLE.partitionKey]: callKey(record.callId),
+            [TABLE.sortKey]: SK.consent,
+            ...record,
+            // A put replaces the item: the call keeps the day it was first listed under.
+            ...listing,
+          },
           ...condition,
         }),
         this.requestOptions(),
@@ -380,13 +407,34 @@ export class DynamoConsentStore implements ConsentStore {
   }
 }
 
+/**
+ * The consent item's place in the console's day index (shared/storage/day-index.ts): the time
+ * the call's record was first written. An update keeps the stored item's attributes (see
+ * setConsent); only a record stored before the index existed gets them from its current time.
+ */
+function callListing(record: ConsentRecord): Record<string, string> {
+  return dayIndexAttributes('call', record.updatedAt, record.callId);
+}
+
+/** Incident events and the erasure tombstone are listed by day too; other events are not (sparse index). */
+function eventListing(callId: string, type: AuditEvent['type'], now: Date, detail: AuditEvent['detail']): Record<string, string> {
+  if (type === 'erased') return dayIndexAttributes('erased', now.toISOString(), callId);
+  return isIncidentEvent(type, detail) ? dayIndexAttributes('incident', now.toISOString(), callId) : {};
+}
+
 /** A record written while the call is held never expires, like the rest of the held call. */
 function pinnedIfHeld<T extends { expiresAt: number }>(record: T, held: boolean): T {
   return held ? { ...record, expiresAt: LEGAL_HOLD_EXPIRES_AT } : record;
 }
 
 function toConsentRecord(item: Record<string, unknown>): ConsentRecord {
-  const { [TABLE.partitionKey]: _pk, [TABLE.sortKey]: _sk, ...record } = item;
+  const {
+    [TABLE.partitionKey]: _pk,
+    [TABLE.sortKey]: _sk,
+    [TABLE.dayIndex.partitionKey]: _day,
+    [TABLE.dayIndex.sortKey]: _key,
+    ...record
+  } = item;
   return record as unknown as ConsentRecord;
 }
 

@@ -1,4 +1,5 @@
 import { consentExpiresAt } from '#shared/consent/transitions.js';
+import { dayIndexAttributes } from '#shared/storage/day-index.js';
 import { logger } from '#shared/observability/logger.js';
 import { heldMetadataDocument, type RecordingMetadataDocument } from '#shared/recordings/metadata.js';
 import {
@@ -85,7 +86,12 @@ async function hold(
     requestedBy: request.requestedBy,
   };
   // The marker before the gate turns: a writer that sees the call held finds the hold's reason.
-  const created = await deps.data.putItemIfAbsent(callId, SK.legalHold, { itemType: 'legal_hold', ...marker });
+  const created = await deps.data.putItemIfAbsent(callId, SK.legalHold, {
+    itemType: 'legal_hold',
+    ...marker,
+    // Listed under the index's HELD partition ("what is held"); the release deletes the marker.
+    ...dayIndexAttributes('hold', marker.since, callId),
+  });
   await deps.data.setConsentHoldFlag(callId, true);
   const writers = await deps.gate.setHeld(lock, true);
   const writersInFlight = await deps.gate.drain(callId, writers, deps.drainBudgetMs ?? DEFAULT_WRITER_LEASE_MS);

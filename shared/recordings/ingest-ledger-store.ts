@@ -1,6 +1,7 @@
 import { GetCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { dynamo } from '#shared/aws/clients.js';
-import { callKey } from '#shared/storage/layout.js';
+import { callKey, TABLE } from '#shared/storage/layout.js';
+import { dayIndexAttributes } from '#shared/storage/day-index.js';
 import { getConfig } from '#shared/config.js';
 import {
   LeaseLostError,
@@ -34,6 +35,15 @@ function toEntry(item: Record<string, unknown>): LedgerEntry {
   };
 }
 
+/** `:listDay` / `:listKey` of a ledger item first claimed at `now`. */
+function listingValues(callId: string, ledgerId: string, now: Date): Record<string, string> {
+  const attributes = dayIndexAttributes('recording', now.toISOString(), callId, ledgerId);
+  return {
+    ':listDay': attributes[TABLE.dayIndex.partitionKey] as string,
+    ':listKey': attributes[TABLE.dayIndex.sortKey] as string,
+  };
+}
+
 /**
  * {@link IngestLedger} on the single table, with single-item conditional writes only (dynalite,
  * the local emulator, has no transactions; none are needed). Lease deadlines compare against
@@ -63,7 +73,10 @@ export class DynamoIngestLedger implements IngestLedger {
             'receivedAt = if_not_exists(receivedAt, :receivedAt), expiresAt = if_not_exists(expiresAt, :expiresAt)',
             'completed = if_not_exists(completed, :false), metadataStored = if_not_exists(metadataStored, :false)',
             'auditWritten = if_not_exists(auditWritten, :false), queued = if_not_exists(queued, :false)',
+            // The console's day index (shared/storage/day-index.ts): recordings by the day received.
+            '#listDay = if_not_exists(#listDay, :listDay), #listKey = if_not_exists(#listKey, :listKey)',
           ].join(', ')} ADD attempts :one`,
+          ExpressionAttributeNames: { '#listDay': TABLE.dayIndex.partitionKey, '#listKey': TABLE.dayIndex.sortKey },
           ExpressionAttributeValues: {
             ':owner': request.owner,
             ':until': now + request.leaseMs,
@@ -75,6 +88,7 @@ export class DynamoIngestLedger implements IngestLedger {
             ':expiresAt': request.expiresAt,
             ':false': false,
             ':one': 1,
+            ...listingValues(callId, ledgerId, request.now),
           },
           ReturnValues: 'ALL_NEW',
         }),

@@ -24,6 +24,12 @@ export const TABLE = {
   ttlAttribute: 'expiresAt',
   /** GSI for "everything about this caller": keyed hash of the number, never the number. */
   callerIndex: { name: 'byCaller', partitionKey: 'callerHash', sortKey: 'pk' },
+  /**
+   * GSI for the operator console's lists (infra/console): calls, incidents and recordings by
+   * day, held calls in one fixed partition. Sparse: only the items shared/storage/day-index.ts
+   * gives the two attributes are in it, so listing never scans the table.
+   */
+  dayIndex: { name: 'byDay', partitionKey: 'listDay', sortKey: 'listKey' },
 } as const;
 
 /** Partition key of everything about one call. */

@@ -152,7 +152,7 @@ describe('least privilege', () => {
 });
 
 describe('table', () => {
-  it('matches shared/aws/table.ts: keys, TTL, byCaller GSI, on demand, PITR, encrypted, retained', () => {
+  it('matches shared/aws/table.ts: keys, TTL, byCaller and byDay GSIs, on demand, PITR, encrypted, retained', () => {
     const { template } = synthStack();
     template.resourceCountIs('AWS::DynamoDB::Table', 1);
     template.hasResource('AWS::DynamoDB::Table', {
@@ -176,6 +176,15 @@ describe('table', () => {
               { AttributeName: 'pk', KeyType: 'RANGE' },
             ],
             Projection: { ProjectionType: 'KEYS_ONLY' },
+          },
+          {
+            // The operator console's lists by day (shared/storage/day-index.ts): no Scan.
+            IndexName: 'byDay',
+            KeySchema: [
+              { AttributeName: 'listDay', KeyType: 'HASH' },
+              { AttributeName: 'listKey', KeyType: 'RANGE' },
+            ],
+            Projection: { ProjectionType: 'ALL' },
           },
         ],
       }),

@@ -1,4 +1,5 @@
 import type { CliCommand } from '../command.js';
+import { consoleCommand } from './console.js';
 import { execCommand } from './exec.js';
 import { PRIVACY_COMMANDS } from './privacy.js';
 import { simulateCommand } from './simulate.js';
@@ -17,4 +18,5 @@ export const COMMANDS: CliCommand[] = [
   simulateCommand,
   transcriptCommand,
   ...PRIVACY_COMMANDS,
+  consoleCommand,
 ];
