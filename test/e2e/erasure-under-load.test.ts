@@ -19,7 +19,7 @@ import { outsideClients, startE2eStack, tempDataDir } from './local-stack-harnes
 // SDK clients built from endpoints.json alone (as awscli would), never through our stores.
 
 const SENDERS = 4;
-const PER_SENDER = 15;
+const PER_SENDER = 10;
 const CALLER = '+15125550199';
 
 let data: ReturnType<typeof tempDataDir>;
@@ -28,7 +28,11 @@ let client: AgentClient;
 let outside: ReturnType<typeof outsideClients>;
 let logs: ReturnType<typeof captureLogs>;
 
+const savedTranscription = process.env.TRANSCRIPTION;
 beforeAll(async () => {
+  // The local transcription pipeline would add a Transcribe job per stored recording (hundreds
+  // here); transcripts under erasure and hold are covered in test/integration/transcription.test.ts.
+  process.env.TRANSCRIPTION = 'off';
   data = tempDataDir();
   ({ stack, client } = await startE2eStack(data.dir));
   outside = outsideClients(stack.endpoints);
@@ -38,6 +42,8 @@ afterAll(async () => {
   logs.restore();
   await stack.stop();
   data.remove();
+  if (savedTranscription === undefined) delete process.env.TRANSCRIPTION;
+  else process.env.TRANSCRIPTION = savedTranscription;
 });
 
 /** A privacy command in-process, as `npx recording-agent <command>` runs it; its exit code and the JSON it prints. */
