@@ -59,16 +59,19 @@ export function envOf(resource: Resource): Record<string, unknown> {
   return environment?.Variables ?? {};
 }
 
-/** Every IAM action granted to the execution role of the function for `service`. */
-export function actionsOf(template: Template, service: string): string[] {
+/** One statement of an IAM policy, as synthesized. */
+export type Statement = { Action: string | string[]; Resource: unknown; Condition?: unknown };
+
+/** Every statement of the execution role of the function for `service`. */
+export function statementsOf(template: Template, service: string): Statement[] {
   const fn = resourcesOf(template, 'AWS::Lambda::Function')[functionId(template, service)];
   const roleRef = (fn?.Properties?.Role as { 'Fn::GetAtt': [string, string] })['Fn::GetAtt'][0];
-  const actions: string[] = [];
-  for (const policy of Object.values(resourcesOf(template, 'AWS::IAM::Policy'))) {
-    const roles = policy.Properties?.Roles as { Ref: string }[];
-    if (!roles.some((r) => r.Ref === roleRef)) continue;
-    const doc = policy.Properties?.PolicyDocument as { Statement: { Action: string | string[] }[] };
-    for (const statement of doc.Statement) actions.push(...[statement.Action].flat());
-  }
-  return actions;
+  return Object.values(resourcesOf(template, 'AWS::IAM::Policy'))
+    .filter((p) => (p.Properties?.Roles as { Ref: string }[]).some((r) => r.Ref === roleRef))
+    .flatMap((p) => (p.Properties?.PolicyDocument as { Statement: Statement[] }).Statement);
+}
+
+/** Every IAM action granted to the execution role of the function for `service`. */
+export function actionsOf(template: Template, service: string): string[] {
+  return statementsOf(template, service).flatMap((statement) => [statement.Action].flat());
 }

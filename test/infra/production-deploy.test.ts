@@ -1,23 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { Match } from 'aws-cdk-lib/assertions';
 import { SECRETS_EXTENSION_ARM64_LAYERS } from '#infra/stack/secrets-extension-layer.js';
-import { actionsOf, envOf, functionId, PROD_SETTINGS, resourcesOf, synthStack } from './infra-support.js';
+import { actionsOf, envOf, functionId, PROD_SETTINGS, resourcesOf, synthStack, statementsOf } from './infra-support.js';
 
 /** Issue #13: what `cdk deploy` gives a real account, in two regions of one account. */
 const ACCOUNT = '123456789012';
 const US = { account: ACCOUNT, region: 'us-east-1' };
 const EU = { account: ACCOUNT, region: 'eu-west-1' };
-
-type Statement = { Action: string | string[]; Resource: unknown };
-
-/** Every statement of the role of `service`: its actions, sorted, keyed by the resource they name. */
-function statementsOf(template: ReturnType<typeof synthStack>['template'], service: string): Statement[] {
-  const fn = resourcesOf(template, 'AWS::Lambda::Function')[functionId(template, service)];
-  const roleRef = (fn?.Properties?.Role as { 'Fn::GetAtt': [string, string] })['Fn::GetAtt'][0];
-  return Object.values(resourcesOf(template, 'AWS::IAM::Policy'))
-    .filter((p) => (p.Properties?.Roles as { Ref: string }[]).some((r) => r.Ref === roleRef))
-    .flatMap((p) => (p.Properties?.PolicyDocument as { Statement: Statement[] }).Statement);
-}
 
 const sortedActions = (template: ReturnType<typeof synthStack>['template'], service: string): string[] =>
   [...new Set(actionsOf(template, service))].sort();

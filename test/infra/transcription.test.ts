@@ -1,16 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { envOf, functionId, resourcesOf, synthStack } from './infra-support.js';
+import { envOf, functionId, resourcesOf, type Statement, statementsOf, synthStack } from './infra-support.js';
 
-type Statement = { Action: string | string[]; Resource: unknown; Condition?: unknown };
-
-/** Every statement of the execution role of the function for `service`. */
-function statementsOf(template: ReturnType<typeof synthStack>['template'], service: string): Statement[] {
-  const fn = resourcesOf(template, 'AWS::Lambda::Function')[functionId(template, service)];
-  const roleRef = (fn?.Properties?.Role as { 'Fn::GetAtt': [string, string] })['Fn::GetAtt'][0];
-  return Object.values(resourcesOf(template, 'AWS::IAM::Policy'))
-    .filter((p) => (p.Properties?.Roles as { Ref: string }[]).some((r) => r.Ref === roleRef))
-    .flatMap((p) => (p.Properties?.PolicyDocument as { Statement: Statement[] }).Statement);
-}
 const actions = (statements: Statement[]): string[] => statements.flatMap((s) => [s.Action].flat());
 /** The object key patterns (after the bucket ARN) a statement's resources name. */
 const keyPatterns = (statement: Statement | undefined): string[] =>
