@@ -27,6 +27,8 @@ export interface ConsoleSource {
   requestedBy: string;
   /** Shown in the header: which stack this is. */
   label: string;
+  /** What to check when a read fails (shown on the error page). */
+  readFailureHint: string;
   now?: () => Date;
 }
 
@@ -202,8 +204,7 @@ export async function startConsole(source: ConsoleSource, options: { port?: numb
       const message =
         error instanceof HttpError
           ? error.message
-          : `the console could not read the stack (${error instanceof Error ? error.name : 'error'}); ` +
-            'a local data folder created before the byDay index needs a fresh LOCAL_DATA_DIR';
+          : `the console could not read the stack (${error instanceof Error ? error.name : 'error'}); ${source.readFailureHint}`;
       if (!(error instanceof HttpError))
         process.stderr.write(`console: ${error instanceof Error ? error.stack : String(error)}\n`);
       if (response.headersSent) return void response.end();

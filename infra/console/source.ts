@@ -23,6 +23,7 @@ export function localSource(
     bucket: { client: new S3Client({ ...common, endpoint: endpoints.s3, forcePathStyle: true }), bucket: endpoints.bucket },
     act,
     label: `local stack (${endpoints.api})`,
+    readFailureHint: 'a local data folder created before the byDay index needs a fresh LOCAL_DATA_DIR',
     ...settings,
   };
 }
@@ -49,6 +50,8 @@ export async function deployedSource(
     bucket: { client: new S3Client({}), bucket: output('BucketName') },
     act,
     label: `stack ${stackName}`,
+    readFailureHint:
+      'check that your AWS credentials and region may Query/GetItem the table and GetObject/ListBucket the bucket the stack names',
     ...settings,
   };
 }

@@ -1,11 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { handler as privacyHandler } from '#functions/privacy/handler.js';
 import { parseArgs, UsageError, type CliCommand, type CliContext } from '#infra/local/cli/command.js';
 import { COMMANDS } from '#infra/local/cli/commands/index.js';
 import { auditCommand, eraseCommand, exportCommand, holdCommand } from '#infra/local/cli/commands/privacy.js';
@@ -13,7 +10,7 @@ import { openSession, type AgentSession } from '#infra/local/cli/session.js';
 import { startLocalStack, type LocalStack } from '#infra/local/stack.js';
 import type { ExportDocument } from '#shared/privacy/types.js';
 import { seedCall } from '#test/support/privacy-seed.js';
-import { lambdaContext } from '#test/support/signalwire.js';
+import { startAwsStandIn, type AwsStandIn } from '#test/support/aws-stand-in.js';
 import { TEST_SECRETS } from '#test/support/storage.js';
 
 const CALLER = '+14155550123';
@@ -181,58 +178,19 @@ describe('privacy CLI commands on the local stack', () => {
   });
 
   describe('--stack <name>: the deployed privacy function', () => {
-    let standIn: Server;
-    let invocations: string[];
-    const saved: Record<string, string | undefined> = {};
+    let standIn: AwsStandIn;
+    let restore: () => void;
 
     beforeAll(async () => {
-      invocations = [];
-      // Stand-ins for CloudFormation (DescribeStacks, query protocol) and Lambda (Invoke), the
-      // two AWS APIs the CLI calls; no emulator for them exists here. The "deployed function" is
-      // the real handler, run in-process against the local stack's storage.
-      standIn = createServer((req, res) => {
-        const chunks: Buffer[] = [];
-        req.on('data', (c: Buffer) => chunks.push(c));
-        req.on('end', () => {
-          const body = Buffer.concat(chunks).toString('utf8');
-          const invoke = /^\/2015-03-31\/functions\/([^/]+)\/invocations/.exec(req.url ?? '');
-          if (invoke) {
-            invocations.push(decodeURIComponent(invoke[1] as string));
-            void privacyHandler(JSON.parse(body) as unknown, lambdaContext('privacy')).then((result) => {
-              res.writeHead(200, { 'Content-Type': 'application/json' });
-              res.end(JSON.stringify(result));
-            });
-            return;
-          }
-          if (body.includes('Action=DescribeStacks') && body.includes('StackName=recording-agent-prod')) {
-            res.writeHead(200, { 'Content-Type': 'text/xml' });
-            res.end(
-              '<DescribeStacksResponse xmlns="http://cloudformation.amazonaws.com/doc/2010-05-15/"><DescribeStacksResult><Stacks><member>' +
-                '<StackName>recording-agent-prod</StackName><StackStatus>CREATE_COMPLETE</StackStatus><CreationTime>2025-01-01T00:00:00Z</CreationTime>' +
-                '<Outputs><member><OutputKey>PrivacyFunctionName</OutputKey><OutputValue>recording-agent-prod-Privacy-abc123</OutputValue></member></Outputs>' +
-                '</member></Stacks></DescribeStacksResult><ResponseMetadata><RequestId>r1</RequestId></ResponseMetadata></DescribeStacksResponse>',
-            );
-            return;
-          }
-          res.writeHead(400, { 'Content-Type': 'text/xml' });
-          res.end(
-            '<ErrorResponse><Error><Type>Sender</Type><Code>ValidationError</Code><Message>Stack does not exist</Message></Error></ErrorResponse>',
-          );
-        });
-      });
-      await new Promise<void>((resolve) => standIn.listen(0, '127.0.0.1', resolve));
-      const url = `http://127.0.0.1:${(standIn.address() as AddressInfo).port}`;
-      for (const key of ['AWS_ENDPOINT_URL_CLOUDFORMATION', 'AWS_ENDPOINT_URL_LAMBDA']) {
-        saved[key] = process.env[key];
-        process.env[key] = url;
-      }
+      // Stand-ins for CloudFormation (DescribeStacks) and Lambda (Invoke), the two AWS APIs the
+      // CLI calls; the "deployed function" is the real handler, run in-process against the local
+      // stack's storage.
+      standIn = await startAwsStandIn({ 'recording-agent-prod': { PrivacyFunctionName: 'recording-agent-prod-Privacy-abc123' } });
+      restore = standIn.useEndpoints();
     });
     afterAll(async () => {
-      for (const [key, value] of Object.entries(saved)) {
-        if (value === undefined) delete process.env[key];
-        else process.env[key] = value;
-      }
-      await new Promise<void>((resolve) => standIn.close(() => resolve()));
+      restore();
+      await standIn.close();
     });
 
     it('finds the function through the stack output and invokes it with the request', async () => {
@@ -241,7 +199,10 @@ describe('privacy CLI commands on the local stack', () => {
       const held = await runCli(holdCommand, ['--call-id', callId, '--stack', 'recording-agent-prod'], dataDir);
       const audit = await runCli(auditCommand, [callId, '--stack', 'recording-agent-prod'], dataDir);
 
-      expect(invocations).toEqual(['recording-agent-prod-Privacy-abc123', 'recording-agent-prod-Privacy-abc123']);
+      expect(standIn.invocations.map((i) => i.functionName)).toEqual([
+        'recording-agent-prod-Privacy-abc123',
+        'recording-agent-prod-Privacy-abc123',
+      ]);
       expect(held.code).toBe(0);
       expect(held.err).toContain('invoking the privacy function of stack recording-agent-prod');
       expect(JSON.parse(held.out)).toMatchObject({ callId, status: 'held' });
