@@ -11,7 +11,8 @@ import type { TableReader } from './queries.js';
 const AUDIO_URL_SECONDS = 300;
 const DAY_MS = 86_400_000;
 
-export interface RecordingView {
+/** One recording as the lists show it: when it came and when it goes. */
+export interface RecordingRow {
   callId: string;
   recordingId: string;
   receivedAt: string;
@@ -19,6 +20,9 @@ export interface RecordingView {
   expiresAt: string | null;
   daysLeft: number | null;
   held: boolean;
+}
+
+export interface RecordingView extends RecordingRow {
   durationSeconds: number | null;
   consent: string;
   /** Presigned GET of the archived audio, when it is archived. */

@@ -1,6 +1,6 @@
 import { dayOf } from '#shared/storage/day-index.js';
 import { expiryFrom, LEGAL_HOLD_EXPIRES_AT, TABLE } from '#shared/storage/layout.js';
-import { daysLeft } from './call-detail.js';
+import { daysLeft, type RecordingRow } from './call-detail.js';
 import { daysDescending } from './calls.js';
 import type { TableReader } from './queries.js';
 
@@ -11,15 +11,6 @@ const callIdOf = (item: Record<string, unknown>): string => str(item[TABLE.parti
 /** The last `days` UTC days up to `now`, newest first. */
 function lastDays(now: Date, days: number): string[] {
   return daysDescending(dayOf(new Date(now.getTime() - (days - 1) * DAY_MS)), dayOf(now));
-}
-
-export interface RecordingRow {
-  callId: string;
-  recordingId: string;
-  receivedAt: string;
-  expiresAt: string | null;
-  daysLeft: number | null;
-  held: boolean;
 }
 
 /**

@@ -7,6 +7,12 @@ import { callKey, SK } from '#shared/storage/layout.js';
 import { startAwsStandIn } from '#test/support/aws-stand-in.js';
 import { objectsForCall, outsideClients, startE2eStack, tempDataDir } from './local-stack-harness.js';
 
+/** The result line of each step (`PASS swml`…), in order. */
+const stepsOf = (lines: string[]): string[] =>
+  lines.filter((l) => /^(PASS|FAIL|SKIP) /.test(l)).map((l) => l.split(':')[0] ?? '');
+/** The synthetic call the run announced on its first line. */
+const callIdOf = (lines: string[]): string => /synthetic call (\S+)/.exec(lines[0] ?? '')?.[1] ?? '';
+
 /** `npm run smoke` against the local stack, as an operator runs it after `npm start`. */
 describe('npm run smoke against the local stack', { timeout: 120_000 }, () => {
   const data = tempDataDir();
@@ -25,14 +31,9 @@ describe('npm run smoke against the local stack', { timeout: 120_000 }, () => {
     const lines: string[] = [];
     const code = await runSmoke({ url: stack.endpoints.swml, dataDir: data.dir }, (line) => lines.push(line));
     // Assess: one PASS line per step, in order, and the call's data gone.
-    expect(lines.filter((l) => /^(PASS|FAIL|SKIP) /.test(l)).map((l) => l.split(':')[0])).toEqual([
-      'PASS swml',
-      'PASS consent',
-      'PASS recording-status',
-      'PASS erase',
-    ]);
+    expect(stepsOf(lines)).toEqual(['PASS swml', 'PASS consent', 'PASS recording-status', 'PASS erase']);
     expect(code).toBe(0);
-    const callId = /synthetic call (\S+)/.exec(lines[0] ?? '')?.[1] ?? '';
+    const callId = callIdOf(lines);
     expect(callId).toMatch(/^smoke-/);
     expect(await objectsForCall(outsideClients(stack.endpoints).s3, stack.endpoints.bucket, callId)).toEqual([]);
   });
@@ -75,14 +76,9 @@ describe('npm run smoke against the local stack', { timeout: 120_000 }, () => {
       await standIn.close();
     }
 
-    expect(lines.filter((l) => /^(PASS|FAIL|SKIP) /.test(l)).map((l) => l.split(':')[0])).toEqual([
-      'PASS swml',
-      'PASS consent',
-      'PASS recording-status',
-      'PASS erase',
-    ]);
+    expect(stepsOf(lines)).toEqual(['PASS swml', 'PASS consent', 'PASS recording-status', 'PASS erase']);
     expect(code).toBe(0);
-    const callId = /synthetic call (\S+)/.exec(lines[0] ?? '')?.[1] ?? '';
+    const callId = callIdOf(lines);
     expect(callId).toMatch(/^smoke-/);
     expect(standIn.invocations).toEqual([
       {

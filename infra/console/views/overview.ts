@@ -1,5 +1,6 @@
 import { html, type Html } from '../html.js';
-import type { IncidentRow, RecordingRow, RetentionOverview } from '../overview.js';
+import type { RecordingRow } from '../call-detail.js';
+import type { IncidentRow, RetentionOverview } from '../overview.js';
 import { callLink, when } from './layout.js';
 
 export function recordingsView(rows: RecordingRow[], days: number): Html {
