@@ -75,8 +75,8 @@ export class DynamoConsentStore implements ConsentStore {
     this.gate =
       options.gate ??
       new DynamoWriteGate(client, tableName, {
-        clock: this.clock,
-        guardExpiresAt: (now) => consentExpiresAt(now, retentionDays),
+        // Leases run on real time (an operator waits on them); the item's expiry follows this store's clock.
+        guardExpiresAt: () => consentExpiresAt(this.clock(), retentionDays),
         requestOptions: () => this.requestOptions(),
       });
   }
