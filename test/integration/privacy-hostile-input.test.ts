@@ -48,8 +48,23 @@ const HOSTILE: Array<[string, Record<string, unknown>]> = [
 
 /** The text with every planted value it still contains (digits compared without separators too). */
 function plantsIn(text: string): string[] {
-  const digits = text.replace(/\D/g, '');
-  return PLANTED.filter((p) => text.includes(p) || (p.replace(/\D/g, '').length >= 8 && digits.includes(p.replace(/\D/g, ''))));
+  // Digits compared token by token: the digits of the whole text run together would, by chance,
+  // hold any 8-digit plant somewhere across thousands of random ids and timestamps.
+  const tokenDigits = text.split(/[\s"',{}[\]:=]+/).map((token) => token.replace(/\D/g, ''));
+  const inDigits = (p: string): boolean => {
+    const digits = p.replace(/\D/g, '');
+    return digits.length >= 8 && tokenDigits.some((token) => token.includes(digits));
+  };
+  return PLANTED.filter((p) => contains(text, p) || inDigits(p));
+}
+
+/**
+ * A short plant ('0780') counts only as a token of its own: inside a random id (a request id's
+ * `…-0780-…` group, a hex run) it is chance, not a leak; the longer plants catch the real ones.
+ */
+function contains(text: string, plant: string): boolean {
+  if (plant.length >= 8) return text.includes(plant);
+  return new RegExp(`(?<![\\w-])${plant}(?![\\w-])`).test(text);
 }
 
 describe('operator input: never echoed, never logged, never stored', () => {
