@@ -11,6 +11,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import { runAsScript, UsageError } from '#infra/local/cli/command.js';
 import { callTimelineQuery, logGroupOutputId, SAFE_CALL_ID } from '../stack/log-queries.js';
 
 export const FUNCTIONS = ['swml', 'swaig', 'recording-status', 'payment-connector', 'privacy', 'archive-worker'] as const;
@@ -23,10 +24,6 @@ export interface LogsOptions {
   follow: boolean;
   stackName: string;
   region?: string;
-}
-
-export class UsageError extends Error {
-  override name = 'UsageError';
 }
 
 export const USAGE =
@@ -213,13 +210,5 @@ async function main(): Promise<number> {
   }
 }
 
-if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
-  main().then(
-    (code) => process.exit(code),
-    (error: unknown) => {
-      process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n`);
-      process.exit(error instanceof UsageError ? 2 : 1);
-    },
-  );
-}
+runAsScript(import.meta.url, main);
 /* c8 ignore stop */

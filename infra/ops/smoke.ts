@@ -1,8 +1,7 @@
 import { resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { AgentClient, type AgentReply } from '#infra/local/cli/agent-client.js';
 import { callTool, fetchSwml } from '#infra/local/cli/calls.js';
-import { parseArgs, stringFlag, UsageError, type CliContext } from '#infra/local/cli/command.js';
+import { parseArgs, runAsScript, stringFlag, UsageError, type CliContext } from '#infra/local/cli/command.js';
 import { runOnTarget, type PrivacyTarget } from '#infra/local/cli/privacy-target.js';
 import type { AgentSession } from '#infra/local/cli/session.js';
 import { currentRecordingStatusBody, simulatedCall } from '#infra/local/cli/signalwire-payloads.js';
@@ -155,13 +154,5 @@ async function main(): Promise<number> {
   );
 }
 
-if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
-  main().then(
-    (code) => process.exit(code),
-    (error: unknown) => {
-      process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n`);
-      process.exit(error instanceof UsageError ? 2 : 1);
-    },
-  );
-}
+runAsScript(import.meta.url, main);
 /* c8 ignore stop */

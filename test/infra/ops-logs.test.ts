@@ -7,8 +7,8 @@ import {
   sinceSeconds,
   startQueryArgs,
   tailArgs,
-  UsageError,
 } from '#infra/ops/logs.js';
+import { UsageError } from '#infra/local/cli/command.js';
 import { callTimelineQuery, logGroupOutputId } from '#infra/stack/log-queries.js';
 
 const CALL = '8b0f6a42-3b39-4c44-9d0e-1f2a3b4c5d6e';

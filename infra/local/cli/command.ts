@@ -1,9 +1,26 @@
+import { fileURLToPath } from 'node:url';
 import { carriesPersonalData } from '#shared/validation/personal-data.js';
 import type { AgentSession } from './session.js';
 
 /** Wrong usage (unknown command, tool or flag, bad JSON): message on stderr, exit code 2. */
 export class UsageError extends Error {
   override name = 'UsageError';
+}
+
+/**
+ * Runs `main` when the module at `moduleUrl` is the script Node was started with (not when a
+ * test imports it): its result is the exit code; a failure prints its message, exit 2 for a
+ * {@link UsageError}, else 1.
+ */
+export function runAsScript(moduleUrl: string, main: () => Promise<number>): void {
+  if (!process.argv[1] || fileURLToPath(moduleUrl) !== process.argv[1]) return;
+  main().then(
+    (code) => process.exit(code),
+    (error: unknown) => {
+      process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n`);
+      process.exit(error instanceof UsageError ? 2 : 1);
+    },
+  );
 }
 
 export interface FlagSpec {
