@@ -12,10 +12,12 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { runAsScript, UsageError } from '#infra/local/cli/command.js';
+import { type AgentFunctionName, FUNCTION_NAMES } from '../stack/settings.js';
 import { callTimelineQuery, logGroupOutputId, SAFE_CALL_ID } from '../stack/log-queries.js';
 
-export const FUNCTIONS = ['swml', 'swaig', 'recording-status', 'payment-connector', 'privacy', 'archive-worker'] as const;
-export type FunctionName = (typeof FUNCTIONS)[number];
+/** Every function of the stack (each has a log-group output). */
+const FUNCTIONS = FUNCTION_NAMES;
+type FunctionName = AgentFunctionName;
 
 export interface LogsOptions {
   target: FunctionName | 'all';
@@ -27,7 +29,7 @@ export interface LogsOptions {
 }
 
 export const USAGE =
-  'usage: npm run logs -- <swml|swaig|recording-status|payment-connector|privacy|archive-worker|all> ' +
+  `usage: npm run logs -- <${FUNCTIONS.join('|')}|all> ` +
   '[--call-id ID] [--since 1h] [--follow] [--stage STAGE] [--stack NAME] [--region REGION]';
 
 const SINCE = /^\d+[smhdw]$/;

@@ -19,6 +19,9 @@ const OUTPUTS = {
   LogGroupPaymentConnector: '/g/pay',
   LogGroupPrivacy: '/g/privacy',
   LogGroupArchiveWorker: '/g/archive',
+  LogGroupRetentionEnforcer: '/g/retention',
+  LogGroupTranscriptionWorker: '/g/transcription',
+  LogGroupTranscriptCompletion: '/g/transcript',
 };
 
 describe('npm run logs: arguments', () => {
@@ -75,7 +78,10 @@ describe('npm run logs: AWS CLI commands', () => {
       'json',
     ]);
     expect(logGroupsFor('recording-status', OUTPUTS)).toEqual(['/g/rs']);
-    expect(logGroupsFor('all', OUTPUTS)).toHaveLength(6);
+    // Every function of the stack, the ones added after the first six included.
+    expect(logGroupsFor('all', OUTPUTS)).toHaveLength(9);
+    expect(parseLogsArgs(['transcript-completion'], {}).target).toBe('transcript-completion');
+    expect(logGroupsFor('retention-enforcer', OUTPUTS)).toEqual(['/g/retention']);
     expect(logGroupsFor('archive-worker', OUTPUTS)).toEqual(['/g/archive']);
     expect(() => logGroupsFor('swml', {})).toThrow(/LogGroupSwml not found/);
   });
