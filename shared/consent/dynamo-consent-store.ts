@@ -236,27 +236,16 @@ export class DynamoConsentStore implements ConsentStore {
   /** One conditional put on the control item (version read before, or absent): no transactions needed. */
   async putRecordingControl(control: RecordingControl, expectedVersion: number | undefined): Promise<boolean> {
     return this.guard('putRecordingControl', () =>
-      this.asWriter(control.callId, async (held) => {
-        const condition = versionCondition(expectedVersion, TABLE.partitionKey);
-        try {
-          await this.client.send(
-            new PutCommand({
-              TableName: this.tableName,
-              Item: {
-                [TABLE.partitionKey]: callKey(control.callId),
-                [TABLE.sortKey]: `${SK.recordingControlPrefix}${control.controlId}`,
-                ...pinnedIfHeld(control, held),
-              },
-              ...condition,
-            }),
-            this.requestOptions(),
-          );
-        } catch (error) {
-          if (isConditionalCheckFailed(error)) return false;
-          throw error;
-        }
-        return true;
-      }),
+      this.asWriter(control.callId, (held) =>
+        this.putVersioned(
+          {
+            [TABLE.partitionKey]: callKey(control.callId),
+            [TABLE.sortKey]: `${SK.recordingControlPrefix}${control.controlId}`,
+            ...pinnedIfHeld(control, held),
+          },
+          expectedVersion,
+        ),
+      ),
     );
   }
 
@@ -362,20 +351,23 @@ export class DynamoConsentStore implements ConsentStore {
     expectedVersion: number | undefined,
     listing: Record<string, string> = callListing(record),
   ): Promise<boolean> {
-    const condition = versionCondition(expectedVersion, TABLE.partitionKey);
+    return this.putVersioned(
+      {
+        [TABLE.partitionKey]: callKey(record.callId),
+        [TABLE.sortKey]: SK.consent,
+        ...record,
+        // A put replaces the item: the call keeps the day it was first listed under.
+        ...listing,
+      },
+      expectedVersion,
+    );
+  }
+
+  /** Put the item if it is still at `expectedVersion` (absent when undefined); false when someone else wrote first. */
+  private async putVersioned(item: Record<string, unknown>, expectedVersion: number | undefined): Promise<boolean> {
     try {
       await this.client.send(
-        new PutCommand({
-          TableName: this.tableName,
-          Item: {
-            [TABLE.partitionKey]: callKey(record.callId),
-            [TABLE.sortKey]: SK.consent,
-            ...record,
-            // A put replaces the item: the call keeps the day it was first listed under.
-            ...listing,
-          },
-          ...condition,
-        }),
+        new PutCommand({ TableName: this.tableName, Item: item, ...versionCondition(expectedVersion, TABLE.partitionKey) }),
         this.requestOptions(),
       );
       return true;
