@@ -47,6 +47,13 @@ export interface IncidentRow {
   recordingId?: string;
 }
 
+/** What an incident event is about, in the words the incidents page shows. */
+function incidentKind(type: string, detail: Record<string, unknown>): string {
+  if (type === 'secure_tool_used') return 'sensitive_data_while_recording';
+  if (type === 'recording_stored') return 'recording_without_consent';
+  return str(detail.reason) || 'incident';
+}
+
 /** Incident events of the last `days` days, newest first, each linking to its call. */
 export async function recentIncidents(reader: TableReader, settings: { now: Date; days: number }): Promise<IncidentRow[]> {
   const rows: IncidentRow[] = [];
@@ -57,7 +64,7 @@ export async function recentIncidents(reader: TableReader, settings: { now: Date
       rows.push({
         callId: callIdOf(item),
         at: str(item.at),
-        kind: item.type === 'secure_tool_used' ? 'sensitive_data_while_recording' : str(detail.reason) || 'incident',
+        kind: incidentKind(str(item.type), detail),
         ...(recordingId ? { recordingId } : {}),
       });
     }

@@ -36,8 +36,14 @@ export function dayIndexAttributes(kind: ListKind, at: string, callId: string, s
 
 /**
  * Audit events the console lists as incidents: a recording the consent state did not allow
- * (or one SignalWire made without telling us), and sensitive data collected while recording.
+ * (or one SignalWire made without telling us), a recording stored without granted consent (its
+ * `recording_stored` event says `consent: missing`; no `recording` callback may have come for
+ * it), and sensitive data collected while recording.
  */
 export function isIncidentEvent(type: string, detail: Record<string, unknown> | undefined): boolean {
-  return type === 'recording_incident' || (type === 'secure_tool_used' && detail?.recordingActive === true);
+  return (
+    type === 'recording_incident' ||
+    (type === 'recording_stored' && detail?.consent === 'missing') ||
+    (type === 'secure_tool_used' && detail?.recordingActive === true)
+  );
 }

@@ -38,6 +38,9 @@ describe('console lists', () => {
     expect(isIncidentEvent('recording_incident', { reason: 'no_consent' })).toBe(true);
     expect(isIncidentEvent('secure_tool_used', { recordingActive: true })).toBe(true);
     expect(isIncidentEvent('secure_tool_used', { recordingActive: false })).toBe(false);
+    // A recording stored without granted consent is one too (issue #14 point 5), a consented one is not.
+    expect(isIncidentEvent('recording_stored', { recordingId: 'r1', consent: 'missing' })).toBe(true);
+    expect(isIncidentEvent('recording_stored', { recordingId: 'r1', consent: 'granted' })).toBe(false);
   });
 });
 
