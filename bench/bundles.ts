@@ -1,7 +1,7 @@
-import { build, type Metafile } from 'esbuild';
-import { mkdirSync, statSync, writeFileSync } from 'node:fs';
+import type { BuildOptions, Metafile } from 'esbuild';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { FUNCTION_BUNDLE } from '#infra/stack/bundle.js';
+import { bundleFunction } from '#infra/stack/bundle.js';
 
 /** The four SignalWire-facing functions, and the AWS SDK clients each one really needs. */
 export const FUNCTIONS = [
@@ -77,55 +77,78 @@ function houseLibrariesSource(sdk: readonly string[], count: number = HOUSE_LIBR
 export interface BundleResult {
   name: string;
   file: string;
+  /** Code a fresh process loads before its first line runs (see startOutputs). */
   bytes: number;
+  /** Every code file of the asset, chunks loaded on demand included. */
+  totalBytes: number;
   bareFile: string;
   bareBytes: number;
   /** Bare handler + house libraries, see {@link houseLibrariesSource}. */
   floorFile: string;
-  containsAwsSdk: boolean;
+  /** Where the AWS SDK is: loaded at start, in a chunk loaded on demand, or nowhere. */
+  awsSdk: 'at start' | 'on demand' | 'none';
 }
 
-/** The esbuild options of the CDK stack (infra/stack/bundle.ts), so bundles are as deployed. */
-const OPTIONS = {
-  bundle: true,
-  format: 'esm' as const,
-  platform: 'node' as const,
-  target: FUNCTION_BUNDLE.target,
-  mainFields: [...FUNCTION_BUNDLE.mainFields],
-  minify: FUNCTION_BUNDLE.minify,
-  sourcemap: FUNCTION_BUNDLE.sourceMap,
-  sourcesContent: FUNCTION_BUNDLE.sourcesContent,
-  metafile: true,
-  logLevel: 'silent' as const,
-  banner: { js: FUNCTION_BUNDLE.banner },
-};
+/** Where the bench's baseline handlers find their packages (they are generated outside the project). */
+const BASELINE_OPTIONS = { nodePaths: [resolve('node_modules')] };
 
-function hasAwsSdk(metafile: Metafile): boolean {
-  return Object.keys(metafile.inputs).some((input) => input.includes('node_modules/@aws-sdk/'));
+/** Bundles an entry with the stack's options (infra/stack/bundle.ts) into `dir`; the file a fresh process imports. */
+function bundleAsDeployed(entry: string, dir: string, extra: BuildOptions = {}): { file: string; metafile: Metafile } {
+  rmSync(dir, { recursive: true, force: true });
+  const { metafile } = bundleFunction(entry, dir, { ...extra, metafile: true, logLevel: 'silent' });
+  if (!metafile) throw new Error(`esbuild gave no metafile for ${entry}`);
+  return { file: join(dir, 'index.mjs'), metafile };
 }
 
-export async function buildBundles(outDir: string): Promise<BundleResult[]> {
+/**
+ * What a fresh process reads before its first line runs: the entry file and the chunks it
+ * imports statically (transitively); chunks behind `import()` load only when that runs.
+ */
+function startOutputs(metafile: Metafile): string[] {
+  const outputs = metafile.outputs;
+  const entry = Object.keys(outputs).find((o) => o.endsWith('index.mjs'));
+  const seen = new Set<string>();
+  const visit = (output: string | undefined): void => {
+    if (output === undefined || seen.has(output)) return;
+    seen.add(output);
+    for (const imported of outputs[output]?.imports ?? []) {
+      if (imported.kind === 'import-statement' && !imported.external) visit(imported.path);
+    }
+  };
+  visit(entry);
+  return [...seen];
+}
+
+const hasAwsSdk = (metafile: Metafile, outputs: readonly string[]): boolean =>
+  outputs.some((o) => Object.keys(metafile.outputs[o]?.inputs ?? {}).some((input) => input.includes('node_modules/@aws-sdk/')));
+
+const codeOutputs = (metafile: Metafile): string[] => Object.keys(metafile.outputs).filter((o) => o.endsWith('.mjs'));
+
+const bytesOf = (metafile: Metafile, outputs: readonly string[]): number =>
+  outputs.reduce((sum, o) => sum + (metafile.outputs[o]?.bytes ?? 0), 0);
+
+export function buildBundles(outDir: string): BundleResult[] {
   mkdirSync(outDir, { recursive: true });
   const results: BundleResult[] = [];
   for (const fn of FUNCTIONS) {
-    const file = join(outDir, `${fn.name}.mjs`);
-    const ours = await build({ ...OPTIONS, entryPoints: [resolve(fn.entry)], outfile: file });
+    const ours = bundleAsDeployed(resolve(fn.entry), join(outDir, fn.name));
     const bareEntry = join(outDir, `${fn.name}-bare-entry.mjs`);
     writeFileSync(bareEntry, bareHandlerSource(fn.sdk));
-    const bareFile = join(outDir, `${fn.name}-bare.mjs`);
-    await build({ ...OPTIONS, entryPoints: [bareEntry], outfile: bareFile, nodePaths: [resolve('node_modules')] });
+    const bare = bundleAsDeployed(bareEntry, join(outDir, `${fn.name}-bare`), BASELINE_OPTIONS);
     const floorEntry = join(outDir, `${fn.name}-floor-entry.mjs`);
     writeFileSync(floorEntry, houseLibrariesSource(fn.sdk));
-    const floorFile = join(outDir, `${fn.name}-floor.mjs`);
-    await build({ ...OPTIONS, entryPoints: [floorEntry], outfile: floorFile, nodePaths: [resolve('node_modules')] });
+    const floor = bundleAsDeployed(floorEntry, join(outDir, `${fn.name}-floor`), BASELINE_OPTIONS);
+    const atStart = startOutputs(ours.metafile);
+    const all = codeOutputs(ours.metafile);
     results.push({
       name: fn.name,
-      file,
-      bytes: statSync(file).size,
-      bareFile,
-      bareBytes: statSync(bareFile).size,
-      floorFile,
-      containsAwsSdk: ours.metafile ? hasAwsSdk(ours.metafile) : true,
+      file: ours.file,
+      bytes: bytesOf(ours.metafile, atStart),
+      totalBytes: bytesOf(ours.metafile, all),
+      bareFile: bare.file,
+      bareBytes: bytesOf(bare.metafile, codeOutputs(bare.metafile)),
+      floorFile: floor.file,
+      awsSdk: hasAwsSdk(ours.metafile, atStart) ? 'at start' : hasAwsSdk(ours.metafile, all) ? 'on demand' : 'none',
     });
   }
   return results;
@@ -136,14 +159,13 @@ export async function buildBundles(outDir: string): Promise<BundleResult[]> {
  * payment-connector): entry `i` has the first `i + 1` of {@link HOUSE_LIBRARIES}; the last one
  * is the house floor of those functions.
  */
-export async function buildHouseLibrarySteps(outDir: string): Promise<{ library: string; file: string }[]> {
+export function buildHouseLibrarySteps(outDir: string): { library: string; file: string }[] {
   mkdirSync(outDir, { recursive: true });
   const steps: { library: string; file: string }[] = [];
   for (const [i, library] of HOUSE_LIBRARIES.entries()) {
     const entry = join(outDir, `house-${i + 1}-entry.mjs`);
     writeFileSync(entry, houseLibrariesSource([], i + 1));
-    const file = join(outDir, `house-${i + 1}.mjs`);
-    await build({ ...OPTIONS, entryPoints: [entry], outfile: file, nodePaths: [resolve('node_modules')] });
+    const { file } = bundleAsDeployed(entry, join(outDir, `house-${i + 1}`), BASELINE_OPTIONS);
     steps.push({ library, file });
   }
   return steps;

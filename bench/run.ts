@@ -107,7 +107,7 @@ async function bundlesAndColdStarts(): Promise<{
   houseSteps: HouseStep[];
   candidates: Candidate[];
 }> {
-  const bundles = await buildBundles(join(RESULTS, 'bundles'));
+  const bundles = buildBundles(join(RESULTS, 'bundles'));
   const env = coldStartEnv();
   const events = await firstRequestEvents();
   const cold = bundles.map((b): ColdStart => {
@@ -125,7 +125,7 @@ async function bundlesAndColdStarts(): Promise<{
     };
   });
   const swml = bundles.find((b) => b.name === 'swml');
-  const steps = await buildHouseLibrarySteps(join(RESULTS, 'bundles', 'house'));
+  const steps = buildHouseLibrarySteps(join(RESULTS, 'bundles', 'house'));
   const stepMs = swml
     ? coldStartMedians([swml.bareFile, ...steps.map((s) => s.file), swml.file], COLD_RUNS, env, events.swml)
     : [];
@@ -251,8 +251,8 @@ function budgets(bundles: BundleResult[], cold: ColdStart[], latencies: LatencyR
     {
       name: 'swml bundle has no AWS SDK',
       limit: 'none',
-      actual: swml?.containsAwsSdk ? 'contains @aws-sdk' : 'none',
-      pass: swml?.containsAwsSdk === false,
+      actual: swml?.awsSdk === 'none' ? 'none' : `contains @aws-sdk (${swml?.awsSdk})`,
+      pass: swml?.awsSdk === 'none',
     },
   ];
   for (const c of cold) {
@@ -312,12 +312,14 @@ function markdown(report: {
     '|---|---|---|---|',
     ...report.budgets.map((b) => `| ${b.name} | ${b.limit} | ${b.actual} | ${b.pass ? 'PASS' : 'FAIL'} |`),
     '',
-    '## Bundles (minified esbuild, AWS SDK bundled, as deployed)',
-    '| function | ours | bare (SDK clients only) | ratio | AWS SDK inside |',
-    '|---|---|---|---|---|',
+    '## Bundles (minified esbuild, code-split, AWS SDK bundled, as deployed)',
+    '"Ours" is what a fresh process loads before its first line runs (the entry and the chunks it imports); chunks behind `import()` load when that runs, and count in "all chunks" only.',
+    '',
+    '| function | ours | all chunks | bare (SDK clients only) | ratio | AWS SDK |',
+    '|---|---|---|---|---|---|',
     ...report.bundles.map(
       (b) =>
-        `| ${b.name} | ${kb(b.bytes)} | ${kb(b.bareBytes)} | ${(b.bytes / Math.max(1, b.bareBytes)).toFixed(2)}× | ${b.containsAwsSdk ? 'yes' : 'no'} |`,
+        `| ${b.name} | ${kb(b.bytes)} | ${kb(b.totalBytes)} | ${kb(b.bareBytes)} | ${(b.bytes / Math.max(1, b.bareBytes)).toFixed(2)}× | ${b.awsSdk} |`,
     ),
     '',
     `## Cold init (fresh process → handler imported, median of ${COLD_RUNS}, runs interleaved)`,

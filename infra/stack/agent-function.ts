@@ -1,10 +1,9 @@
 import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
-import { Duration, Stack, Validations, type CfnElement, type RemovalPolicy } from 'aws-cdk-lib';
+import { AssetHashType, Duration, Stack, Validations, type CfnElement, type RemovalPolicy } from 'aws-cdk-lib';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
-import { Architecture, ParamsAndSecretsLayerVersion, Runtime } from 'aws-cdk-lib/aws-lambda';
-import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { Architecture, Code, Function as LambdaFunction, ParamsAndSecretsLayerVersion, Runtime } from 'aws-cdk-lib/aws-lambda';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
@@ -12,11 +11,11 @@ import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import type { Construct } from 'constructs';
 import { METRICS_NAMESPACE } from '#shared/observability/metrics.js';
-import { FUNCTION_BUNDLE, FUNCTION_ENVIRONMENT } from './bundle.js';
+import { bundleFunction, FUNCTION_ENVIRONMENT, FUNCTION_HANDLER } from './bundle.js';
 import { secretsExtensionLayerArn } from './secrets-extension-layer.js';
 import type { AgentFunctionName } from './settings.js';
 
-/** Repository root: entries, lock file and tsconfig are resolved from here, whatever the cwd. */
+/** Repository root: entries and tsconfig are resolved from here, whatever the cwd. */
 const PROJECT_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
 /**
@@ -92,8 +91,8 @@ const BUCKET_ACCESS: Record<BucketAccess, { objectActions: readonly string[]; li
 const SECRET_READ = ['secretsmanager:GetSecretValue'] as const;
 
 /**
- * A NodejsFunction with the house defaults in one place: arm64, the tested Node major, a
- * minified ESM bundle with source maps, its own log group with retention, Powertools service
+ * A Lambda function with the house defaults in one place: arm64, the tested Node major, a
+ * minified, code-split ESM bundle with source maps (infra/stack/bundle.ts), its own log group with retention, Powertools service
  * name and metrics namespace, and the Parameters and Secrets extension through which
  * shared/aws/secrets.ts reads the agent secret (so no Secrets Manager SDK in any bundle).
  *
@@ -101,7 +100,7 @@ const SECRET_READ = ['secretsmanager:GetSecretValue'] as const;
  * which grant and set the matching environment variable together: a function cannot get a
  * name without the permission, or the permission without a reason to hold it.
  */
-export class AgentFunction extends NodejsFunction {
+export class AgentFunction extends LambdaFunction {
   /** Powertools service name = the `service` dimension of this function's EMF metrics. */
   readonly serviceName: string;
   readonly logGroupRef: LogGroup;
@@ -120,10 +119,8 @@ export class AgentFunction extends NodejsFunction {
       description: `recording-agent ${props.name} execution role`,
     });
     super(scope, id, {
-      entry: join(PROJECT_ROOT, 'functions', props.name, 'handler.ts'),
-      handler: 'handler',
-      projectRoot: PROJECT_ROOT,
-      depsLockFilePath: join(PROJECT_ROOT, 'package-lock.json'),
+      code: functionCode(props.name),
+      handler: FUNCTION_HANDLER,
       description: props.description,
       runtime: AGENT_RUNTIME,
       architecture: Architecture.ARM_64,
@@ -145,14 +142,6 @@ export class AgentFunction extends NodejsFunction {
         cacheSize: 10,
         secretsManagerTtl: Duration.seconds(300),
       }),
-      bundling: {
-        ...FUNCTION_BUNDLE,
-        format: OutputFormat.ESM,
-        mainFields: [...FUNCTION_BUNDLE.mainFields],
-        // Bundle the AWS SDK too: the version we tested, tree-shaken, and faster to load
-        // than the runtime's copy spread over many files.
-        externalModules: [],
-      },
     });
     this.serviceName = props.name;
     this.logGroupRef = logGroup;
@@ -233,4 +222,28 @@ export class AgentFunction extends NodejsFunction {
 /** CloudFormation logical id of a construct's resource, as cdk-nag prints it in findings. */
 function logicalId(resource: ITable | IBucket): string {
   return Stack.of(resource).getLogicalId(resource.node.defaultChild as CfnElement);
+}
+
+/**
+ * The function's asset: its bundle, built here with esbuild (a devDependency, so no Docker) and
+ * hashed by its output, so a change that does not change the bundle uploads nothing. The AWS
+ * SDK is bundled too: the version we tested, tree-shaken, and faster to load than the
+ * runtime's copy spread over many files. Stacks left out of bundling (`aws:cdk:bundling-stacks`,
+ * as the infra tests do) never call it.
+ */
+function functionCode(name: AgentFunctionName): Code {
+  const entry = join(PROJECT_ROOT, 'functions', name, 'handler.ts');
+  return Code.fromAsset(join(PROJECT_ROOT, 'functions', name), {
+    assetHashType: AssetHashType.OUTPUT,
+    bundling: {
+      // Required by the type; never used, as local bundling always succeeds or throws.
+      image: AGENT_RUNTIME.bundlingImage,
+      local: {
+        tryBundle(outputDir: string): boolean {
+          bundleFunction(entry, outputDir);
+          return true;
+        },
+      },
+    },
+  });
 }
