@@ -13,7 +13,6 @@ import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import type { Construct } from 'constructs';
 import { METRICS_NAMESPACE } from '#shared/observability/metrics.js';
 import { FUNCTION_BUNDLE, FUNCTION_ENVIRONMENT } from './bundle.js';
-import { secretsExtensionLayerArn } from './secrets-extension-layer.js';
 import type { AgentFunctionName } from './settings.js';
 
 /** Repository root: entries, lock file and tsconfig are resolved from here, whatever the cwd. */
@@ -41,6 +40,8 @@ export interface AgentFunctionProps {
   logRetention: RetentionDays;
   logRemovalPolicy: RemovalPolicy;
   reservedConcurrency?: number;
+  /** The Parameters and Secrets extension's arm64 layer version ARN (secrets-extension-layer.ts), resolved once per stack. */
+  secretsExtensionLayerArn: string;
 }
 
 /**
@@ -139,7 +140,7 @@ export class AgentFunction extends NodejsFunction {
         ...FUNCTION_ENVIRONMENT,
         ...(props.secret ? { AGENT_SECRET_ARN: props.secret.secretArn } : {}),
       },
-      paramsAndSecrets: ParamsAndSecretsLayerVersion.fromVersionArn(secretsExtensionLayerArn(scope), {
+      paramsAndSecrets: ParamsAndSecretsLayerVersion.fromVersionArn(props.secretsExtensionLayerArn, {
         // Two secrets at most per function (agent, SignalWire project); cached for the
         // extension's maximum so a warm instance never calls Secrets Manager on the request path.
         cacheSize: 10,
