@@ -12,7 +12,6 @@ import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import type { Construct } from 'constructs';
 import { METRICS_NAMESPACE } from '#shared/observability/metrics.js';
 import { bundleFunction, FUNCTION_ENVIRONMENT, FUNCTION_HANDLER } from './bundle.js';
-import { secretsExtensionLayerArn } from './secrets-extension-layer.js';
 import type { AgentFunctionName } from './settings.js';
 
 /** Repository root: entries and tsconfig are resolved from here, whatever the cwd. */
@@ -40,6 +39,8 @@ export interface AgentFunctionProps {
   logRetention: RetentionDays;
   logRemovalPolicy: RemovalPolicy;
   reservedConcurrency?: number;
+  /** The Parameters and Secrets extension's arm64 layer version ARN (secrets-extension-layer.ts), resolved once per stack. */
+  secretsExtensionLayerArn: string;
 }
 
 /**
@@ -136,7 +137,7 @@ export class AgentFunction extends LambdaFunction {
         ...FUNCTION_ENVIRONMENT,
         ...(props.secret ? { AGENT_SECRET_ARN: props.secret.secretArn } : {}),
       },
-      paramsAndSecrets: ParamsAndSecretsLayerVersion.fromVersionArn(secretsExtensionLayerArn(scope), {
+      paramsAndSecrets: ParamsAndSecretsLayerVersion.fromVersionArn(props.secretsExtensionLayerArn, {
         // Two secrets at most per function (agent, SignalWire project); cached for the
         // extension's maximum so a warm instance never calls Secrets Manager on the request path.
         cacheSize: 10,

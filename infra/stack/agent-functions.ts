@@ -12,6 +12,7 @@ import type { Storage } from './storage.js';
 import { DEFAULTS } from '#shared/config.js';
 import type { Rule } from 'aws-cdk-lib/aws-events';
 import { wireTranscription } from './transcription.js';
+import { secretsExtensionLayerArn } from './secrets-extension-layer.js';
 
 export interface AgentFunctionsProps {
   settings: StackSettings;
@@ -125,6 +126,8 @@ export class AgentFunctions extends Construct {
       ...(settings.paymentConnectorUrl ? { PAYMENT_CONNECTOR_URL: settings.paymentConnectorUrl } : {}),
       TRANSCRIPTION: settings.transcription,
     };
+    // Once for all nine: the stack's region, or the setting that overrides the vendored table.
+    const layerArn = secretsExtensionLayerArn(this, settings.secretsExtensionLayerArn);
     const make = (
       constructId: string,
       name: AgentFunctionName,
@@ -138,6 +141,7 @@ export class AgentFunctions extends Construct {
         logRetention: props.logRetention,
         logRemovalPolicy: props.logRemovalPolicy,
         reservedConcurrency: reservedConcurrencyFor(settings, name),
+        secretsExtensionLayerArn: layerArn,
       });
 
     this.swml = make('Swml', 'swml').useSignalWireSecret(signalWireSecret);

@@ -3,6 +3,7 @@ import type { Node } from 'constructs';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { DEFAULTS, RECORDING_FORMATS, RECORDING_MODES, SIGNALWIRE_COPY_MODES, TRANSCRIPTION_MODES } from '#shared/config.js';
 import { zodIssuesMessage } from '#shared/validation/zod-message.js';
+import { SECRETS_EXTENSION_ARM64_LAYER_NAME } from './secrets-extension-layer.js';
 
 /**
  * Deploy-time choices, read from CDK context (`cdk.json` or `-c key=value`). The CLI hands
@@ -72,6 +73,18 @@ const SettingsSchema = z.object({
    * reaches AWS (keeps this account out of PCI DSS scope).
    */
   paymentConnectorUrl: z.url({ protocol: /^https$/ }).optional(),
+  /**
+   * The Parameters and Secrets extension's arm64 layer version for the stack's region, instead of
+   * the vendored table (secrets-extension-layer.ts): AWS publishes newer versions, and the table
+   * cannot be checked without AWS access. Its region must be the stack's (stage-requirements.ts).
+   */
+  secretsExtensionLayerArn: z
+    .string()
+    .regex(
+      new RegExp(`^arn:aws[a-z-]*:lambda:[a-z]+(-[a-z]+)+-\\d+:\\d{12}:layer:${SECRETS_EXTENSION_ARM64_LAYER_NAME}:[1-9]\\d*$`),
+      `the ARN of a layer version arn:<partition>:lambda:<region>:<account>:layer:${SECRETS_EXTENSION_ARM64_LAYER_NAME}:<version> (the arm64 layer: the functions run on arm64)`,
+    )
+    .optional(),
   /** Lets a non-disposable stage answer /payment with the built-in test gateway (approves any Luhn-valid card, charges nothing). */
   allowTestGateway: bool.default(false),
 });

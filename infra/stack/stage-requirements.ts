@@ -33,6 +33,28 @@ function alarmTopicProblems(settings: StackSettings, region: string | undefined)
     : [];
 }
 
+/**
+ * A layer is usable only in its own region. An environment-agnostic stack (region unknown at synth)
+ * is refused an override too: its template may be deployed in any region, where the pinned layer
+ * would fail only at deploy time; `cdk deploy` knows its region (CDK_DEFAULT_REGION), so this
+ * only stops a synth that has none.
+ */
+function secretsExtensionLayerProblems(settings: StackSettings, region: string | undefined): string[] {
+  const arn = settings.secretsExtensionLayerArn;
+  if (!arn) return [];
+  const layerRegion = arn.split(':')[3];
+  if (!region) {
+    return [
+      `secretsExtensionLayerArn (a layer in ${layerRegion}) needs a stack with a concrete region: set AWS_REGION or the profile's region, or leave it unset`,
+    ];
+  }
+  return layerRegion === region
+    ? []
+    : [
+        `secretsExtensionLayerArn is in ${layerRegion}, the stack in ${region}: Lambda loads layers from the function's own region only`,
+      ];
+}
+
 /** Reservations the account can grant, and one that does not starve the archive worker's event source. */
 function concurrencyProblems(settings: StackSettings): string[] {
   const problems: string[] = [];
@@ -61,6 +83,7 @@ export function checkStageRequirements(settings: StackSettings, region: string |
   const problems = [
     ...(settings.disposable ? [] : productionProblems(settings)),
     ...alarmTopicProblems(settings, region),
+    ...secretsExtensionLayerProblems(settings, region),
     ...concurrencyProblems(settings),
   ];
   if (problems.length > 0) {

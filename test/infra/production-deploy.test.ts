@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { Match } from 'aws-cdk-lib/assertions';
-import { SECRETS_EXTENSION_ARM64_LAYERS } from '#infra/stack/secrets-extension-layer.js';
+import { SECRETS_EXTENSION_ARM64_LAYER_NAME, SECRETS_EXTENSION_ARM64_LAYERS } from '#infra/stack/secrets-extension-layer.js';
 import { actionsOf, envOf, functionId, PROD_SETTINGS, resourcesOf, synthStack, statementsOf } from './infra-support.js';
 
 /** Issue #13: what `cdk deploy` gives a real account, in two regions of one account. */
@@ -177,7 +177,7 @@ describe('reserved concurrency an account accepts (point 6)', { timeout: 120_000
   });
 });
 
-describe('secrets extension layer (point 7)', () => {
+describe('secrets extension layer (point 7)', { timeout: 120_000 }, () => {
   it('is a current arm64 layer in every listed region (not 1.0.103, layer version 4)', () => {
     for (const [region, arn] of Object.entries(SECRETS_EXTENSION_ARM64_LAYERS)) {
       expect(arn).toMatch(
@@ -187,10 +187,60 @@ describe('secrets extension layer (point 7)', () => {
     }
   });
 
-  it('fails the synth for a region it has no layer for', () => {
-    expect(() => synthStack({}, { account: ACCOUNT, region: 'me-central-1' })).toThrow(
-      /no AWS Parameters and Secrets Lambda Extension \(arm64\) layer is listed for region me-central-1/,
+  /** A layer version the table does not hold (version 99), as an operator would pin it. */
+  const pinned = (region: string, name: string = SECRETS_EXTENSION_ARM64_LAYER_NAME): string =>
+    `arn:aws:lambda:${region}:${ACCOUNT}:layer:${name}:99`;
+  const layersOf = (template: ReturnType<typeof synthStack>['template']): unknown[] =>
+    Object.values(resourcesOf(template, 'AWS::Lambda::Function')).map((fn) => fn.Properties?.Layers);
+
+  for (const env of [US, EU]) {
+    it(`takes secretsExtensionLayerArn over the table in ${env.region}`, () => {
+      const { template } = synthStack({ secretsExtensionLayerArn: pinned(env.region) }, env);
+      expect(layersOf(template)).toEqual(Array(9).fill([pinned(env.region)]));
+    });
+  }
+
+  it('refuses a secretsExtensionLayerArn of another region', () => {
+    expect(() => synthStack({ secretsExtensionLayerArn: pinned('us-east-1') }, EU)).toThrow(
+      /secretsExtensionLayerArn is in us-east-1, the stack in eu-west-1/,
     );
+  });
+
+  it('refuses a secretsExtensionLayerArn of another layer', () => {
+    expect(() => synthStack({ secretsExtensionLayerArn: pinned('us-east-1', 'my-own-layer') }, US)).toThrow(
+      /invalid CDK context: secretsExtensionLayerArn: the ARN of a layer version/,
+    );
+    // A function ARN, or a layer without its version, is no layer version either.
+    expect(() => synthStack({ secretsExtensionLayerArn: `arn:aws:lambda:us-east-1:${ACCOUNT}:function:swml` }, US)).toThrow(
+      /secretsExtensionLayerArn/,
+    );
+    expect(() =>
+      synthStack(
+        { secretsExtensionLayerArn: `arn:aws:lambda:us-east-1:${ACCOUNT}:layer:${SECRETS_EXTENSION_ARM64_LAYER_NAME}` },
+        US,
+      ),
+    ).toThrow(/secretsExtensionLayerArn/);
+  });
+
+  it('refuses the x86_64 layer as secretsExtensionLayerArn (the functions run on arm64)', () => {
+    expect(() =>
+      synthStack({ secretsExtensionLayerArn: pinned('us-east-1', 'AWS-Parameters-and-Secrets-Lambda-Extension') }, US),
+    ).toThrow(/secretsExtensionLayerArn: .*-Arm64:<version> \(the arm64 layer/);
+  });
+
+  it('refuses secretsExtensionLayerArn for an environment-agnostic stack (no region to check it against)', () => {
+    expect(() => synthStack({ secretsExtensionLayerArn: pinned('us-east-1') })).toThrow(
+      /secretsExtensionLayerArn \(a layer in us-east-1\) needs a stack with a concrete region/,
+    );
+  });
+
+  it('fails the synth for a region it has no layer for, and synthesizes it with secretsExtensionLayerArn', () => {
+    const unlisted = { account: ACCOUNT, region: 'me-central-1' };
+    expect(() => synthStack({}, unlisted)).toThrow(
+      /no AWS Parameters and Secrets Lambda Extension \(arm64\) layer is listed for region me-central-1[\s\S]*-c secretsExtensionLayerArn=<ARN>/,
+    );
+    const { template } = synthStack({ secretsExtensionLayerArn: pinned('me-central-1') }, unlisted);
+    expect(layersOf(template)).toEqual(Array(9).fill([pinned('me-central-1')]));
   });
 });
 
