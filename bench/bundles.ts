@@ -90,10 +90,10 @@ export interface BundleResult {
 }
 
 /** Where the bench's baseline handlers find their packages (they are generated outside the project). */
-const BASELINE_OPTIONS = { nodePaths: [resolve('node_modules')] };
+export const BASELINE_OPTIONS = { nodePaths: [resolve('node_modules')] };
 
 /** Bundles an entry with the stack's options (infra/stack/bundle.ts) into `dir`; the file a fresh process imports. */
-function bundleAsDeployed(entry: string, dir: string, extra: BuildOptions = {}): { file: string; metafile: Metafile } {
+export function bundleAsDeployed(entry: string, dir: string, extra: BuildOptions = {}): { file: string; metafile: Metafile } {
   rmSync(dir, { recursive: true, force: true });
   const { metafile } = bundleFunction(entry, dir, { ...extra, metafile: true, logLevel: 'silent' });
   if (!metafile) throw new Error(`esbuild gave no metafile for ${entry}`);

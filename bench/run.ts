@@ -9,6 +9,7 @@ import { join, resolve } from 'node:path';
 import { createHmac, randomUUID } from 'node:crypto';
 import { FUNCTION_ENVIRONMENT } from '#infra/stack/bundle.js';
 import { buildBundles, buildHouseLibrarySteps, HOUSE_LIBRARIES, type BundleResult } from './bundles.js';
+import { type AuditedPayment, measureAuditedPayment } from './audited-payment.js';
 import { measureCandidates, type Candidate } from './candidates.js';
 import { coldStartMedians } from './cold-start.js';
 import { measureLatency, type LatencyResult } from './latency.js';
@@ -75,23 +76,28 @@ interface HouseStep {
 async function firstRequestEvents(): Promise<Record<string, unknown>> {
   const { apiEvent } = await import('#test/support/signalwire.js');
   const { paymentConnectorBody, simulatedCall, swmlRequestBody } = await import('#infra/local/cli/signalwire-payloads.js');
+  const { paymentConnectorUrl } = await import('#shared/payments/call-token.js');
   const auth = `Basic ${Buffer.from(`${SECRETS.SWML_BASIC_AUTH_USER}:${SECRETS.SWML_BASIC_AUTH_PASSWORD}`).toString('base64')}`;
   // docs/protocol.md §5: hex HMAC of the URL SignalWire requested followed by the raw body.
-  const signed = (path: string, body: unknown) => {
+  const signed = (path: string, body: unknown, query = '') => {
     const sign = (algorithm: string) =>
       createHmac(algorithm, SIGNING_KEY)
-        .update(`${PUBLIC_BASE}${path}${JSON.stringify(body)}`)
+        .update(`${PUBLIC_BASE}${path}${query ? `?${query}` : ''}${JSON.stringify(body)}`)
         .digest('hex');
     return apiEvent({
       path,
       body,
       auth,
+      query,
       headers: { 'x-signalwire-signature': sign('sha1'), 'x-signalwire-sha256-signature': sign('sha256') },
     });
   };
+  // The URL our SWML hands to `pay`: the call and its token, so the outcome is audited on the call.
+  const connectorUrl = new URL(paymentConnectorUrl(`${PUBLIC_BASE}/payment`, randomUUID(), SECRETS.TOKEN_SECRET, 3600));
   return {
     swml: signed('/swml', swmlRequestBody(simulatedCall({ from: '+14155550100' }))),
     'payment-connector': signed('/payment', paymentConnectorBody({ amount: '10.00' })),
+    'payment-connector audited': signed('/payment', paymentConnectorBody({ amount: '10.00' }), connectorUrl.search.slice(1)),
   };
 }
 
@@ -106,6 +112,7 @@ async function bundlesAndColdStarts(): Promise<{
   cold: ColdStart[];
   houseSteps: HouseStep[];
   candidates: Candidate[];
+  auditedPayment: AuditedPayment | undefined;
 }> {
   const bundles = buildBundles(join(RESULTS, 'bundles'));
   const env = coldStartEnv();
@@ -141,7 +148,17 @@ async function bundlesAndColdStarts(): Promise<{
     env,
     join(RESULTS, 'bundles', 'candidates'),
   );
-  return { bundles, cold, houseSteps, candidates };
+  const connector = bundles.find((b) => b.name === 'payment-connector');
+  const auditedPayment = connector
+    ? await measureAuditedPayment({
+        oursFile: connector.file,
+        event: events['payment-connector audited'],
+        outDir: join(RESULTS, 'bundles'),
+        runs: COLD_RUNS,
+        env,
+      })
+    : undefined;
+  return { bundles, cold, houseSteps, candidates, auditedPayment };
 }
 
 async function warmLatencies(): Promise<LatencyResult[]> {
@@ -296,6 +313,7 @@ function markdown(report: {
   cold: ColdStart[];
   houseSteps: HouseStep[];
   candidates: Candidate[];
+  auditedPayment: AuditedPayment | undefined;
   latencies: LatencyResult[];
   throughput: ThroughputResult[];
   budgets: Budget[];
@@ -365,6 +383,17 @@ function markdown(report: {
         `| ${step.name} | ${step.ms.toFixed(1)} ms | ${i === 0 ? '—' : `${step.ms - (report.houseSteps[i - 1]?.ms ?? NaN) >= 0 ? '+' : ''}${(step.ms - (report.houseSteps[i - 1]?.ms ?? NaN)).toFixed(1)} ms`} |`,
     ),
     '',
+    ...(report.auditedPayment
+      ? [
+          '### The first payment of a call, audited (storage on the local emulator; reported, no budget)',
+          "The first payment as production sends it: its URL carries the call's token, so the connector writes the outcome to the call's audit trail, loading its DynamoDB store (and the AWS SDK) from a chunk on demand. Compared with a bare handler that loads the DynamoDB client at start and makes one write: the difference is our code and the write gate's two extra round trips (enter, leave). The emulator's latency is not DynamoDB's.",
+          '',
+          '| audited payment (ours) | bare handler + one SDK write | ours − bare |',
+          '|---|---|---|',
+          `| ${report.auditedPayment.oursMs.toFixed(1)} ms | ${report.auditedPayment.bareWriteMs.toFixed(1)} ms | +${(report.auditedPayment.oursMs - report.auditedPayment.bareWriteMs).toFixed(1)} ms |`,
+          '',
+        ]
+      : []),
     '### Candidates that change no code (first request, ours − bare started the same way)',
     '| candidate | swml | payment-connector | how |',
     '|---|---|---|---|',
@@ -396,7 +425,7 @@ function markdown(report: {
 
 async function main(): Promise<void> {
   mkdirSync(RESULTS, { recursive: true });
-  const { bundles, cold, houseSteps, candidates } = await bundlesAndColdStarts();
+  const { bundles, cold, houseSteps, candidates, auditedPayment } = await bundlesAndColdStarts();
   const latencies = await warmLatencies();
   const throughput = await serverThroughput();
   const report = {
@@ -405,6 +434,7 @@ async function main(): Promise<void> {
     cold,
     houseSteps,
     candidates,
+    auditedPayment,
     latencies,
     throughput,
     budgets: budgets(bundles, cold, latencies),
