@@ -1,7 +1,7 @@
 import type { BuildOptions, Metafile } from 'esbuild';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { bundleFunction } from '#infra/stack/bundle.js';
+import { bundleFunction, loadedAtStart } from '#infra/stack/bundle.js';
 
 /** The four SignalWire-facing functions, and the AWS SDK clients each one really needs. */
 export const FUNCTIONS = [
@@ -77,7 +77,7 @@ function houseLibrariesSource(sdk: readonly string[], count: number = HOUSE_LIBR
 export interface BundleResult {
   name: string;
   file: string;
-  /** Code a fresh process loads before its first line runs (see startOutputs). */
+  /** Code a fresh process loads before its first line runs (see loadedAtStart in infra/stack/bundle.ts). */
   bytes: number;
   /** Every code file of the asset, chunks loaded on demand included. */
   totalBytes: number;
@@ -100,25 +100,6 @@ export function bundleAsDeployed(entry: string, dir: string, extra: BuildOptions
   return { file: join(dir, 'index.mjs'), metafile };
 }
 
-/**
- * What a fresh process reads before its first line runs: the entry file and the chunks it
- * imports statically (transitively); chunks behind `import()` load only when that runs.
- */
-function startOutputs(metafile: Metafile): string[] {
-  const outputs = metafile.outputs;
-  const entry = Object.keys(outputs).find((o) => o.endsWith('index.mjs'));
-  const seen = new Set<string>();
-  const visit = (output: string | undefined): void => {
-    if (output === undefined || seen.has(output)) return;
-    seen.add(output);
-    for (const imported of outputs[output]?.imports ?? []) {
-      if (imported.kind === 'import-statement' && !imported.external) visit(imported.path);
-    }
-  };
-  visit(entry);
-  return [...seen];
-}
-
 const hasAwsSdk = (metafile: Metafile, outputs: readonly string[]): boolean =>
   outputs.some((o) => Object.keys(metafile.outputs[o]?.inputs ?? {}).some((input) => input.includes('node_modules/@aws-sdk/')));
 
@@ -138,7 +119,7 @@ export function buildBundles(outDir: string): BundleResult[] {
     const floorEntry = join(outDir, `${fn.name}-floor-entry.mjs`);
     writeFileSync(floorEntry, houseLibrariesSource(fn.sdk));
     const floor = bundleAsDeployed(floorEntry, join(outDir, `${fn.name}-floor`), BASELINE_OPTIONS);
-    const atStart = startOutputs(ours.metafile);
+    const atStart = loadedAtStart(ours.metafile);
     const all = codeOutputs(ours.metafile);
     results.push({
       name: fn.name,

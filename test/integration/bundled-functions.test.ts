@@ -7,7 +7,7 @@ import { promisify } from 'node:util';
 import type { Metafile } from 'esbuild';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { paymentConnectorBody, simulatedCall, swmlRequestBody } from '#infra/local/cli/signalwire-payloads.js';
-import { bundleFunction } from '#infra/stack/bundle.js';
+import { bundleFunction, loadedAtStart } from '#infra/stack/bundle.js';
 import { DynamoConsentStore } from '#shared/consent/dynamo-consent-store.js';
 import { paymentConnectorUrl } from '#shared/payments/call-token.js';
 import { apiEvent } from '#test/support/signalwire.js';
@@ -47,19 +47,6 @@ process.stderr.write('RESULT ' + JSON.stringify(result) + '\\n');`;
   const line = stderr.split('\n').find((l) => l.startsWith('RESULT '));
   if (!line) throw new Error(`bundled handler gave no result: ${stderr.slice(0, 2000)}`);
   return { ...(JSON.parse(line.slice('RESULT '.length)) as { statusCode: number; body: string }), logs: stdout + stderr };
-}
-
-/** The output files a fresh process loads before its first line runs: the entry and its static imports. */
-function loadedAtStart(metafile: Metafile): string[] {
-  const entry = Object.keys(metafile.outputs).find((o) => o.endsWith('index.mjs'));
-  const seen = new Set<string>();
-  const visit = (output: string | undefined): void => {
-    if (output === undefined || seen.has(output)) return;
-    seen.add(output);
-    for (const i of metafile.outputs[output]?.imports ?? []) if (i.kind === 'import-statement' && !i.external) visit(i.path);
-  };
-  visit(entry);
-  return [...seen];
 }
 
 const inputsOf = (metafile: Metafile, outputs: readonly string[]): string[] =>
