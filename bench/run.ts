@@ -180,33 +180,38 @@ async function warmLatencies(): Promise<LatencyResult[]> {
     };
     const results: LatencyResult[] = [];
     results.push(
-      await measureLatency('SWML render', ITERATIONS, () =>
-        renderAgentSwml({
-          config,
-          urls,
-          tokenSecret: SECRETS.TOKEN_SECRET,
-          call: { callId: randomUUID(), callerNumber: '+14155550100' },
-        }),
+      await measureLatency(
+        'SWML render',
+        ITERATIONS,
+        () => ({ callId: randomUUID(), callerNumber: '+14155550100' }),
+        (call) => renderAgentSwml({ config, urls, tokenSecret: SECRETS.TOKEN_SECRET, call }),
       ),
     );
     results.push(
-      await measureLatency('SWAIG dispatch, no storage (recording_info)', ITERATIONS, () =>
-        swaigCore(withBody('/swaig', swaigRequestBody('recording_info', {}, randomUUID()))),
+      await measureLatency(
+        'SWAIG dispatch, no storage (recording_info)',
+        ITERATIONS,
+        () => withBody('/swaig', swaigRequestBody('recording_info', {}, randomUUID())),
+        (event) => swaigCore(event),
       ),
     );
     results.push(
-      await measureLatency('SWAIG consent tool (DynamoDB emulator)', ITERATIONS, () =>
-        swaigCore(withBody('/swaig', swaigRequestBody('get_recording_consent', { response: 'yes' }, randomUUID()))),
+      await measureLatency(
+        'SWAIG consent tool (DynamoDB emulator)',
+        ITERATIONS,
+        () => withBody('/swaig', swaigRequestBody('get_recording_consent', { response: 'yes' }, randomUUID())),
+        (event) => swaigCore(event),
       ),
     );
     results.push(
-      await measureLatency('Recording webhook ingest (emulators)', ITERATIONS, () => {
-        const callId = randomUUID();
-        return recordingStatusCore(
+      await measureLatency(
+        'Recording webhook ingest (emulators)',
+        ITERATIONS,
+        () =>
           withBody('/recording-status', {
             event_type: 'calling.call.record',
             params: {
-              call_id: callId,
+              call_id: randomUUID(),
               control_id: 'main',
               state: 'finished',
               record: {
@@ -217,8 +222,8 @@ async function warmLatencies(): Promise<LatencyResult[]> {
               },
             },
           }),
-        );
-      }),
+        (event) => recordingStatusCore(event),
+      ),
     );
     return results;
   } finally {

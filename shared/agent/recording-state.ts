@@ -28,8 +28,12 @@ export interface RecordingStateContext {
   toolName: string;
   consent: ConsentStore;
   retentionDays: number;
-  /** The mode the SWML document decided (stored, else signed): disclose-and-record started a recording itself. */
-  decidedMode: RecordingMode | undefined;
+  /**
+   * The mode the SWML document decided (stored, else signed): disclose-and-record started a
+   * recording itself. Asked only when the result touches the recording, as it reads storage:
+   * a tool that neither starts nor stops one must not pay for that read.
+   */
+  decidedMode: () => Promise<RecordingMode | undefined>;
   /** This tool ends secure collection (see {@link ENDS_COLLECTION}). */
   endsCollection: boolean;
 }
@@ -151,7 +155,7 @@ export async function controlRecordingActions(result: FunctionResult, ctx: Recor
   const begins = BEGINS_COLLECTION.has(ctx.toolName);
   if (!wantsStart && !wantsStop && !begins && !ctx.endsCollection) return { result: working };
   const ids = { callId: ctx.callId, controlId: AGENT_CONTROL_ID };
-  const initial = ctx.decidedMode === 'disclose-and-record' ? 'starting' : 'idle';
+  const initial = (await ctx.decidedMode()) === 'disclose-and-record' ? 'starting' : 'idle';
 
   let outcome: { emitStart: boolean; emitStop: boolean; skips: Array<[string, Skip]>; segment: number | undefined };
   try {

@@ -14,15 +14,36 @@ export interface AgentUrls {
   payment: string;
 }
 
+/**
+ * The last URLs built, with what they were built from. Building them parses four URLs, half of a
+ * warm SWAIG dispatch's own time, and a warm instance asks for the same ones on every request:
+ * one base URL, one set of credentials. Keyed by every input, so it needs no reset.
+ */
+let built:
+  | { baseUrl: string; username: string; password: string; paymentConnector: string | undefined; urls: AgentUrls }
+  | undefined;
+
 export function agentUrls(baseUrl: string, username: string, password: string, config: Config): AgentUrls {
+  const paymentConnector = config.PAYMENT_CONNECTOR_URL;
+  if (
+    built?.baseUrl === baseUrl &&
+    built.username === username &&
+    built.password === password &&
+    built.paymentConnector === paymentConnector
+  ) {
+    return built.urls;
+  }
   const at = (path: string) => withCredentials(`${baseUrl}${path}`, username, password);
-  return {
+  // Frozen: every request shares it, so a caller that changed it would change the next one's.
+  const urls = Object.freeze({
     swml: at(ROUTES.swml.path),
     swaig: at(ROUTES.swaig.path),
     recordingStatus: at(ROUTES.recordingStatus.path),
     // A processor's own connector keeps card data away from our functions entirely.
-    payment: config.PAYMENT_CONNECTOR_URL ?? at(ROUTES.paymentConnector.path),
-  };
+    payment: paymentConnector ?? at(ROUTES.paymentConnector.path),
+  });
+  built = { baseUrl, username, password, paymentConnector, urls };
+  return urls;
 }
 
 /**

@@ -113,7 +113,7 @@ export async function swaigCore(event: HttpEvent, _context?: Context): Promise<H
         toolName: tool.name,
         consent: deps.consent,
         retentionDays: config.RETENTION_DAYS,
-        decidedMode: await decidedMode(deps.consent, call.callId, signedDecision?.mode),
+        decidedMode: () => decidedMode(deps.consent, call.callId, signedDecision?.mode),
         endsCollection: ENDS_COLLECTION.has(tool.name) && result.actions.some(isRecordCallAction),
       });
       const audited = await auditRecordingActions(controlled.result, tool.name, call.callId, deps.consent);

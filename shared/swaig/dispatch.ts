@@ -35,15 +35,16 @@ export async function dispatchSwaig<Deps>(
   options: DispatchOptions<Deps>,
 ): Promise<SwaigResponse | SignatureResponse> {
   const request = parseSwaigRequest(body);
-  const byName = new Map(options.tools.map((tool) => [tool.name, tool]));
+  // A dozen tools: a scan costs less than building a Map on every request.
+  const byName = (name: string) => options.tools.find((tool) => tool.name === name);
   if (request.kind === 'signature') {
     const wanted = request.functions ?? options.tools.map((t) => t.name);
     return wanted.flatMap((name) => {
-      const tool = byName.get(name);
+      const tool = byName(name);
       return tool ? [{ function: tool.name, description: tool.description, parameters: parametersSchema(tool.args) }] : [];
     });
   }
-  const tool = byName.get(request.functionName);
+  const tool = byName(request.functionName);
   // The name is not echoed: an unknown one is caller-controlled text (it may carry personal data).
   if (!tool) throw notFound('unknown_function', "unknown SWAIG function: not one of this agent's tools");
   if (tool.secure) {

@@ -8,6 +8,7 @@ import { swaigCore, useConsentStoreForTests } from '#shared/agent/swaig-core.js'
 import { mintToolToken } from '#shared/security/tool-token.js';
 import { paymentCallFromQuery } from '#shared/payments/call-token.js';
 import type { SwaigResponse } from '#shared/swaig/function-result.js';
+import type { ConsentStore } from '#shared/consent/types.js';
 import { FlakyConsentStore } from '#test/support/flaky-consent-store.js';
 import { apiEvent, lambdaContext, recordingVerbs, swaigRequestBody } from '#test/support/signalwire.js';
 import { TEST_SECRETS } from '#test/support/storage.js';
@@ -334,6 +335,16 @@ describe('sensitive capture', () => {
     expect(response.response).toMatch(/90 days/);
     expect(response.response).toMatch(/copy/);
     expect(response.response).toMatch(/deleted/);
+  });
+
+  it('a tool that neither starts nor stops a recording touches no storage (issue #10)', async () => {
+    const methods = Object.getOwnPropertyNames(FlakyConsentStore.prototype).filter(
+      (name): name is keyof ConsentStore => name !== 'constructor' && name !== 'guard',
+    );
+    const spies = methods.map((name) => vi.spyOn(store, name));
+    expect(spies.length).toBeGreaterThan(5);
+    await call('recording_info', {}, randomUUID());
+    for (const spy of spies) expect(spy).not.toHaveBeenCalled();
   });
 });
 

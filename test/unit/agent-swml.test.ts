@@ -131,6 +131,25 @@ describe('the agent SWML document', () => {
     const config = parseConfig({ ...TEST_SECRETS, PAYMENT_CONNECTOR_URL: 'https://pay.processor.example/connector' });
     expect(agentUrls(BASE, 'u', 'p', config).payment).toBe('https://pay.processor.example/connector');
   });
+
+  it('builds the URLs once for the same inputs and again when any of them changes', () => {
+    const config = parseConfig({ ...TEST_SECRETS });
+    const first = agentUrls(BASE, 'u', 'p', config);
+    expect(agentUrls(BASE, 'u', 'p', config)).toBe(first);
+    // Shared by every request of the instance: no caller may change it under the others.
+    expect(Object.isFrozen(first)).toBe(true);
+    expect(agentUrls('https://other.example.com', 'u', 'p', config).swaig).toBe('https://u:p@other.example.com/swaig');
+    expect(agentUrls(BASE, 'v', 'p', config).swaig).toBe('https://v:p@agent.example.com/swaig');
+    expect(agentUrls(BASE, 'u', 'q', config).swaig).toBe('https://u:q@agent.example.com/swaig');
+    const external = parseConfig({ ...TEST_SECRETS, PAYMENT_CONNECTOR_URL: 'https://pay.processor.example/connector' });
+    expect(agentUrls(BASE, 'u', 'p', external).payment).toBe('https://pay.processor.example/connector');
+    expect(agentUrls(BASE, 'u', 'p', config)).toEqual({
+      swml: 'https://u:p@agent.example.com/swml',
+      swaig: 'https://u:p@agent.example.com/swaig',
+      recordingStatus: 'https://u:p@agent.example.com/recording-status',
+      payment: 'https://u:p@agent.example.com/payment',
+    });
+  });
 });
 
 describe('secure tool tokens: dotted call ids and canonical encoding only', () => {
