@@ -1,28 +1,22 @@
 import { defineConfig } from 'vitest/config';
 
 /**
- * Files that change no process.env, no module-level cache or store, and mock no module: they
- * run without isolation (one module graph per worker instead of one per file, which saves the
- * repeated imports of zod, Powertools and aws-cdk-lib). Every other file gets a fresh worker.
- * Add a file here only if that holds for it, then run the whole suite two or three times.
+ * Test files run without isolation: one module graph per worker, not one per file, which saves
+ * the repeated imports of zod, Powertools, the AWS SDK and aws-cdk-lib (about a third of the
+ * suite's CPU time). What a file changes in its process (process.env, the per-instance caches
+ * of shared/instance.ts, the logger's level) is undone when it ends (test/support/file-state.ts).
+ *
+ * These files get a fresh worker each, because what they test is fixed when a module loads:
+ * a handler's configuration check at load (fresh module graphs via vi.resetModules), the
+ * logger at DEBUG from its creation (planted secrets are searched in every line it writes), and
+ * Powertools' logger reading POWERTOOLS_LOGGER_LOG_EVENT when it is created. Move a file here
+ * if it needs that; after any change, run the whole suite two or three times, shuffled too
+ * (`vitest run --sequence.shuffle.files`).
  */
-const SHARED_MODULE_FILES = [
-  'test/infra/*.test.ts',
-  'test/unit/agent-swml.test.ts',
-  'test/unit/consent-jurisdictions.test.ts',
-  'test/unit/consent-memory-store.test.ts',
-  'test/unit/consent-policy.test.ts',
-  'test/unit/function-result.test.ts',
-  'test/unit/payment-connector.test.ts',
-  'test/unit/payment-luhn.test.ts',
-  'test/unit/payment-request.test.ts',
-  'test/unit/perf-tool-json-schema.test.ts',
-  'test/unit/privacy-units.test.ts',
-  'test/unit/recording-ingest.test.ts',
-  'test/unit/recording-metadata.test.ts',
-  'test/unit/recording-webhook.test.ts',
-  'test/unit/redact.test.ts',
-  'test/unit/swml-builders.test.ts',
+const ISOLATED_FILES = [
+  'test/unit/config-at-load.test.ts',
+  'test/e2e/planted-secrets.test.ts',
+  'test/unit/payment-handler.test.ts',
 ];
 
 export default defineConfig({
@@ -35,7 +29,7 @@ export default defineConfig({
     maxWorkers: 2,
     // Log and metric lines the code writes to stdout/stderr are captured per test and printed
     // only for a failing test (or its failing suite or file).
-    setupFiles: ['./test/support/quiet-output.ts'],
+    setupFiles: ['./test/support/quiet-output.ts', './test/support/file-state.ts'],
     silent: 'passed-only',
     // One line per test file; a test is listed by name only when it fails or takes over 10 s.
     slowTestThreshold: 10_000,
@@ -50,10 +44,9 @@ export default defineConfig({
       thresholds: { statements: 90, branches: 80, functions: 90, lines: 90 },
     },
     projects: [
-      // `include` is per project: a root one would be merged into both. Vitest starts the projects'
-      // files in name order, so 'shared' (with the slowest file, the cdk-nag synths) goes first.
-      { extends: true, test: { name: 'shared', include: SHARED_MODULE_FILES, isolate: false } },
-      { extends: true, test: { name: 'stateful', include: ['test/**/*.test.ts'], exclude: SHARED_MODULE_FILES } },
+      // `include` is per project: a root one would be merged into both.
+      { extends: true, test: { name: 'shared', include: ['test/**/*.test.ts'], exclude: ISOLATED_FILES, isolate: false } },
+      { extends: true, test: { name: 'isolated', include: ISOLATED_FILES } },
     ],
   },
 });

@@ -20,11 +20,20 @@ import { outsideClients, startE2eStack, tempDataDir } from './local-stack-harnes
 
 const SENDERS = 4;
 /** Each sender keeps sending until the operation has ended and it sent this many at least (bounded). */
-const MIN_PER_SENDER = 5;
+const MIN_PER_SENDER = 3;
 const MAX_PER_SENDER = 60;
+/**
+ * A sender's pause between two callbacks; the senders start a quarter of it apart, so callbacks
+ * keep arriving through every phase of the operation. The server, the emulators, the senders
+ * and the operator share this process's one thread: unpaced, four senders (each callback is ~35
+ * storage requests) starved the operation, a release ran 10-15 s, and the hundreds of callbacks
+ * sent meanwhile made this file cost 25 s of CPU without racing the operation any harder.
+ */
+const SENDER_PAUSE_MS = 400;
 /** Callbacks each sender still sends once the operation has ended: some arrive after it for sure. */
 const AFTER_OPERATION = 2;
 const CALLER = '+15125550199';
+const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 let data: ReturnType<typeof tempDataDir>;
 let stack: LocalStack;
@@ -82,7 +91,7 @@ async function finished(callId: string): Promise<string> {
   for (let attempt = 0; attempt < 20; attempt += 1) {
     const reply = await client.post(client.url('/recording-status'), body);
     if (reply.status !== 503) return `${reply.status} ${(reply.body as { status?: string } | undefined)?.status ?? ''}`;
-    await new Promise((resolve) => setTimeout(resolve, 25));
+    await sleep(25);
   }
   return 'gave up';
 }
@@ -97,13 +106,15 @@ async function whileSending<T>(callIds: string[], operation: () => Promise<T>): 
   const lanes = Array.from({ length: SENDERS }, async (_, lane) => {
     const statuses: string[] = [];
     let after = 0;
+    await sleep((lane * SENDER_PAUSE_MS) / SENDERS);
     for (let i = 0; i < MAX_PER_SENDER && (i < MIN_PER_SENDER || after < AFTER_OPERATION); i += 1) {
+      if (i > 0) await sleep(SENDER_PAUSE_MS);
       if (ended) after += 1;
       statuses.push(await finished(callIds[(lane + i) % callIds.length] as string));
     }
     return statuses;
   });
-  await new Promise((resolve) => setTimeout(resolve, 150));
+  await sleep(150);
   const result = await operation();
   ended = true;
   return { result, statuses: (await Promise.all(lanes)).flat() };
