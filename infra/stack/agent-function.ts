@@ -93,8 +93,8 @@ const SECRET_READ = ['secretsmanager:GetSecretValue'] as const;
 
 /**
  * A Lambda function with the house defaults in one place: arm64, the tested Node major, a
- * minified, code-split ESM bundle with source maps (infra/stack/bundle.ts), its own log group with retention, Powertools service
- * name and metrics namespace, and the Parameters and Secrets extension through which
+ * minified, code-split ESM bundle with source maps (infra/stack/bundle.ts), its own log group
+ * with retention, Powertools service name and metrics namespace, and the Parameters and Secrets extension through which
  * shared/aws/secrets.ts reads the agent secret (so no Secrets Manager SDK in any bundle).
  *
  * Storage is attached only through {@link useTable}, {@link useBucket} and {@link useQueue},
