@@ -14,6 +14,7 @@ import { measureCandidates, type Candidate } from './candidates.js';
 import { coldStartMedians } from './cold-start.js';
 import { measureLatency, type LatencyResult } from './latency.js';
 import { runLoad, type ThroughputResult } from './throughput.js';
+import { measureYielded, type Yielded } from './yielded.js';
 
 const ITERATIONS = Number(process.env.BENCH_ITERATIONS ?? 10_000);
 const COLD_RUNS = Number(process.env.BENCH_COLD_RUNS ?? 20);
@@ -113,6 +114,7 @@ async function bundlesAndColdStarts(): Promise<{
   houseSteps: HouseStep[];
   candidates: Candidate[];
   auditedPayment: AuditedPayment | undefined;
+  yielded: Yielded[];
 }> {
   const bundles = buildBundles(join(RESULTS, 'bundles'));
   const env = coldStartEnv();
@@ -158,12 +160,26 @@ async function bundlesAndColdStarts(): Promise<{
         env,
       })
     : undefined;
-  return { bundles, cold, houseSteps, candidates, auditedPayment };
+  const yielded = connector
+    ? await measureYielded(
+        { file: connector.file, bareFile: connector.bareFile, event: events['payment-connector'] },
+        join(RESULTS, 'bundles'),
+        COLD_RUNS,
+        env,
+      )
+    : [];
+  return { bundles, cold, houseSteps, candidates, auditedPayment, yielded };
 }
+
+/**
+ * The in-process phases print nothing of the handlers': no log lines (the ingest of a recording
+ * without consent logs an incident each time) and no EMF metric lines.
+ */
+const QUIET_HANDLERS = { LOG_LEVEL: 'SILENT', POWERTOOLS_METRICS_DISABLED: 'true' };
 
 async function warmLatencies(): Promise<LatencyResult[]> {
   const { startTestStorage } = await import('#test/support/storage.js');
-  const storage = await startTestStorage({ LOG_LEVEL: 'WARN' });
+  const storage = await startTestStorage(QUIET_HANDLERS);
   try {
     const { getConfig } = await import('#shared/config.js');
     const { renderAgentSwml } = await import('#shared/agent/swml-document.js');
@@ -235,7 +251,7 @@ async function serverThroughput(): Promise<ThroughputResult[]> {
   const { startLocalStack } = await import('#infra/local/stack.js');
   const { swaigRequestBody } = await import('#test/support/signalwire.js');
   const dataDir = mkdtempSync(join(tmpdir(), 'recording-agent-bench-'));
-  process.env.LOG_LEVEL = 'WARN';
+  Object.assign(process.env, QUIET_HANDLERS);
   const stack = await startLocalStack({ dataDir, port: 0 });
   try {
     const auth = `Basic ${Buffer.from(`${stack.credentials.SWML_BASIC_AUTH_USER}:${stack.credentials.SWML_BASIC_AUTH_PASSWORD}`).toString('base64')}`;
@@ -319,6 +335,7 @@ function markdown(report: {
   houseSteps: HouseStep[];
   candidates: Candidate[];
   auditedPayment: AuditedPayment | undefined;
+  yielded: Yielded[];
   latencies: LatencyResult[];
   throughput: ThroughputResult[];
   budgets: Budget[];
@@ -399,6 +416,15 @@ function markdown(report: {
           '',
         ]
       : []),
+    '### Where a house library yielded (first request, over bare, started the same way)',
+    'The function as it was with the library on that path, beside ours now: why it yielded (README, "Cold start").',
+    '',
+    '| function | on the first request | with the library | ours now |',
+    '|---|---|---|---|',
+    ...report.yielded.map(
+      (y) => `| ${y.function} | ${y.name} | +${y.withLibraryOverBareMs.toFixed(1)} ms | +${y.oursOverBareMs.toFixed(1)} ms |`,
+    ),
+    '',
     '### Candidates that change no code (first request, ours − bare started the same way)',
     '| candidate | swml | payment-connector | how |',
     '|---|---|---|---|',
@@ -430,7 +456,7 @@ function markdown(report: {
 
 async function main(): Promise<void> {
   mkdirSync(RESULTS, { recursive: true });
-  const { bundles, cold, houseSteps, candidates, auditedPayment } = await bundlesAndColdStarts();
+  const { bundles, cold, houseSteps, candidates, auditedPayment, yielded } = await bundlesAndColdStarts();
   const latencies = await warmLatencies();
   const throughput = await serverThroughput();
   const report = {
@@ -440,6 +466,7 @@ async function main(): Promise<void> {
     houseSteps,
     candidates,
     auditedPayment,
+    yielded,
     latencies,
     throughput,
     budgets: budgets(bundles, cold, latencies),

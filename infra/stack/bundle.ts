@@ -13,7 +13,7 @@ import { buildSync, type BuildOptions, type Metafile } from 'esbuild';
  * when it was one file (measured by `npm run bench`; issue #10 point 10). aws-lambda-nodejs'
  * NodejsFunction writes one `--outfile`, which esbuild cannot split, hence our own bundling.
  */
-const FUNCTION_BUILD_OPTIONS = {
+export const FUNCTION_BUILD_OPTIONS = {
   bundle: true,
   platform: 'node',
   format: 'esm',

@@ -3,7 +3,7 @@ import * as z from '#shared/validation/zod.js';
 import { DEFAULTS } from '#shared/config.js';
 import { badRequest } from '#shared/http/errors.js';
 import { recordingUuidFromUrl } from '#shared/signalwire/recordings.js';
-import { isSafeId } from '#shared/validation/ids.js';
+import { isSafeId, isUuid } from '#shared/validation/ids.js';
 import { zodIssuesMessage } from '#shared/validation/zod-message.js';
 
 /**
@@ -168,15 +168,13 @@ function checkId(value: string, field: string): string {
   return value;
 }
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
 /**
  * `params.recording_id` becomes the storage key and the id we DELETE at SignalWire: a UUID (as
  * SignalWire's are) that also passes the id rule, lower-cased so it matches the uuid
  * {@link deriveRecordingId} takes from a recording URL (a replay in the older shape gets the same id).
  */
 function checkRecordingUuid(value: string): string {
-  if (!UUID.test(value)) throw badRequest('invalid_id', 'recording_id is not a valid recording id');
+  if (!isUuid(value)) throw badRequest('invalid_id', 'recording_id is not a valid recording id');
   return checkId(value.toLowerCase(), 'recording_id');
 }
 

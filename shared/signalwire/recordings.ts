@@ -1,9 +1,9 @@
 import type { Config } from '#shared/config.js';
+import { isUuid } from '#shared/validation/ids.js';
+import { UUID_SOURCE } from '#shared/validation/personal-data.js';
 
-const UUID = '[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}';
 /** SignalWire's recording uuid inside a recording URL (`…/recordings/<uuid>/download`, `…/recordings/<uuid>`). */
-const RECORDING_UUID_IN_URL = new RegExp(`/recordings/(${UUID})(?:[/?#.]|$)`, 'i');
-const RECORDING_UUID = new RegExp(`^${UUID}$`, 'i');
+const RECORDING_UUID_IN_URL = new RegExp(`/recordings/(${UUID_SOURCE})(?:[/?#.]|$)`, 'i');
 
 /** The uuid SignalWire knows a recording by (lower case), or undefined when the URL is not one of theirs. */
 export function recordingUuidFromUrl(url: string): string | undefined {
@@ -43,7 +43,7 @@ export class SignalWireRecordings {
   }
 
   async deleteRecording(uuid: string): Promise<'deleted' | 'already_gone'> {
-    if (!RECORDING_UUID.test(uuid)) {
+    if (!isUuid(uuid)) {
       throw new RangeError('not a SignalWire recording uuid');
     }
     let response: Response;
@@ -90,7 +90,7 @@ export class SignalWireRecordings {
     const recordings: SignalWireRecordingSummary[] = [];
     for (const entry of body.data as Record<string, unknown>[]) {
       const id = typeof entry?.id === 'string' ? entry.id.toLowerCase() : '';
-      if (!RECORDING_UUID.test(id)) continue;
+      if (!isUuid(id)) continue;
       const created = typeof entry.created_at === 'string' ? new Date(entry.created_at) : undefined;
       recordings.push({
         id,

@@ -1,4 +1,4 @@
-import { carriesPersonalData } from './personal-data.js';
+import { carriesPersonalData, UUID_SOURCE } from './personal-data.js';
 
 /**
  * Ids become storage keys and HMAC inputs: SignalWire's are UUIDs, anything outside this is hostile.
@@ -15,5 +15,14 @@ export const SAFE_ID = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/;
  * number, SSN or date posing as a call_id is refused rather than stored or logged.
  */
 export function isSafeId(value: string): boolean {
-  return SAFE_ID.test(value) && !carriesPersonalData(value);
+  // A UUID is safe by both rules (the redaction keeps UUIDs whole): SignalWire's ids need no
+  // scrubbing pass, which on a fresh function's first request compiled every redaction pattern.
+  return isUuid(value) || (SAFE_ID.test(value) && !carriesPersonalData(value));
+}
+
+const UUID = new RegExp(`^${UUID_SOURCE}$`, 'i');
+
+/** Whether `value` is a UUID (either case). */
+export function isUuid(value: string): boolean {
+  return UUID.test(value);
 }

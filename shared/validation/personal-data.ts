@@ -19,12 +19,17 @@ const PATTERNS: ReadonlyArray<[RegExp, string]> = [
   [/(__token=)[^&\s"]+/gi, '$1[REDACTED]'],
 ];
 
+/** A UUID in any case (SignalWire's call and recording ids, ours): the source of a RegExp, to compose. */
+export const UUID_SOURCE = '[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}';
+
 /**
  * Identifiers we log on purpose (UUIDs: call, session and recording ids) and our own ISO
  * timestamps contain digit runs; they are set aside before scrubbing and put back after.
  */
-const KEEP =
-  /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?/gi;
+const KEEP = new RegExp(
+  `${UUID_SOURCE}|\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}(?::\\d{2}(?:\\.\\d+)?)?(?:Z|[+-]\\d{2}:?\\d{2})?`,
+  'gi',
+);
 
 /**
  * Every pattern above needs a digit, a URL scheme or a __token parameter: a string with none
