@@ -171,7 +171,7 @@ export function formatQueryRows(results: QueryResults['results']): string[] {
   });
 }
 
-/* c8 ignore start -- process plumbing: needs the AWS CLI and a deployed stack. */
+/* istanbul ignore start -- process plumbing: needs the AWS CLI and a deployed stack. */
 const run = promisify(execFile);
 
 async function aws(args: string[]): Promise<string> {
@@ -213,4 +213,4 @@ async function main(): Promise<number> {
 }
 
 runAsScript(import.meta.url, main);
-/* c8 ignore stop */
+/* istanbul ignore stop */

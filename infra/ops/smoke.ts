@@ -138,7 +138,7 @@ export async function runSmoke(options: SmokeOptions, print: (line: string) => v
   return failed ? 1 : 0;
 }
 
-/* c8 ignore start: the command-line wrapper; runSmoke is what the tests drive */
+/* istanbul ignore start: the command-line wrapper; runSmoke is what the tests drive */
 async function main(): Promise<number> {
   const args = parseArgs(process.argv.slice(2), [
     { name: 'url', value: true, description: 'SWML URL with credentials' },
@@ -155,4 +155,4 @@ async function main(): Promise<number> {
 }
 
 runAsScript(import.meta.url, main);
-/* c8 ignore stop */
+/* istanbul ignore stop */
