@@ -3,6 +3,8 @@ import S3rver from 's3rver';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { mkdirSync } from 'node:fs';
+import { stat } from 'node:fs/promises';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { join } from 'node:path';
 import { CreateTableCommand, DescribeTableCommand, DynamoDBClient, ResourceInUseException } from '@aws-sdk/client-dynamodb';
 import { CreateBucketCommand, HeadBucketCommand, S3Client } from '@aws-sdk/client-s3';
@@ -24,6 +26,26 @@ export interface EmulatorOptions {
   /** Fixed ports (0 = random). */
   dynamodbPort?: number;
   s3Port?: number;
+}
+
+/**
+ * s3rver 3.7.1 answers a PUT Object once it has read the body, not once the object's file is
+ * written (its store resolves on the hashing stream's 'finish', before the file stream's), so a
+ * request right behind it (the PutObjectTagging that follows every recording put) can find no
+ * such key on a busy machine. S3 itself is read-after-write consistent: the emulator is made so
+ * by waiting, after each put, until the file has the size just stored (at most ~2 s).
+ */
+export function readAfterWrite(store: S3rver['store']): void {
+  const putObject = store.putObject.bind(store);
+  store.putObject = async (object) => {
+    const stored = await putObject(object);
+    const file = store.getResourcePath(object.bucket, object.key, 'object');
+    for (let wait = 0; wait < 400; wait += 1) {
+      if ((await stat(file).catch(() => undefined))?.size === stored.size) break;
+      await sleep(5);
+    }
+    return stored;
+  };
 }
 
 function listen(server: Server, port: number): Promise<number> {
@@ -54,6 +76,7 @@ export async function startEmulators(options: EmulatorOptions = {}): Promise<Emu
     directory: s3Path,
     resetOnClose: !options.dataDir,
   });
+  readAfterWrite(s3.store);
   let s3Address: { port: number };
   try {
     s3Address = await s3.run();
