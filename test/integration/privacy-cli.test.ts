@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -8,6 +8,7 @@ import { COMMANDS } from '#infra/local/cli/commands/index.js';
 import { auditCommand, eraseCommand, exportCommand, holdCommand } from '#infra/local/cli/commands/privacy.js';
 import { openSession, type AgentSession } from '#infra/local/cli/session.js';
 import { startLocalStack, type LocalStack } from '#infra/local/stack.js';
+import { DynamoConsentStore } from '#shared/consent/dynamo-consent-store.js';
 import type { ExportDocument } from '#shared/privacy/types.js';
 import { seedCall } from '#test/support/privacy-seed.js';
 import { startAwsStandIn, type AwsStandIn } from '#test/support/aws-stand-in.js';
@@ -54,15 +55,23 @@ describe('privacy CLI commands on the local stack', () => {
 
   it('audit <call_id> prints the timeline: time, event type, detail, oldest first', async () => {
     const { callId, recordings } = await seedCall(CALLER, 1);
+    // The local stack transcribes the stored recording in the background: wait for its event, so
+    // the timeline is complete (whether it landed before the command was a race).
+    const consent = new DynamoConsentStore();
+    await vi.waitFor(async () => expect((await consent.listEvents(callId)).map((e) => e.type)).toContain('transcript_stored'), {
+      timeout: 10_000,
+      interval: 50,
+    });
 
     const { code, out } = await runCli(auditCommand, [callId], dataDir);
 
     expect(code).toBe(0);
     const lines = out.split('\n');
-    expect(lines).toHaveLength(3);
+    expect(lines, out).toHaveLength(4);
     expect(lines[0]).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z {2}disclosure_given$/);
     expect(lines[1]).toMatch(/^\S+Z {2}consent_granted +category=affirmative:yes$/);
     expect(lines[2]).toMatch(new RegExp(`^\\S+Z {2}recording_stored +recordingId=${recordings[0]} consent=granted`));
+    expect(lines[3]).toMatch(new RegExp(`^\\S+Z {2}transcript_stored +recordingId=${recordings[0]} segments=\\d+ held=false$`));
     const times = lines.map((l) => l.split(' ')[0] as string);
     expect([...times].sort()).toEqual(times);
   });
