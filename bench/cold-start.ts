@@ -43,7 +43,8 @@ export interface ColdStartRun {
 
 /**
  * Median cold start of each run. Runs are interleaved (ours, bare, ours, bare…) so a machine
- * that speeds up or slows down during the run shifts every file alike instead of skewing a ratio.
+ * that speeds up or slows down during the run shifts every file alike instead of skewing a ratio,
+ * and each round starts one file further on, so no file always follows the same one.
  */
 export function coldStartMedians(
   files: readonly (string | ColdStartRun)[],
@@ -54,7 +55,11 @@ export function coldStartMedians(
   const specs = files.map((f): ColdStartRun => (typeof f === 'string' ? { file: f } : f));
   const samples = specs.map((): number[] => []);
   for (let i = 0; i < runs; i += 1) {
-    for (const [f, spec] of specs.entries()) samples[f]?.push(oneColdStart(spec, env, event));
+    for (let j = 0; j < specs.length; j += 1) {
+      const f = (i + j) % specs.length;
+      const spec = specs[f];
+      if (spec) samples[f]?.push(oneColdStart(spec, env, event));
+    }
   }
   return samples.map(median);
 }
