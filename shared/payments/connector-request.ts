@@ -6,12 +6,12 @@ import type { CardDetails } from './card.js';
  * snake_case, tokenization sends `amount: 0`, currency case varies, years come as 2 or 4
  * digits. Errors name fields, never values: the body carries the full card number and CVV.
  *
- * Written out by hand rather than as a zod schema, the one parser of ours that is: this runs on
- * the first request of a fresh payment connector, where building and first running the zod/mini
- * schema (some 70 schema objects) cost about 5 ms of the ≤ bare + 35 ms budget (issue #10; the
- * bench's "connector request as a zod schema" row measures it). The zod schema it replaced is
- * kept as the reference (test/support/connector-request-zod.ts): a property test checks that
- * both read every body alike.
+ * Written out by hand, the one parser of outside input that is not a zod schema: it runs on the
+ * first request of a fresh payment connector, where building and first running the zod/mini
+ * schema (some 70 schema objects) cost 4–6 ms of the ≤ bare + 35 ms budget (issue #10; `npm run
+ * bench` starts the connector both ways, "Where a house library yielded"). The zod schema it
+ * replaced is kept as the reference (test/support/connector-request-zod.ts): a property test
+ * checks that both read every body alike.
  */
 export type ConnectorRequest =
   | ({ kind: 'charge'; amount: string } & ConnectorRequestCommon)
