@@ -137,9 +137,13 @@ function pathsOf(value: unknown, prefix: Path = []): Path[] {
 
 type Mutation = { op: 'set' | 'delete' | 'add'; path: Path; key: string; value: unknown };
 
-/** Own property even for `__proto__` (plain assignment would set the prototype instead). */
+/**
+ * Own property even for `__proto__` (plain assignment would set the prototype instead). Reflect's
+ * forms skip what a planted value does not allow (a typed array's index, a frozen object) instead
+ * of throwing: the mutation is then a no-op, not a failure of the generator.
+ */
 function define(target: object, key: string | number, value: unknown): void {
-  Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
+  Reflect.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
 }
 
 function applyMutation(root: unknown, m: Mutation): unknown {
@@ -156,7 +160,7 @@ function applyMutation(root: unknown, m: Mutation): unknown {
   if (node === null || typeof node !== 'object') return root;
   const last = m.path.at(-1);
   if (m.op === 'add') define(node, m.key, m.value);
-  else if (last !== undefined && m.op === 'delete') delete (node as Record<string | number, unknown>)[last];
+  else if (last !== undefined && m.op === 'delete') Reflect.deleteProperty(node, last);
   else if (last !== undefined) define(node, last, m.value);
   return root;
 }
