@@ -150,10 +150,13 @@ const FIELDS = {
 } satisfies Record<string, { read: Read<unknown>; required?: true }>;
 
 type Fields = typeof FIELDS;
-type Required = 'cardnumber' | 'expiry_month' | 'expiry_year';
+/** The fields marked `required` above. */
+type RequiredField = { [K in keyof Fields]: Fields[K] extends { required: true } ? K : never }[keyof Fields];
 type FieldValue<K extends keyof Fields> = Exclude<ReturnType<Fields[K]['read']>, typeof INVALID>;
 /** The body's fields, each read and normalized; the required ones present. */
-export type ConnectorFields = { [K in Required]: FieldValue<K> } & { [K in Exclude<keyof Fields, Required>]?: FieldValue<K> };
+export type ConnectorFields = { [K in RequiredField]: FieldValue<K> } & {
+  [K in Exclude<keyof Fields, RequiredField>]?: FieldValue<K>;
+};
 
 function readFields(body: Record<string, unknown>): ConnectorFields {
   const missing: string[] = [];
